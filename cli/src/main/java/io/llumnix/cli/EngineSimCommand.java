@@ -1,0 +1,151 @@
+package io.llumnix.cli;
+
+import io.llumnix.enginesim.EngineSettings;
+import io.llumnix.enginesim.EngineSimulator;
+import io.llumnix.enginesim.core.CoreConfig;
+import io.llumnix.enginesim.core.StepProfile;
+import io.llumnix.metrics.ComponentMetrics;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code llumnix engine-sim}: vLLM-compatible engines without a GPU. */
+@Command(name = "engine-sim", mixinStandardHelpOptions = true, showDefaultValues = true,
+    sortOptions = false,
+    description = {"Run simulated vLLM engines: vLLM's OpenAI API and metrics, with vLLM v1's "
+        + "scheduling (token budget, chunked prefill, paged KV cache with prefix caching, "
+        + "preemption) and a step-time model instead of a GPU."})
+final class EngineSimCommand implements Callable<Integer> {
+
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "Properties file with flag values (max-model-len = 4096).")
+  String config;
+
+  @Option(names = "--host", defaultValue = "0.0.0.0", description = "Address to listen on.")
+  String host;
+
+  @Option(names = "--port", defaultValue = "8000",
+      description = "Port of the first instance; instance i listens on port + i.")
+  int port;
+
+  @Option(names = "--instances", defaultValue = "1",
+      description = "Independent engines served by this process.")
+  int instances;
+
+  @Option(names = "--model", defaultValue = "llumnix/sim-llama3-8b",
+      description = "Model name (also /v1/models root).")
+  String model;
+
+  @Option(names = "--served-model-name", defaultValue = "",
+      description = "Name clients use; the model name when empty.")
+  String servedModelName;
+
+  @Option(names = "--max-model-len", defaultValue = "8192",
+      description = "Longest prompt plus output, in tokens.")
+  int maxModelLen;
+
+  @Option(names = "--max-num-batched-tokens", defaultValue = "8192",
+      description = "Token budget of one engine step.")
+  int maxNumBatchedTokens;
+
+  @Option(names = "--max-num-seqs", defaultValue = "1024",
+      description = "Most requests running at once.")
+  int maxNumSeqs;
+
+  @Option(names = "--block-size", defaultValue = "16", description = "Tokens per KV block.")
+  int blockSize;
+
+  @Option(names = "--num-gpu-blocks", defaultValue = "29205",
+      description = "KV blocks per engine (29205 = Llama-3.1-8B on one H100).")
+  int numGpuBlocks;
+
+  @Option(names = "--enable-prefix-caching", defaultValue = "true", negatable = true,
+      fallbackValue = "true", description = "Reuse cached KV blocks of shared prompt prefixes.")
+  boolean enablePrefixCaching;
+
+  @Option(names = "--profile", defaultValue = "llama3-8b-h100",
+      description = "Step-time profile: llama3-8b-h100, llama3-8b-a100, qwen2.5-7b-h100, "
+          + "instant.")
+  String profile;
+
+  @Option(names = "--jitter", defaultValue = "0",
+      description = "Relative step-time jitter, e.g. 0.05 for +-5%%.")
+  double jitter;
+
+  @Option(names = "--speedup", defaultValue = "1",
+      description = "Simulated time runs this many times faster than the wall clock.")
+  double speedup;
+
+  @Option(names = "--seed", defaultValue = "0", description = "Seed of every random choice.")
+  long seed;
+
+  @Option(names = "--output-length-mean", defaultValue = "128",
+      description = "Mean output length (exponential) before EOS; 0 = always max_tokens. "
+          + "ignore_eos requests always run to max_tokens.")
+  double outputLengthMean;
+
+  @Option(names = "--tokenizer-path", defaultValue = "",
+      description = "Folder with a HuggingFace tokenizer.json; empty = fast built-in tokenizer.")
+  String tokenizerPath;
+
+  @Option(names = "--vllm-version", defaultValue = "0.11.0",
+      description = "vLLM version to imitate (/version, deprecated metrics).")
+  String vllmVersion;
+
+  @Option(names = "--show-hidden-metrics-for-version", defaultValue = "",
+      description = "Also export metrics hidden since this vLLM version, as vLLM's flag does.")
+  String showHiddenMetricsForVersion;
+
+  @Option(names = "--count-aborted-requests", defaultValue = "true", negatable = true,
+      fallbackValue = "true",
+      description = "Count aborted requests in request_success_total{finished_reason=\"abort\"} "
+          + "and the latency histograms.")
+  boolean countAbortedRequests;
+
+  @Option(names = "--max-logprobs", defaultValue = "20", description = "Largest logprobs accepted.")
+  int maxLogprobs;
+
+  @Option(names = "--kv-transfer-port-offset", defaultValue = "20000",
+      description = "Each instance's KV-transfer port is its port plus this.")
+  int kvTransferPortOffset;
+
+  @Option(names = "--kv-hold-timeout", defaultValue = "120",
+      description = "Seconds a prefill instance keeps a finished request's blocks for a decode "
+          + "instance.")
+  double kvHoldTimeoutSeconds;
+
+  @Option(names = "--metrics-max-label-sets", defaultValue = "1000",
+      description = "Distinct label sets per metric before further ones fold into _overflow.")
+  int maxLabelSets;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    EngineSettings settings = settings();
+    try (EngineSimulator simulator = EngineSimulator.start(settings, host, port, instances,
+        kvTransferPortOffset, Math.round(kvHoldTimeoutSeconds * 1000))) {
+      spec.commandLine().getOut().println("engine-sim: " + instances + " engine(s) of "
+          + settings.modelName() + " (" + profile + ", speedup " + speedup + ") on " + host
+          + " ports " + simulator.ports());
+      CountDownLatch stopped = new CountDownLatch(1);
+      Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
+      stopped.await();
+    }
+    return 0;
+  }
+
+  EngineSettings settings() {
+    CoreConfig core = new CoreConfig(maxNumBatchedTokens, maxNumSeqs, blockSize, numGpuBlocks,
+        maxModelLen, enablePrefixCaching, StepProfile.named(profile), jitter, seed);
+    if (maxLabelSets < 1) {
+      throw new IllegalArgumentException(
+          "--metrics-max-label-sets: " + maxLabelSets + " (expected: >= 1)");
+    }
+    return new EngineSettings(model, servedModelName, core, speedup, outputLengthMean,
+        vllmVersion, showHiddenMetricsForVersion, countAbortedRequests, tokenizerPath,
+        maxLogprobs, maxLabelSets == 0 ? ComponentMetrics.DEFAULT_MAX_LABEL_SETS : maxLabelSets);
+  }
+}

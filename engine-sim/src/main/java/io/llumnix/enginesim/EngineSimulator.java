@@ -1,0 +1,87 @@
+package io.llumnix.enginesim;
+
+import io.llumnix.enginesim.text.Tokenizer;
+import io.llumnix.metrics.ComponentMetrics;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs {@code instances} independent simulated engines in one process, on ports {@code port},
+ * {@code port + 1}, …, each with its own engine label and {@code /metrics}.
+ *
+ * <pre>{@code
+ * try (EngineSimulator sim = EngineSimulator.start(settings, "127.0.0.1", 8000, 4, 20000, 30_000)) {
+ *   // engines answer on 8000..8003
+ * }
+ * }</pre>
+ */
+public final class EngineSimulator implements AutoCloseable {
+
+  private final Vertx vertx;
+  private final List<EngineInstance> instances;
+
+  private EngineSimulator(Vertx vertx, List<EngineInstance> instances) {
+    this.vertx = vertx;
+    this.instances = List.copyOf(instances);
+  }
+
+  /**
+   * Starts the engines and waits until all listen.
+   *
+   * @param port the first instance's port; 0 picks free ports
+   * @param kvTransferPortOffset each instance's KV-transfer port is its port plus this
+   * @param kvHoldTimeoutMillis how long a prefill instance keeps blocks for a decode instance
+   * @throws IllegalStateException when an instance cannot listen
+   */
+  public static EngineSimulator start(EngineSettings settings, String host, int port,
+      int instances, int kvTransferPortOffset, long kvHoldTimeoutMillis) {
+    if (instances < 1) {
+      throw new IllegalArgumentException("instances: " + instances + " (expected: >= 1)");
+    }
+    Tokenizer tokenizer = Tokenizer.load(settings.tokenizerPath());
+    Vertx vertx = Vertx.vertx(new VertxOptions()
+        .setEventLoopPoolSize(Math.max(2, Math.min(instances, 2 * Runtime.getRuntime().availableProcessors()))));
+    SimClock clock = SimClock.scaled(settings.speedup());
+    List<EngineInstance> started = new ArrayList<>();
+    List<Future<String>> deployments = new ArrayList<>();
+    for (int i = 0; i < instances; i++) {
+      int instancePort = port == 0 ? 0 : port + i;
+      EngineInstance instance = new EngineInstance(settings, host, instancePort,
+          instancePort == 0 ? 0 : instancePort + kvTransferPortOffset, i, tokenizer, clock,
+          ComponentMetrics.create(settings.maxLabelSets()), kvHoldTimeoutMillis);
+      started.add(instance);
+      deployments.add(vertx.deployVerticle(instance));
+    }
+    try {
+      Future.all(deployments).await(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      vertx.close();
+      throw new IllegalStateException("cannot start the engines on " + host + ":" + port
+          + (instances > 1 ? "-" + (port + instances - 1) : "") + ": " + e.getMessage(), e);
+    }
+    return new EngineSimulator(vertx, started);
+  }
+
+  /** The running instances, in port order. */
+  public List<EngineInstance> instances() {
+    return instances;
+  }
+
+  /** The ports the instances listen on. */
+  public List<Integer> ports() {
+    return instances.stream().map(EngineInstance::actualPort).toList();
+  }
+
+  @Override
+  public void close() {
+    try {
+      vertx.close().await(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("engines did not stop", e);
+    }
+  }
+}

@@ -1,0 +1,459 @@
+package io.llumnix.enginesim.core;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One simulated engine: vLLM v1's scheduler ({@code vllm/v1/core/sched/scheduler.py}) over a
+ * paged KV cache, advanced one step at a time by its caller.
+ *
+ * <pre>{@code
+ * StepPlan plan = core.schedule(now);         // decide the batch, allocate blocks
+ * if (plan != null) {
+ *   now = plan.endNanos();                    // the step takes plan.durationNanos()
+ *   core.complete(plan);                      // sample tokens, finish requests
+ * }
+ * }</pre>
+ *
+ * <p>Design notes. Each step spends a token budget: running requests first, in admission order,
+ * each getting the tokens it still lacks (1 for a decode, a chunk for a prefill); a running
+ * request that cannot get blocks preempts the newest running one (its blocks are freed but stay
+ * cached, it goes back to the head of the waiting queue and later recomputes). Waiting requests
+ * are admitted in FCFS order only in a step without preemption, while budget and
+ * {@code maxNumSeqs} allow; the first that cannot get blocks blocks the queue. A new request
+ * first looks its prompt up in the prefix cache, by the chain hash of each full block, up to
+ * {@code prompt - 1} tokens. Blocks are allocated only for tokens scheduled now, so preemption
+ * comes from decode growth. A request whose computed tokens reach its known tokens samples one
+ * token at the end of the step. Not thread-safe: one thread owns an engine.
+ */
+public final class EngineCore {
+
+  private final CoreConfig config;
+  private final EngineStats stats;
+  private final BlockPool pool;
+  private final SplittableRandom jitterRandom;
+  private final long noneHash;
+  private final ArrayList<SimRequest> running = new ArrayList<>();
+  private final ArrayDeque<SimRequest> waiting = new ArrayDeque<>();
+  private final Map<String, SimRequest> live = new HashMap<>();
+  private final Map<String, SimRequest> held = new HashMap<>();
+  private final StepPlan plan = new StepPlan();
+  private final ArrayList<SimRequest> skipped = new ArrayList<>();
+  private final ArrayList<SimRequest> finishedThisStep = new ArrayList<>();
+  private long preemptions;
+  private long lastNowNanos;
+
+  public EngineCore(CoreConfig config, EngineStats stats) {
+    this.config = config;
+    this.stats = stats;
+    this.pool = new BlockPool(config.numGpuBlocks());
+    this.jitterRandom = new SplittableRandom(config.seed());
+    // vLLM's NONE_HASH is H(PYTHONHASHSEED) when the seed is set: the chain's root.
+    this.noneHash = OutputWords.mix(config.seed() ^ 0x6C6C756D6E6978L);
+  }
+
+  public CoreConfig config() {
+    return config;
+  }
+
+  /** Queues {@code request}, arrived at {@code nowNanos}. */
+  public void add(SimRequest request, long nowNanos) {
+    if (live.containsKey(request.id()) || held.containsKey(request.id())) {
+      throw new IllegalArgumentException("request id already in use: " + request.id());
+    }
+    request.arrivalNanos = nowNanos;
+    live.put(request.id(), request);
+    waiting.addLast(request);
+  }
+
+  /** Whether a request with {@code id} is queued, running, or holding blocks for transfer. */
+  public boolean contains(String id) {
+    return live.containsKey(id) || held.containsKey(id);
+  }
+
+  /**
+   * Aborts request {@code id}: it leaves the queues, its blocks are freed (they stay cached) and
+   * its listener hears {@link FinishReason#ABORT}. Returns false for an unknown id.
+   */
+  public boolean abort(String id, long nowNanos) {
+    SimRequest request = live.get(id);
+    if (request == null) {
+      return releaseHeld(id);
+    }
+    if (!running.remove(request)) {
+      waiting.remove(request);
+    }
+    request.holdBlocksOnFinish = false;
+    finish(request, FinishReason.ABORT, nowNanos);
+    return true;
+  }
+
+  /**
+   * Frees the blocks that the finished prefill request {@code id} holds for a decode instance.
+   * Returns false when it holds none.
+   */
+  public boolean releaseHeld(String id) {
+    SimRequest request = held.remove(id);
+    if (request == null) {
+      return false;
+    }
+    freeBlocks(request);
+    return true;
+  }
+
+  /**
+   * Decides the next step at {@code nowNanos}: which requests run and how many tokens each
+   * computes, allocating their blocks. Returns null when nothing can run; the returned plan is
+   * reused by the next call, so use it before scheduling again.
+   */
+  public @Nullable StepPlan schedule(long nowNanos) {
+    lastNowNanos = nowNanos;
+    plan.clear(nowNanos);
+    int budget = config.maxNumBatchedTokens();
+    boolean preempted = false;
+
+    for (int i = 0; i < running.size() && budget > 0; i++) {
+      SimRequest request = running.get(i);
+      int n = Math.min(Math.min(request.numTokens - request.numComputed, budget),
+          config.maxModelLen() - 1 - request.numComputed);
+      if (n <= 0) {
+        continue;
+      }
+      boolean self = false;
+      while (!allocateSlots(request, n)) {
+        SimRequest victim = running.remove(running.size() - 1);
+        preempt(victim);
+        preempted = true;
+        if (victim == request) {
+          self = true;
+          break;
+        }
+      }
+      if (self) {
+        break;
+      }
+      plan.add(request, n);
+      budget -= n;
+    }
+
+    if (!preempted) {
+      while (budget > 0 && running.size() < config.maxNumSeqs() && !waiting.isEmpty()) {
+        SimRequest request = waiting.peekFirst();
+        if (request.status == SimRequest.Status.WAITING_FOR_REMOTE_KVS) {
+          if (request.remoteKvReadyNanos > nowNanos) {
+            skipped.add(waiting.pollFirst());
+            continue;
+          }
+          loadRemoteKv(request);
+        } else if (request.numComputed == 0) {
+          lookupPrefixCache(request);
+        }
+        int n = Math.min(request.numTokens - request.numComputed, budget);
+        if (!allocateSlots(request, n)) {
+          // Give back the cache hits it took; it looks again when blocks are free.
+          freeBlocks(request);
+          request.numComputed = 0;
+          if (request.remoteKvReadyNanos >= 0 && request.numOutput == 0) {
+            request.status = SimRequest.Status.WAITING_FOR_REMOTE_KVS;
+          }
+          break;
+        }
+        waiting.pollFirst();
+        request.status = SimRequest.Status.RUNNING;
+        if (request.scheduledNanos < 0) {
+          request.scheduledNanos = nowNanos;
+        }
+        running.add(request);
+        plan.add(request, n);
+        budget -= n;
+      }
+      for (int i = skipped.size() - 1; i >= 0; i--) {
+        waiting.addFirst(skipped.get(i));
+      }
+      skipped.clear();
+    }
+
+    if (plan.size() == 0) {
+      return null;
+    }
+    plan.finish(durationNanos());
+    return plan;
+  }
+
+  /**
+   * Completes {@code plan} at its end time: advances each request, samples a token for each
+   * request whose KV is complete, and finishes requests that stop.
+   */
+  public void complete(StepPlan plan) {
+    long now = plan.endNanos();
+    lastNowNanos = now;
+    int iterationTokens = 0;
+    for (int i = 0; i < plan.size(); i++) {
+      SimRequest request = plan.request(i);
+      if (request.finished() || request.status != SimRequest.Status.RUNNING) {
+        continue; // aborted or preempted during the step
+      }
+      int n = plan.tokens(i);
+      if (request.numComputed < request.numPromptTokens()) {
+        iterationTokens += Math.min(n, request.numPromptTokens() - request.numComputed);
+      }
+      request.numComputed += n;
+      cacheFullBlocks(request);
+      if (request.numComputed == request.numTokens) {
+        iterationTokens++;
+        sample(request, now);
+      }
+    }
+    if (!finishedThisStep.isEmpty()) {
+      running.removeAll(finishedThisStep);
+      finishedThisStep.clear();
+    }
+    stats.onStep(running.size(), waiting.size(), pool.usage(), iterationTokens);
+  }
+
+  /** The earliest time a request waiting for remote KV becomes ready, or -1. */
+  public long nextRemoteKvReadyNanos() {
+    long next = -1;
+    for (SimRequest request : waiting) {
+      if (request.status == SimRequest.Status.WAITING_FOR_REMOTE_KVS
+          && (next < 0 || request.remoteKvReadyNanos < next)) {
+        next = request.remoteKvReadyNanos;
+      }
+    }
+    return next;
+  }
+
+  public int numRunning() {
+    return running.size();
+  }
+
+  public int numWaiting() {
+    return waiting.size();
+  }
+
+  /** Requests that hold blocks for a decode instance to fetch. */
+  public int numHeld() {
+    return held.size();
+  }
+
+  /** Ids of finished prefill requests that hold blocks for a decode instance. */
+  public List<String> heldIds() {
+    return List.copyOf(held.keySet());
+  }
+
+  public int numFreeBlocks() {
+    return pool.freeCount();
+  }
+
+  public double kvCacheUsage() {
+    return pool.usage();
+  }
+
+  public long numPreemptions() {
+    return preemptions;
+  }
+
+  /** Live requests: waiting or running. */
+  public List<SimRequest> requests() {
+    return List.copyOf(live.values());
+  }
+
+  private long durationNanos() {
+    long prefillTokens = 0;
+    long decodeSeqs = 0;
+    long contextTokens = 0;
+    double attentionPairs = 0;
+    for (int i = 0; i < plan.size(); i++) {
+      SimRequest request = plan.request(i);
+      int n = plan.tokens(i);
+      if (n == 1 && request.numOutput > 0) {
+        decodeSeqs++;
+        contextTokens += request.numComputed + 1;
+      } else {
+        prefillTokens += n;
+        attentionPairs += n * (request.numComputed + n / 2.0);
+      }
+    }
+    long nanos = config.profile().stepNanos(prefillTokens, decodeSeqs, contextTokens,
+        attentionPairs);
+    if (config.jitter() > 0 && nanos > 0) {
+      nanos = Math.round(nanos * (1 + config.jitter() * (2 * jitterRandom.nextDouble() - 1)));
+    }
+    return nanos;
+  }
+
+  private boolean allocateSlots(SimRequest request, int numNewTokens) {
+    int bs = config.blockSize();
+    int needed = (request.numComputed + numNewTokens + bs - 1) / bs - request.numBlocks;
+    if (needed <= 0) {
+      return true;
+    }
+    if (needed > pool.freeCount()) {
+      return false;
+    }
+    for (int i = 0; i < needed; i++) {
+      request.addBlock(pool.allocate());
+    }
+    return true;
+  }
+
+  private void lookupPrefixCache(SimRequest request) {
+    int hitBlocks = 0;
+    if (config.enablePrefixCaching()) {
+      int maxBlocks = (request.numTokens - 1) / config.blockSize();
+      hashBlocks(request, maxBlocks);
+      for (int b = 0; b < maxBlocks; b++) {
+        int block = pool.touch(request.blockHashes[b]);
+        if (block < 0) {
+          break;
+        }
+        request.addBlock(block);
+        hitBlocks++;
+      }
+      request.numCachedBlocks = hitBlocks;
+      if (request.numCachedTokens < 0) {
+        stats.onPrefixCacheLookup(request.numTokens, hitBlocks * config.blockSize());
+      }
+    }
+    request.numComputed = hitBlocks * config.blockSize();
+    if (request.numCachedTokens < 0) {
+      request.numCachedTokens = request.numComputed;
+    }
+  }
+
+  /**
+   * A decode request's KV arrived from the prefill instance: all prompt tokens but the last
+   * count as computed (vLLM recomputes one token to get logits), with blocks for them.
+   */
+  private void loadRemoteKv(SimRequest request) {
+    request.status = SimRequest.Status.WAITING;
+    int computed = request.numTokens - 1;
+    int blocks = (computed + config.blockSize() - 1) / config.blockSize();
+    if (blocks > pool.freeCount()) {
+      return; // allocateSlots fails below, and the queue waits for blocks
+    }
+    for (int i = 0; i < blocks; i++) {
+      request.addBlock(pool.allocate());
+    }
+    request.numComputed = computed;
+    request.numCachedTokens = 0;
+    cacheFullBlocks(request);
+  }
+
+  private void hashBlocks(SimRequest request, int upTo) {
+    int bs = config.blockSize();
+    while (request.numHashedBlocks < upTo) {
+      int b = request.numHashedBlocks;
+      long h = b == 0 ? noneHash : request.blockHashes[b - 1];
+      for (int t = b * bs, end = t + bs; t < end; t++) {
+        h = OutputWords.mix(h * 31 + request.tokens[t]);
+      }
+      request.addBlockHash(h);
+    }
+  }
+
+  private void cacheFullBlocks(SimRequest request) {
+    if (!config.enablePrefixCaching()) {
+      return;
+    }
+    int full = request.numComputed / config.blockSize();
+    if (full <= request.numCachedBlocks) {
+      return;
+    }
+    hashBlocks(request, full);
+    for (int b = request.numCachedBlocks; b < full; b++) {
+      pool.cache(request.blocks[b], request.blockHashes[b]);
+    }
+    request.numCachedBlocks = full;
+  }
+
+  private void preempt(SimRequest victim) {
+    freeBlocks(victim);
+    victim.numComputed = 0;
+    victim.status = SimRequest.Status.PREEMPTED;
+    waiting.addFirst(victim);
+    preemptions++;
+    stats.onPreemption();
+  }
+
+  private void sample(SimRequest request, long now) {
+    int word = OutputWords.wordIndex(request.outputSeed(), request.numOutput);
+    int token = OutputWords.tokenId(word);
+    String text = OutputWords.text(word);
+    if (request.numOutput == 0) {
+      request.firstTokenNanos = now;
+      stats.onFirstToken((now - request.arrivalNanos) / 1e9, request.numPromptTokens());
+    } else {
+      stats.onDecodeToken((now - request.lastTokenNanos) / 1e9);
+    }
+    request.lastTokenNanos = now;
+    request.appendToken(token);
+    request.numOutput++;
+
+    FinishReason reason = null;
+    if (request.numOutput >= request.minTokens()) {
+      for (int stopId : request.stopTokenIds()) {
+        if (stopId == token) {
+          request.stopReason = stopId;
+          reason = FinishReason.STOP;
+        }
+      }
+      StringBuilder output = request.outputText;
+      if (reason == null && output != null) {
+        output.append(text);
+        for (String stop : request.stop()) {
+          int at = output.indexOf(stop, Math.max(0, output.length() - text.length() - stop.length()));
+          if (at >= 0) {
+            // The stop string is not part of the output: send only what precedes it.
+            text = text.substring(0, Math.max(0, text.length() - (output.length() - at)));
+            request.stopReason = stop;
+            reason = FinishReason.STOP;
+            break;
+          }
+        }
+      }
+      if (reason == null && request.numOutput >= request.outputLength()
+          && request.numOutput < request.maxTokens()) {
+        reason = FinishReason.STOP; // the simulated model emitted EOS
+      }
+    }
+    if (reason == null && (request.numOutput >= request.maxTokens()
+        || request.numTokens >= config.maxModelLen())) {
+      reason = FinishReason.LENGTH;
+    }
+    // Known before onToken, so that the last token's chunk can carry the finish reason.
+    request.finishReason = reason;
+    request.listener().onToken(request, text, now);
+    if (reason != null) {
+      finishedThisStep.add(request);
+      finish(request, reason, now);
+    }
+  }
+
+  private void finish(SimRequest request, FinishReason reason, long now) {
+    request.status = SimRequest.Status.FINISHED;
+    request.finishReason = reason;
+    live.remove(request.id());
+    if (request.holdBlocksOnFinish && reason == FinishReason.LENGTH) {
+      held.put(request.id(), request);
+    } else {
+      freeBlocks(request);
+    }
+    stats.onFinish(request, reason, now / 1e9);
+    request.listener().onFinish(request, reason, now);
+  }
+
+  private void freeBlocks(SimRequest request) {
+    // Freed in reverse so that a prefix's first blocks are evicted last.
+    for (int i = request.numBlocks - 1; i >= 0; i--) {
+      pool.release(request.blocks[i]);
+    }
+    request.numBlocks = 0;
+    request.numCachedBlocks = 0;
+  }
+}

@@ -1,0 +1,212 @@
+package io.llumnix.enginesim.core;
+
+import java.util.Arrays;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One request inside the simulated engine: its tokens (prompt, then sampled output), progress
+ * ({@code numComputed} of {@code numTokens} have KV), blocks, and timestamps in simulated
+ * nanoseconds. Mutated only on the engine's thread.
+ */
+public final class SimRequest {
+
+  /** Where the request is in the engine. */
+  public enum Status { WAITING, RUNNING, PREEMPTED, WAITING_FOR_REMOTE_KVS, FINISHED }
+
+  private final String id;
+  private final int numPromptTokens;
+  private final int maxTokens;
+  private final boolean maxTokensSet;
+  private final int minTokens;
+  private final int outputLength;
+  private final List<String> stop;
+  private final int[] stopTokenIds;
+  private final long outputSeed;
+  private final RequestListener listener;
+
+  int[] tokens;
+  int numTokens;
+  int numComputed;
+  int numOutput;
+  Status status = Status.WAITING;
+  int[] blocks = new int[8];
+  int numBlocks;
+  long[] blockHashes = new long[8];
+  int numHashedBlocks;
+  int numCachedBlocks;
+  int numCachedTokens = -1;
+  long arrivalNanos;
+  long scheduledNanos = -1;
+  long firstTokenNanos = -1;
+  long lastTokenNanos = -1;
+  long remoteKvReadyNanos = -1;
+  boolean holdBlocksOnFinish;
+  @Nullable StringBuilder outputText;
+  @Nullable Object stopReason;
+  @Nullable FinishReason finishReason;
+
+  /**
+   * Creates a request.
+   *
+   * @param outputLength the number of tokens after which the simulated model emits EOS, already
+   *     drawn from the length distribution ({@code maxTokens} when EOS is ignored)
+   * @param outputSeed seeds the deterministic output tokens and words
+   */
+  public SimRequest(String id, int[] promptTokens, int maxTokens, boolean maxTokensSet,
+      int minTokens, int outputLength, List<String> stop, int[] stopTokenIds, long outputSeed,
+      RequestListener listener) {
+    this.id = id;
+    this.numPromptTokens = promptTokens.length;
+    this.maxTokens = maxTokens;
+    this.maxTokensSet = maxTokensSet;
+    this.minTokens = minTokens;
+    this.outputLength = outputLength;
+    this.stop = List.copyOf(stop);
+    this.stopTokenIds = stopTokenIds.clone();
+    this.outputSeed = outputSeed;
+    this.listener = listener;
+    this.tokens = Arrays.copyOf(promptTokens, promptTokens.length + Math.min(maxTokens, 64));
+    this.numTokens = promptTokens.length;
+    if (!this.stop.isEmpty()) {
+      outputText = new StringBuilder();
+    }
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public int numPromptTokens() {
+    return numPromptTokens;
+  }
+
+  public int numOutputTokens() {
+    return numOutput;
+  }
+
+  /** Prompt tokens served from the prefix cache at first scheduling; 0 before. */
+  public int numCachedTokens() {
+    return Math.max(0, numCachedTokens);
+  }
+
+  public int numComputedTokens() {
+    return numComputed;
+  }
+
+  public int maxTokens() {
+    return maxTokens;
+  }
+
+  public boolean maxTokensSet() {
+    return maxTokensSet;
+  }
+
+  public Status status() {
+    return status;
+  }
+
+  public long arrivalNanos() {
+    return arrivalNanos;
+  }
+
+  public long scheduledNanos() {
+    return scheduledNanos;
+  }
+
+  public long firstTokenNanos() {
+    return firstTokenNanos;
+  }
+
+  public long lastTokenNanos() {
+    return lastTokenNanos;
+  }
+
+  /** The matched stop string or stop token id, else null. */
+  public @Nullable Object stopReason() {
+    return stopReason;
+  }
+
+  public @Nullable FinishReason finishReason() {
+    return finishReason;
+  }
+
+  /** The KV blocks the request holds, in order. */
+  public int[] blockIds() {
+    return Arrays.copyOf(blocks, numBlocks);
+  }
+
+  /** Whether the blocks stay allocated after finishing, for a decode instance to fetch. */
+  public boolean holdsBlocksOnFinish() {
+    return holdBlocksOnFinish;
+  }
+
+  /** Marks this request as the prefill half of a disaggregated request. */
+  public void holdBlocksOnFinish(boolean hold) {
+    this.holdBlocksOnFinish = hold;
+  }
+
+  /**
+   * Marks this request as the decode half of a disaggregated request: its prompt's KV arrives
+   * from the prefill instance at simulated time {@code readyNanos}; it waits until then.
+   */
+  public void remoteKvReadyAt(long readyNanos) {
+    this.remoteKvReadyNanos = readyNanos;
+    this.status = Status.WAITING_FOR_REMOTE_KVS;
+  }
+
+  RequestListener listener() {
+    return listener;
+  }
+
+  int minTokens() {
+    return minTokens;
+  }
+
+  int outputLength() {
+    return outputLength;
+  }
+
+  List<String> stop() {
+    return stop;
+  }
+
+  int[] stopTokenIds() {
+    return stopTokenIds;
+  }
+
+  long outputSeed() {
+    return outputSeed;
+  }
+
+  boolean finished() {
+    return status == Status.FINISHED;
+  }
+
+  void appendToken(int token) {
+    if (numTokens == tokens.length) {
+      tokens = Arrays.copyOf(tokens, tokens.length * 2);
+    }
+    tokens[numTokens++] = token;
+  }
+
+  void addBlock(int block) {
+    if (numBlocks == blocks.length) {
+      blocks = Arrays.copyOf(blocks, blocks.length * 2);
+    }
+    blocks[numBlocks++] = block;
+  }
+
+  void addBlockHash(long hash) {
+    if (numHashedBlocks == blockHashes.length) {
+      blockHashes = Arrays.copyOf(blockHashes, blockHashes.length * 2);
+    }
+    blockHashes[numHashedBlocks++] = hash;
+  }
+
+  @Override
+  public String toString() {
+    return "SimRequest[" + id + ", " + status + ", computed " + numComputed + "/" + numTokens
+        + ", output " + numOutput + "]";
+  }
+}

@@ -1,0 +1,71 @@
+package io.llumnix.enginesim.core;
+
+import java.util.Arrays;
+
+/**
+ * One engine step: the requests scheduled and how many tokens each computes, with the step's
+ * start and simulated duration. Reused from step to step, so that scheduling allocates nothing.
+ */
+public final class StepPlan {
+
+  private SimRequest[] requests = new SimRequest[64];
+  private int[] tokens = new int[64];
+  private int size;
+  private long startNanos;
+  private long durationNanos;
+
+  void clear(long startNanos) {
+    Arrays.fill(requests, 0, size, null);
+    size = 0;
+    this.startNanos = startNanos;
+    this.durationNanos = 0;
+  }
+
+  void add(SimRequest request, int numTokens) {
+    if (size == requests.length) {
+      requests = Arrays.copyOf(requests, size * 2);
+      tokens = Arrays.copyOf(tokens, size * 2);
+    }
+    requests[size] = request;
+    tokens[size++] = numTokens;
+  }
+
+  void finish(long durationNanos) {
+    this.durationNanos = durationNanos;
+  }
+
+  /** Requests in the step. */
+  public int size() {
+    return size;
+  }
+
+  public SimRequest request(int i) {
+    return requests[i];
+  }
+
+  /** Tokens request {@code i} computes in this step. */
+  public int tokens(int i) {
+    return tokens[i];
+  }
+
+  /** All tokens of the step. */
+  public int totalTokens() {
+    int total = 0;
+    for (int i = 0; i < size; i++) {
+      total += tokens[i];
+    }
+    return total;
+  }
+
+  public long startNanos() {
+    return startNanos;
+  }
+
+  public long durationNanos() {
+    return durationNanos;
+  }
+
+  public long endNanos() {
+    return startNanos + durationNanos;
+  }
+}

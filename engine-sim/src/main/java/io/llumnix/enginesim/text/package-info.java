@@ -1,0 +1,5 @@
+/** Prompt tokenization (a HuggingFace tokenizer, or a fast built-in one) and chat rendering. */
+@NullMarked
+package io.llumnix.enginesim.text;
+
+import org.jspecify.annotations.NullMarked;
