@@ -57,6 +57,11 @@ public final class Main implements Runnable {
       err.println("llumnix: " + e.getMessage());
       return CommandLine.ExitCode.USAGE;
     }
+    return commandLine(source, out, err).execute(args);
+  }
+
+  /** The command tree with flag defaults from {@code source} and one-line errors. */
+  static CommandLine commandLine(ConfigSource source, PrintWriter out, PrintWriter err) {
     CommandLine commandLine = new CommandLine(new Main());
     commandLine.setOut(out);
     commandLine.setErr(err);
@@ -75,7 +80,7 @@ public final class Main implements Runnable {
       err.println("llumnix: " + failed.getCommandName() + " failed: " + e);
       return CommandLine.ExitCode.SOFTWARE;
     });
-    return commandLine.execute(args);
+    return commandLine;
   }
 
   @Override
