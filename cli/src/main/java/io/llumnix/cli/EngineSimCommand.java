@@ -4,7 +4,7 @@ import io.llumnix.enginesim.EngineSettings;
 import io.llumnix.enginesim.EngineSimulator;
 import io.llumnix.enginesim.core.CoreConfig;
 import io.llumnix.enginesim.core.StepProfile;
-import io.llumnix.metrics.ComponentMetrics;
+import io.llumnix.enginesim.KvTransferSettings;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -107,14 +107,34 @@ final class EngineSimCommand implements Callable<Integer> {
   @Option(names = "--max-logprobs", defaultValue = "20", description = "Largest logprobs accepted.")
   int maxLogprobs;
 
+  @Option(names = "--kv-role", defaultValue = "neutral",
+      description = "Role in disaggregated prefill: neutral (both), prefill, decode.")
+  String kvRole;
+
   @Option(names = "--kv-transfer-port-offset", defaultValue = "20000",
-      description = "Each instance's KV-transfer port is its port plus this.")
+      description = "Each instance's KV-transfer port (its aux_port) is its port plus this.")
   int kvTransferPortOffset;
+
+  @Option(names = "--kv-bytes-per-token", defaultValue = "131072",
+      description = "KV bytes per token (131072 = Llama-3.1-8B).")
+  long kvBytesPerToken;
+
+  @Option(names = "--kv-transfer-bandwidth", defaultValue = "25",
+      description = "KV-transfer bandwidth between instances, GB/s.")
+  double kvTransferBandwidth;
+
+  @Option(names = "--kv-transfer-latency-ms", defaultValue = "1",
+      description = "Fixed latency of one KV transfer, ms.")
+  double kvTransferLatencyMillis;
 
   @Option(names = "--kv-hold-timeout", defaultValue = "120",
       description = "Seconds a prefill instance keeps a finished request's blocks for a decode "
-          + "instance.")
+          + "instance to fetch.")
   double kvHoldTimeoutSeconds;
+
+  @Option(names = "--kv-transfer-timeout", defaultValue = "120",
+      description = "Seconds a decode instance waits for the prefill instance.")
+  double kvTransferTimeoutSeconds;
 
   @Option(names = "--metrics-max-label-sets", defaultValue = "1000",
       description = "Distinct label sets per metric before further ones fold into _overflow.")
@@ -126,9 +146,10 @@ final class EngineSimCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     EngineSettings settings = settings();
     try (EngineSimulator simulator = EngineSimulator.start(settings, host, port, instances,
-        kvTransferPortOffset, Math.round(kvHoldTimeoutSeconds * 1000))) {
+        kvTransferPortOffset)) {
       spec.commandLine().getOut().println("engine-sim: " + instances + " engine(s) of "
-          + settings.modelName() + " (" + profile + ", speedup " + speedup + ") on " + host
+          + settings.modelName() + " (" + profile + ", speedup " + speedup + ", kv role "
+          + kvRole + ") on " + host
           + " ports " + simulator.ports());
       CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
@@ -146,6 +167,9 @@ final class EngineSimCommand implements Callable<Integer> {
     }
     return new EngineSettings(model, servedModelName, core, speedup, outputLengthMean,
         vllmVersion, showHiddenMetricsForVersion, countAbortedRequests, tokenizerPath,
-        maxLogprobs, maxLabelSets == 0 ? ComponentMetrics.DEFAULT_MAX_LABEL_SETS : maxLabelSets);
+        maxLogprobs, maxLabelSets,
+        new KvTransferSettings(KvTransferSettings.Role.of(kvRole), kvBytesPerToken,
+            kvTransferBandwidth, kvTransferLatencyMillis, Math.round(kvHoldTimeoutSeconds * 1000),
+            Math.round(kvTransferTimeoutSeconds * 1000)));
   }
 }

@@ -1,6 +1,7 @@
 package io.llumnix.enginesim;
 
 import io.llumnix.enginesim.api.EngineHandle;
+import io.llumnix.enginesim.api.KvTransferRoutes;
 import io.llumnix.enginesim.api.OpenAiRoutes;
 import io.llumnix.enginesim.core.EngineCore;
 import io.llumnix.enginesim.core.SimRequest;
@@ -51,6 +52,7 @@ public final class EngineInstance extends VerticleBase implements EngineHandle {
   private boolean stepping;
   private long wakeupTimer = -1;
   private @Nullable HttpServer server;
+  private @Nullable HttpServer kvServer;
 
   /**
    * Creates instance {@code index} of a simulator process.
@@ -58,8 +60,7 @@ public final class EngineInstance extends VerticleBase implements EngineHandle {
    * @param metrics the registry this instance's {@code /metrics} serves
    */
   public EngineInstance(EngineSettings settings, String host, int port, int kvTransferPort,
-      int index, Tokenizer tokenizer, SimClock clock, ComponentMetrics metrics,
-      long kvHoldTimeoutMillis) {
+      int index, Tokenizer tokenizer, SimClock clock, ComponentMetrics metrics) {
     this.settings = settings;
     this.host = host;
     this.port = port;
@@ -68,7 +69,7 @@ public final class EngineInstance extends VerticleBase implements EngineHandle {
     this.tokenizer = tokenizer;
     this.clock = clock;
     this.metrics = metrics;
-    this.kvHoldTimeoutMillis = kvHoldTimeoutMillis;
+    this.kvHoldTimeoutMillis = settings.kvTransfer().holdTimeoutMillis();
     this.engineMetrics = new EngineMetrics(metrics, settings, engineLabel);
     this.core = new EngineCore(settings.core(), engineMetrics);
     this.lengths = new SplittableRandom(settings.core().seed() * 31 + index);
@@ -77,12 +78,17 @@ public final class EngineInstance extends VerticleBase implements EngineHandle {
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
-    new OpenAiRoutes(settings, tokenizer, this).mount(router);
+    new OpenAiRoutes(settings, tokenizer, this, vertx, vertx.createHttpClient()).mount(router);
     OperatorRoutes.mount(router, metrics, () -> true);
+    Router kvRouter = Router.router(vertx);
+    new KvTransferRoutes(settings, this).mount(kvRouter);
     return vertx.createHttpServer()
         .requestHandler(router)
         .listen(port, host)
-        .onSuccess(s -> server = s);
+        .onSuccess(s -> server = s)
+        .compose(s -> vertx.createHttpServer().requestHandler(kvRouter)
+            .listen(kvTransferPort, host))
+        .onSuccess(s -> kvServer = s);
   }
 
   /** The port the HTTP server listens on (the actual one when 0 was asked for). */
@@ -108,6 +114,7 @@ public final class EngineInstance extends VerticleBase implements EngineHandle {
   public void abort(String requestId) {
     if (core.abort(requestId, Math.max(engineNanos, clock.nowNanos()))) {
       engineMetrics.onQueues(core.numRunning(), core.numWaiting(), core.kvCacheUsage());
+      kick(); // freed blocks may unblock the waiting queue
     }
   }
 
@@ -128,7 +135,46 @@ public final class EngineInstance extends VerticleBase implements EngineHandle {
 
   @Override
   public int kvTransferPort() {
-    return kvTransferPort;
+    HttpServer s = kvServer;
+    return s == null ? kvTransferPort : s.actualPort();
+  }
+
+  @Override
+  public void fail(String requestId, String message) {
+    if (core.fail(requestId, message, Math.max(engineNanos, clock.nowNanos()))) {
+      engineMetrics.onQueues(core.numRunning(), core.numWaiting(), core.kvCacheUsage());
+      kick();
+    }
+  }
+
+  @Override
+  public void remoteKvReady(String requestId, long transferNanos) {
+    long now = Math.max(engineNanos, clock.nowNanos());
+    if (core.remoteKvReady(requestId, now + transferNanos)) {
+      kick();
+    }
+  }
+
+  @Override
+  public int heldTokens(String requestId) {
+    return core.heldTokens(requestId);
+  }
+
+  @Override
+  public void releaseHeldAfter(String requestId, long transferNanos) {
+    long at = Math.max(engineNanos, clock.nowNanos()) + transferNanos;
+    long wait = wallMillisUntil(at);
+    Runnable release = () -> {
+      if (core.releaseHeld(requestId)) {
+        engineMetrics.onQueues(core.numRunning(), core.numWaiting(), core.kvCacheUsage());
+        kick(); // freed blocks may unblock the waiting queue
+      }
+    };
+    if (wait <= 0) {
+      release.run();
+    } else {
+      vertx.setTimer(wait, t -> release.run());
+    }
   }
 
   @Override
@@ -160,10 +206,18 @@ public final class EngineInstance extends VerticleBase implements EngineHandle {
       engineMetrics.onQueues(core.numRunning(), core.numWaiting(), core.kvCacheUsage());
       long nextReady = core.nextRemoteKvReadyNanos();
       if (nextReady >= 0) {
-        wakeupTimer = vertx.setTimer(wallMillisUntil(nextReady), id -> {
-          wakeupTimer = -1;
-          kick();
-        });
+        long wait = wallMillisUntil(nextReady);
+        if (wait <= 0) {
+          // Less than a timer tick away: run ahead to it, as steps do.
+          engineNanos = Math.max(engineNanos, nextReady);
+          stepping = true;
+          vertx.getOrCreateContext().runOnContext(ignored -> step());
+        } else {
+          wakeupTimer = vertx.setTimer(wait, id -> {
+            wakeupTimer = -1;
+            kick();
+          });
+        }
       }
       return;
     }

@@ -17,11 +17,12 @@ import io.llumnix.enginesim.core.CoreConfig;
  * @param tokenizerPath a folder with {@code tokenizer.json}, "" for the built-in tokenizer
  * @param maxLogprobs the largest {@code logprobs} accepted
  * @param maxLabelSets the per-metric cap on label sets
+ * @param kvTransfer the role in disaggregated prefill and the simulated KV transfer
  */
 public record EngineSettings(String model, String servedModelName, CoreConfig core,
     double speedup, double outputLengthMean, String vllmVersion,
     String showHiddenMetricsForVersion, boolean countAbortedRequests, String tokenizerPath,
-    int maxLogprobs, int maxLabelSets) {
+    int maxLogprobs, int maxLabelSets, KvTransferSettings kvTransfer) {
 
   public EngineSettings {
     if (!(speedup > 0)) {

@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  * {@code port + 1}, …, each with its own engine label and {@code /metrics}.
  *
  * <pre>{@code
- * try (EngineSimulator sim = EngineSimulator.start(settings, "127.0.0.1", 8000, 4, 20000, 30_000)) {
+ * try (EngineSimulator sim = EngineSimulator.start(settings, "127.0.0.1", 8000, 4, 20000)) {
  *   // engines answer on 8000..8003
  * }
  * }</pre>
@@ -34,11 +34,10 @@ public final class EngineSimulator implements AutoCloseable {
    *
    * @param port the first instance's port; 0 picks free ports
    * @param kvTransferPortOffset each instance's KV-transfer port is its port plus this
-   * @param kvHoldTimeoutMillis how long a prefill instance keeps blocks for a decode instance
    * @throws IllegalStateException when an instance cannot listen
    */
   public static EngineSimulator start(EngineSettings settings, String host, int port,
-      int instances, int kvTransferPortOffset, long kvHoldTimeoutMillis) {
+      int instances, int kvTransferPortOffset) {
     if (instances < 1) {
       throw new IllegalArgumentException("instances: " + instances + " (expected: >= 1)");
     }
@@ -52,7 +51,7 @@ public final class EngineSimulator implements AutoCloseable {
       int instancePort = port == 0 ? 0 : port + i;
       EngineInstance instance = new EngineInstance(settings, host, instancePort,
           instancePort == 0 ? 0 : instancePort + kvTransferPortOffset, i, tokenizer, clock,
-          ComponentMetrics.create(settings.maxLabelSets()), kvHoldTimeoutMillis);
+          ComponentMetrics.create(settings.maxLabelSets()));
       started.add(instance);
       deployments.add(vertx.deployVerticle(instance));
     }

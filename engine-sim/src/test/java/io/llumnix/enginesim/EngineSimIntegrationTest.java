@@ -52,8 +52,8 @@ class EngineSimIntegrationTest {
     CoreConfig core = new CoreConfig(2048, 256, 16, 4096, 1024, true,
         StepProfile.LLAMA3_8B_H100, 0, 7);
     EngineSettings settings = new EngineSettings(MODEL, "", core, 20, 0, "0.11.0", "", true, "",
-        20, 1000);
-    simulator = EngineSimulator.start(settings, "127.0.0.1", 0, 2, 20000, 60_000);
+        20, 1000, KvTransferSettings.DEFAULT);
+    simulator = EngineSimulator.start(settings, "127.0.0.1", 0, 2, 20000);
     port = simulator.ports().get(0);
     vertx = Vertx.vertx();
     web = WebClient.create(vertx);

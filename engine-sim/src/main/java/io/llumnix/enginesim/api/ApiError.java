@@ -35,6 +35,16 @@ public final class ApiError extends RuntimeException {
     return new ApiError(404, message, null);
   }
 
+  /** 500 InternalServerError, for engine-side failures. */
+  public static ApiError internal(String message) {
+    return new ApiError(500, message, null);
+  }
+
+  /** An error with {@code status}, as another engine answered it. */
+  public static ApiError of(int status, String message) {
+    return new ApiError(status, message, null);
+  }
+
   public int status() {
     return status;
   }

@@ -14,6 +14,21 @@ public interface EngineHandle {
   /** Whether a request with this id is in the engine. */
   boolean contains(String requestId);
 
+  /** Ends a request with an error, freeing its blocks; no-op for an unknown id. */
+  void fail(String requestId, String message);
+
+  /**
+   * The KV of waiting request {@code requestId} arrives {@code transferNanos} of simulated time
+   * from now.
+   */
+  void remoteKvReady(String requestId, long transferNanos);
+
+  /** Tokens whose blocks finished request {@code requestId} holds for a transfer, or -1. */
+  int heldTokens(String requestId);
+
+  /** Frees the blocks held for {@code requestId} after {@code transferNanos} of simulated time. */
+  void releaseHeldAfter(String requestId, long transferNanos);
+
   /** This engine's id in KV-transfer parameters. */
   String engineId();
 

@@ -1,6 +1,7 @@
 package io.llumnix.enginesim.api;
 
 import io.llumnix.enginesim.EngineSettings;
+import io.llumnix.enginesim.KvTransferSettings;
 import io.llumnix.enginesim.core.FinishReason;
 import io.llumnix.enginesim.core.OutputWords;
 import io.llumnix.enginesim.core.RequestListener;
@@ -33,12 +34,20 @@ public final class OpenAiRoutes {
   private final EngineSettings settings;
   private final Tokenizer tokenizer;
   private final EngineHandle engine;
+  private final KvTransferClient kvTransfer;
   private final long startedSeconds = System.currentTimeMillis() / 1000;
 
-  public OpenAiRoutes(EngineSettings settings, Tokenizer tokenizer, EngineHandle engine) {
+  /**
+   * Creates the routes of one engine; {@code client} fetches KV from prefill engines when this
+   * engine decodes a disaggregated request.
+   */
+  public OpenAiRoutes(EngineSettings settings, Tokenizer tokenizer, EngineHandle engine,
+      io.vertx.core.Vertx vertx, io.vertx.core.http.HttpClient client) {
     this.settings = settings;
     this.tokenizer = tokenizer;
     this.engine = engine;
+    this.kvTransfer = new KvTransferClient(vertx, client,
+        settings.kvTransfer().timeoutMillis());
   }
 
   /** Mounts the routes on {@code router}. */
@@ -80,6 +89,7 @@ public final class OpenAiRoutes {
         throw ApiError.badRequest("JSON decode error: the body must be a JSON object");
       }
       request = GenerateRequest.parse(body, chat, settings, tokenizer);
+      disaggregation(request);
     } catch (ApiError e) {
       error(ctx.response(), e);
       return;
@@ -98,6 +108,61 @@ public final class OpenAiRoutes {
       }
     }
     new Call(ctx.response(), request, id, baseId).start();
+  }
+
+  /** Which side of a disaggregated request this is; checks it fits this engine's role. */
+  private Disaggregation disaggregation(GenerateRequest request) {
+    JsonObject kv = request.kvTransferParams();
+    if (kv == null) {
+      return Disaggregation.NONE;
+    }
+    boolean remoteDecode = Boolean.TRUE.equals(kv.getValue("do_remote_decode"));
+    boolean remotePrefill = Boolean.TRUE.equals(kv.getValue("do_remote_prefill"));
+    Object host = kv.getValue("remote_host");
+    Object port = kv.getValue("remote_port");
+    KvTransferSettings.Role role = settings.kvTransfer().role();
+    if (remoteDecode && remotePrefill) {
+      throw ApiError.badRequest("kv_transfer_params: do_remote_decode and do_remote_prefill "
+          + "cannot both be true", "kv_transfer_params");
+    }
+    if (remoteDecode) {
+      if (role == KvTransferSettings.Role.DECODE) {
+        throw ApiError.badRequest("kv_transfer_params.do_remote_decode needs a prefill or "
+            + "neutral engine; this engine's kv role is decode", "kv_transfer_params");
+      }
+      return Disaggregation.PREFILL_FOR_REMOTE_DECODE;
+    }
+    if (host == null && port == null) {
+      if (remotePrefill) {
+        throw ApiError.badRequest("kv_transfer_params.do_remote_prefill needs remote_host and "
+            + "remote_port", "kv_transfer_params");
+      }
+      return Disaggregation.NONE;
+    }
+    if (!(host instanceof String) || !(port instanceof Number)) {
+      throw ApiError.badRequest("kv_transfer_params: remote_host should be a string and "
+          + "remote_port an integer", "kv_transfer_params");
+    }
+    if (role == KvTransferSettings.Role.PREFILL) {
+      throw ApiError.badRequest("kv_transfer_params: a remote prefill needs a decode or "
+          + "neutral engine; this engine's kv role is prefill", "kv_transfer_params");
+    }
+    if (request.prompts().size() != 1) {
+      throw ApiError.badRequest("kv_transfer_params: a disaggregated request has one prompt",
+          "kv_transfer_params");
+    }
+    return remotePrefill ? Disaggregation.DECODE_PULL : Disaggregation.DECODE_ASK_PREFILL;
+  }
+
+  /** The part an engine plays in a disaggregated request. */
+  private enum Disaggregation {
+    NONE,
+    /** Compute the prefill, then hold the blocks for a decode engine (two-stage, P). */
+    PREFILL_FOR_REMOTE_DECODE,
+    /** Pull the KV that a prefill engine already computed (two-stage, D). */
+    DECODE_PULL,
+    /** Have the prefill engine compute the prefill, then decode (single-stage, D). */
+    DECODE_ASK_PREFILL
   }
 
   private static String engineId(String baseId, int index, int count) {
@@ -124,6 +189,8 @@ public final class OpenAiRoutes {
     private final @Nullable StringBuilder[] texts;
     private int unfinished;
     private boolean closed;
+    private KvTransferClient.@Nullable Transfer transfer;
+    private int errorStatus = 500;
 
     Call(HttpServerResponse response, GenerateRequest request, String id, String baseId) {
       this.response = response;
@@ -143,6 +210,9 @@ public final class OpenAiRoutes {
       }
       response.closeHandler(ignored -> {
         closed = true;
+        if (transfer != null) {
+          transfer.cancel();
+        }
         for (SimRequest r : engineRequests) {
           if (r != null && r.finishReason() == null) {
             engine.abort(r.id());
@@ -158,9 +228,11 @@ public final class OpenAiRoutes {
         SimRequest r = new SimRequest(engineId(baseId, i, count), prompt, request.maxTokens(),
             request.maxTokensSet(), request.minTokens(), outputLength, request.stop(),
             request.stopTokenIds(), seed, this);
-        JsonObject kv = request.kvTransferParams();
-        if (kv != null && Boolean.TRUE.equals(kv.getValue("do_remote_decode"))) {
+        Disaggregation part = disaggregation(request);
+        if (part == Disaggregation.PREFILL_FOR_REMOTE_DECODE) {
           r.holdBlocksOnFinish(true);
+        } else if (part != Disaggregation.NONE) {
+          r.remoteKvReadyAt(Long.MAX_VALUE);
         }
         engineRequests[i] = r;
         if (!request.stream()) {
@@ -173,6 +245,30 @@ public final class OpenAiRoutes {
       for (SimRequest r : engineRequests) {
         engine.submit(r);
       }
+      Disaggregation part = disaggregation(request);
+      if (part == Disaggregation.DECODE_PULL || part == Disaggregation.DECODE_ASK_PREFILL) {
+        startTransfer(part, engineRequests[0]);
+      }
+    }
+
+    private void startTransfer(Disaggregation part, SimRequest r) {
+      JsonObject kv = request.kvTransferParams();
+      String host = kv.getString("remote_host");
+      int port = kv.getNumber("remote_port").intValue();
+      Object remoteId = kv.getValue("remote_request_id");
+      KvTransferClient.Transfer t = part == Disaggregation.DECODE_PULL
+          ? kvTransfer.pull(host, port, remoteId instanceof String s ? s : r.id())
+          : kvTransfer.prefill(host, port, r.id(), request.prompts().get(0));
+      transfer = t;
+      t.result().onComplete(ar -> {
+        transfer = null;
+        if (ar.succeeded()) {
+          engine.remoteKvReady(r.id(), ar.result());
+        } else {
+          errorStatus = ar.cause() instanceof ApiError e ? e.status() : 500;
+          engine.fail(r.id(), ar.cause().getMessage());
+        }
+      });
     }
 
     private int index(SimRequest r) {
@@ -211,6 +307,10 @@ public final class OpenAiRoutes {
         return;
       }
       int index = index(r);
+      if (reason == FinishReason.ERROR) {
+        failed(r);
+        return;
+      }
       if (request.stream()) {
         String text = pendingText == null ? "" : pendingText;
         pendingText = null;
@@ -223,6 +323,25 @@ public final class OpenAiRoutes {
         }
       } else if (unfinished == 0) {
         response.putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON).end(fullResponse());
+      }
+    }
+
+    /** Ends the call with the error that ended {@code r}: as a status, or as an SSE event. */
+    private void failed(SimRequest r) {
+      closed = true;
+      for (SimRequest other : engineRequests) {
+        if (other != r && other.finishReason() == null) {
+          engine.abort(other.id());
+        }
+      }
+      String message = r.errorMessage() == null ? "request failed" : r.errorMessage();
+      ApiError error = ApiError.of(errorStatus, message);
+      if (!response.headWritten()) {
+        response.setChunked(false).setStatusCode(error.status())
+            .putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON).end(error.toJson());
+      } else {
+        response.write(Buffer.buffer("data: " + error.toJson() + "\n\n"));
+        response.end(DONE);
       }
     }
 

@@ -94,6 +94,37 @@ public final class EngineCore {
   }
 
   /**
+   * Ends request {@code id} with {@link FinishReason#ERROR} and {@code message} (a failed KV
+   * transfer, say), freeing its blocks. Returns false for an unknown id.
+   */
+  public boolean fail(String id, String message, long nowNanos) {
+    SimRequest request = live.get(id);
+    if (request == null) {
+      return false;
+    }
+    if (!running.remove(request)) {
+      waiting.remove(request);
+    }
+    request.holdBlocksOnFinish = false;
+    request.errorMessage = message;
+    finish(request, FinishReason.ERROR, nowNanos);
+    return true;
+  }
+
+  /**
+   * The KV of waiting request {@code id}, computed elsewhere, arrives at {@code readyNanos}.
+   * Returns false for an unknown id or a request not waiting for remote KV.
+   */
+  public boolean remoteKvReady(String id, long readyNanos) {
+    SimRequest request = live.get(id);
+    if (request == null || request.status != SimRequest.Status.WAITING_FOR_REMOTE_KVS) {
+      return false;
+    }
+    request.remoteKvReadyNanos = readyNanos;
+    return true;
+  }
+
+  /**
    * Frees the blocks that the finished prefill request {@code id} holds for a decode instance.
    * Returns false when it holds none.
    */
@@ -216,11 +247,15 @@ public final class EngineCore {
     stats.onStep(running.size(), waiting.size(), pool.usage(), iterationTokens);
   }
 
-  /** The earliest time a request waiting for remote KV becomes ready, or -1. */
+  /**
+   * The earliest known time a request waiting for remote KV becomes ready, or -1 when none
+   * waits or none knows yet.
+   */
   public long nextRemoteKvReadyNanos() {
     long next = -1;
     for (SimRequest request : waiting) {
       if (request.status == SimRequest.Status.WAITING_FOR_REMOTE_KVS
+          && request.remoteKvReadyNanos != Long.MAX_VALUE
           && (next < 0 || request.remoteKvReadyNanos < next)) {
         next = request.remoteKvReadyNanos;
       }
@@ -239,6 +274,12 @@ public final class EngineCore {
   /** Requests that hold blocks for a decode instance to fetch. */
   public int numHeld() {
     return held.size();
+  }
+
+  /** Prompt tokens whose blocks finished request {@code id} holds, or -1. */
+  public int heldTokens(String id) {
+    SimRequest request = held.get(id);
+    return request == null ? -1 : request.numPromptTokens();
   }
 
   /** Ids of finished prefill requests that hold blocks for a decode instance. */

@@ -44,6 +44,7 @@ public final class SimRequest {
   boolean holdBlocksOnFinish;
   @Nullable StringBuilder outputText;
   @Nullable Object stopReason;
+  @Nullable String errorMessage;
   @Nullable FinishReason finishReason;
 
   /**
@@ -127,6 +128,11 @@ public final class SimRequest {
     return stopReason;
   }
 
+  /** Why the request ended with {@link FinishReason#ERROR}, else null. */
+  public @Nullable String errorMessage() {
+    return errorMessage;
+  }
+
   public @Nullable FinishReason finishReason() {
     return finishReason;
   }
@@ -148,7 +154,8 @@ public final class SimRequest {
 
   /**
    * Marks this request as the decode half of a disaggregated request: its prompt's KV arrives
-   * from the prefill instance at simulated time {@code readyNanos}; it waits until then.
+   * from the prefill instance at simulated time {@code readyNanos} ({@code Long.MAX_VALUE}
+   * while unknown); it waits until then.
    */
   public void remoteKvReadyAt(long readyNanos) {
     this.remoteKvReadyNanos = readyNanos;

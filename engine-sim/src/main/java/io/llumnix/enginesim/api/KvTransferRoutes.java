@@ -1,0 +1,155 @@
+package io.llumnix.enginesim.api;
+
+import io.llumnix.enginesim.EngineSettings;
+import io.llumnix.enginesim.KvTransferSettings;
+import io.llumnix.enginesim.core.FinishReason;
+import io.llumnix.enginesim.core.RequestListener;
+import io.llumnix.enginesim.core.SimRequest;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.List;
+
+/**
+ * The prefill side of the simulated KV transfer, served on an engine's KV-transfer port (its
+ * {@code aux_port}).
+ *
+ * <ul>
+ *   <li>{@code POST /kv/pull {"request_id"}}: a decode engine fetches the blocks a finished
+ *       prefill request holds; they are freed when the simulated transfer ends.
+ *   <li>{@code POST /kv/prefill {"request_id","prompt_token_ids"}}: a decode engine asks this
+ *       engine to compute a prefill (queued like any request) and push its KV; answered when
+ *       the prefill is done.
+ * </ul>
+ *
+ * Both answer {@code {"request_id","num_tokens","transfer_nanos"}}; errors use vLLM's error JSON.
+ */
+public final class KvTransferRoutes {
+
+  private final EngineSettings settings;
+  private final EngineHandle engine;
+
+  public KvTransferRoutes(EngineSettings settings, EngineHandle engine) {
+    this.settings = settings;
+    this.engine = engine;
+  }
+
+  /** Mounts the routes on {@code router}. */
+  public void mount(Router router) {
+    BodyHandler body = BodyHandler.create(false).setBodyLimit(64L * 1024 * 1024);
+    router.post("/kv/pull").handler(body).handler(this::pull);
+    router.post("/kv/prefill").handler(body).handler(this::prefill);
+  }
+
+  private void pull(RoutingContext ctx) {
+    try {
+      String id = requestId(ctx);
+      int tokens = engine.heldTokens(id);
+      if (tokens < 0) {
+        throw ApiError.notFound("No KV blocks are held for request " + id
+            + " (never prefilled here, already fetched, or expired)");
+      }
+      long transfer = settings.kvTransfer().transferNanos(tokens);
+      engine.releaseHeldAfter(id, transfer);
+      answer(ctx.response(), id, tokens, transfer);
+    } catch (ApiError e) {
+      error(ctx.response(), e);
+    }
+  }
+
+  private void prefill(RoutingContext ctx) {
+    String id;
+    int[] prompt;
+    try {
+      if (settings.kvTransfer().role() == KvTransferSettings.Role.DECODE) {
+        throw ApiError.badRequest("This engine's kv role is decode: it computes no prefills "
+            + "for other engines.");
+      }
+      id = requestId(ctx);
+      prompt = promptTokens(ctx.body().asJsonObject());
+      if (prompt.length >= settings.maxModelLen()) {
+        throw ApiError.badRequest("This model's maximum context length is "
+            + settings.maxModelLen() + " tokens. However, your request has " + prompt.length
+            + " input tokens. Please reduce the length of the input messages.");
+      }
+      if (engine.contains(id)) {
+        throw ApiError.badRequest("Request id " + id + " is already running.");
+      }
+    } catch (ApiError e) {
+      error(ctx.response(), e);
+      return;
+    }
+    HttpServerResponse response = ctx.response();
+    SimRequest request = new SimRequest(id, prompt, 1, true, 0, 1, List.of(), new int[0], 0,
+        new RequestListener() {
+          @Override
+          public void onToken(SimRequest r, String text, long timeNanos) {}
+
+          @Override
+          public void onFinish(SimRequest r, FinishReason reason, long timeNanos) {
+            if (response.closed()) {
+              return;
+            }
+            if (reason == FinishReason.LENGTH && r.holdsBlocksOnFinish()) {
+              long transfer = settings.kvTransfer().transferNanos(r.numPromptTokens());
+              engine.releaseHeldAfter(r.id(), transfer);
+              answer(response, r.id(), r.numPromptTokens(), transfer);
+            } else {
+              error(response, ApiError.internal("The prefill of " + r.id() + " ended with "
+                  + reason.label()));
+            }
+          }
+        });
+    request.holdBlocksOnFinish(true);
+    response.closeHandler(ignored -> {
+      if (request.finishReason() == null) {
+        engine.abort(id);
+      }
+    });
+    engine.submit(request);
+  }
+
+  private static String requestId(RoutingContext ctx) {
+    JsonObject body;
+    try {
+      body = ctx.body().asJsonObject();
+    } catch (RuntimeException e) {
+      throw ApiError.badRequest("JSON decode error: the body must be a JSON object");
+    }
+    if (body == null || !(body.getValue("request_id") instanceof String id) || id.isEmpty()) {
+      throw ApiError.badRequest("request_id: Input should be a valid string", "request_id");
+    }
+    return id;
+  }
+
+  private static int[] promptTokens(JsonObject body) {
+    if (!(body.getValue("prompt_token_ids") instanceof JsonArray ids) || ids.isEmpty()) {
+      throw ApiError.badRequest("prompt_token_ids: Input should be a non-empty list of integers",
+          "prompt_token_ids");
+    }
+    int[] prompt = new int[ids.size()];
+    for (int i = 0; i < prompt.length; i++) {
+      if (!(ids.getValue(i) instanceof Number n)) {
+        throw ApiError.badRequest("prompt_token_ids: Input should be a list of integers",
+            "prompt_token_ids");
+      }
+      prompt[i] = n.intValue();
+    }
+    return prompt;
+  }
+
+  private static void answer(HttpServerResponse response, String id, int tokens, long nanos) {
+    response.putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(new JsonObject().put("request_id", id).put("num_tokens", tokens)
+            .put("transfer_nanos", nanos).encode());
+  }
+
+  private static void error(HttpServerResponse response, ApiError e) {
+    response.setStatusCode(e.status()).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(e.toJson());
+  }
+}
