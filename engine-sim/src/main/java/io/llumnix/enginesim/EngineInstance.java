@@ -50,6 +50,9 @@ public final class EngineInstance extends VerticleBase implements EngineHandle {
   private final long kvHoldTimeoutMillis;
   private long engineNanos;
   private boolean stepping;
+  private long steps;
+  private long modelStepNanos;
+  private long measuredStepNanos;
   private long wakeupTimer = -1;
   private @Nullable HttpServer server;
   private @Nullable HttpServer kvServer;
@@ -95,6 +98,27 @@ public final class EngineInstance extends VerticleBase implements EngineHandle {
   public int actualPort() {
     HttpServer s = server;
     return s == null ? port : s.actualPort();
+  }
+
+  /**
+   * How closely steps kept to the step model: the model's total step time against the simulated
+   * time that actually passed from each step's start to its completion. Read on any thread; the
+   * figures are approximate while the engine runs.
+   *
+   * @param steps completed steps
+   * @param modelNanos the model's total step time
+   * @param measuredNanos the total time the steps really took, in simulated nanoseconds
+   */
+  public record StepTiming(long steps, long modelNanos, long measuredNanos) {
+    /** measured / model: 1.0 means the engine kept the model's pace exactly. */
+    public double ratio() {
+      return modelNanos == 0 ? 1.0 : (double) measuredNanos / modelNanos;
+    }
+  }
+
+  /** The step timing so far. */
+  public StepTiming stepTiming() {
+    return new StepTiming(steps, modelStepNanos, measuredStepNanos);
   }
 
   /** The engine core, for tests; only touch it on this instance's context. */
@@ -233,6 +257,9 @@ public final class EngineInstance extends VerticleBase implements EngineHandle {
   }
 
   private void completeStep(StepPlan plan, long end) {
+    steps++;
+    modelStepNanos += plan.durationNanos();
+    measuredStepNanos += Math.max(clock.nowNanos(), end) - plan.startNanos();
     engineNanos = end;
     try {
       core.complete(plan);

@@ -150,6 +150,49 @@ class EngineSimIntegrationTest {
   }
 
   @Test
+  void bodyRequestIdNamesTheRequestWhenNoHeaderDoes() throws Exception {
+    JsonObject body = post(port, "/v1/completions",
+        "{\"prompt\":\"x\",\"max_tokens\":1,\"request_id\":\"from-body\"}").bodyAsJsonObject();
+    assertThat(body.getString("id")).isEqualTo("cmpl-from-body");
+  }
+
+  @Test
+  void defaultsMaxTokensAsVllmDoes() throws Exception {
+    JsonObject completion = post(port, "/v1/completions", "{\"prompt\":\"count\"}")
+        .bodyAsJsonObject();
+    assertThat(completion.getJsonObject("usage").getInteger("completion_tokens")).isEqualTo(16);
+    JsonObject chat = post(port, "/v1/chat/completions",
+        "{\"messages\":[{\"role\":\"user\",\"content\":\"go on\"}]}").bodyAsJsonObject();
+    JsonObject usage = chat.getJsonObject("usage");
+    assertThat(usage.getInteger("total_tokens")).isEqualTo(1024); // max_model_len - prompt
+    assertThat(chat.getJsonArray("choices").getJsonObject(0).getString("finish_reason"))
+        .isEqualTo("length");
+  }
+
+  @Test
+  void stopStringsEndTheOutputWithStopReason() throws Exception {
+    String probe = post(port, "/v1/completions", "{\"prompt\":\"stop probe\",\"max_tokens\":6}")
+        .bodyAsJsonObject().getJsonArray("choices").getJsonObject(0).getString("text");
+    String third = " " + probe.trim().split(" ")[2];
+    JsonObject choice = post(port, "/v1/completions", new JsonObject().put("prompt", "stop probe")
+        .put("max_tokens", 6).put("stop", new JsonArray().add(third)).encode())
+        .bodyAsJsonObject().getJsonArray("choices").getJsonObject(0);
+    assertThat(choice.getString("finish_reason")).isEqualTo("stop");
+    assertThat(choice.getString("stop_reason")).isEqualTo(third);
+    assertThat(choice.getString("text")).isEqualTo(probe.substring(0, probe.indexOf(third)));
+  }
+
+  @Test
+  void sameSeedAndPromptGiveTheSameText() throws Exception {
+    String body = "{\"prompt\":\"determinism\",\"max_tokens\":8,\"seed\":5}";
+    String first = post(port, "/v1/completions", body).bodyAsJsonObject().getJsonArray("choices")
+        .getJsonObject(0).getString("text");
+    String second = post(port, "/v1/completions", body).bodyAsJsonObject()
+        .getJsonArray("choices").getJsonObject(0).getString("text");
+    assertThat(second).isEqualTo(first);
+  }
+
+  @Test
   void acceptsTokenIdsAndListsOfPrompts() throws Exception {
     JsonObject ids = post(port, "/v1/completions",
         "{\"prompt\":[1,2,3,4,5],\"max_tokens\":2}").bodyAsJsonObject();

@@ -4,7 +4,7 @@ import java.util.Arrays;
 
 /**
  * A fast deterministic tokenizer with BPE-like counts for English text: a leading space joins
- * the next word, words are cut into pieces of at most four characters, and every other
+ * the next word, words are cut into pieces of at most six letters, and every other
  * character is a token of its own. A piece's id is a hash of its text, so equal prefixes give
  * equal ids (which is what prefix caching needs).
  */
@@ -12,7 +12,7 @@ public final class BuiltinTokenizer implements Tokenizer {
 
   /** Qwen2's vocabulary size. */
   public static final int VOCAB_SIZE = 151_936;
-  private static final int MAX_PIECE = 4;
+  private static final int MAX_PIECE = 6;
 
   @Override
   public int[] encode(String text) {
@@ -27,9 +27,10 @@ public final class BuiltinTokenizer implements Tokenizer {
         i++; // the space belongs to the word after it
       }
       if (Character.isLetterOrDigit(text.charAt(i))) {
+        int letters = i;
         int end = i;
         while (end < n && Character.isLetterOrDigit(text.charAt(end))
-            && end - start < MAX_PIECE) {
+            && end - letters < MAX_PIECE) {
           end++;
         }
         i = end;

@@ -233,4 +233,34 @@ class EngineCoreTest {
     assertThat(atLeast.reason).isEqualTo(FinishReason.STOP);
     assertThat(atLeast.tokenTimes).hasSize(8);
   }
+
+  @Test
+  void jitterStaysWithinItsBoundAndRepeatsForASeed() {
+    List<Long> first = decodeSteps(7);
+    List<Long> second = decodeSteps(7);
+    assertThat(second).isEqualTo(first);
+    assertThat(decodeSteps(8)).isNotEqualTo(first);
+    StepProfile p = StepProfile.LLAMA3_8B_H100;
+    for (int i = 0; i < first.size(); i++) {
+      long model = p.stepNanos(0, 1, 100 + i + 1, 0);
+      assertThat((double) first.get(i)).isCloseTo(model, within(model * 0.05));
+    }
+  }
+
+  private static List<Long> decodeSteps(long seed) {
+    Driver d = new Driver(new CoreConfig(8192, 256, 16, 1000, 8192, true,
+        StepProfile.LLAMA3_8B_H100, 0.05, seed));
+    d.core.add(request("j", prompt(100, 1), 30, new Recorder()), 0);
+    d.step(); // the prefill
+    List<Long> durations = new ArrayList<>();
+    while (true) {
+      StepPlan plan = d.core.schedule(d.now);
+      if (plan == null) {
+        return durations;
+      }
+      durations.add(plan.durationNanos());
+      d.now = plan.endNanos();
+      d.core.complete(plan);
+    }
+  }
 }
