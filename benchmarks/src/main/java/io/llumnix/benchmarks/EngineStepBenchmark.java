@@ -28,7 +28,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * divide by {@code batch} for the cost per emitted token, the HTTP layer excluded.
  *
  * <pre>
- * ./llumnix version   # builds the modules
+ * mvn -q -pl benchmarks -am package -DskipTests
  * java -jar benchmarks/target/benchmarks.jar EngineStepBenchmark -prof gc
  * </pre>
  */

@@ -40,10 +40,15 @@ class DisaggregatedPrefillIntegrationTest {
       .repeat(8);
 
   static EngineSimulator start(KvTransferSettings.Role role, long holdTimeoutMillis) {
+    return start(role, holdTimeoutMillis, 25);
+  }
+
+  static EngineSimulator start(KvTransferSettings.Role role, long holdTimeoutMillis,
+      double bandwidth) {
     CoreConfig core = new CoreConfig(2048, 256, 16, 2048, 2048, true, StepProfile.LLAMA3_8B_H100,
         0, 3);
-    KvTransferSettings kv = new KvTransferSettings(role, 131_072, 25, 1, holdTimeoutMillis,
-        10_000);
+    KvTransferSettings kv = new KvTransferSettings(role, 131_072, bandwidth, 1,
+        holdTimeoutMillis, 10_000);
     return EngineSimulator.start(new EngineSettings("m", "", core, 20, 0, "0.11.0", "", true, "",
         20, 1000, kv), "127.0.0.1", 0, 1, 20000);
   }
@@ -210,6 +215,23 @@ class DisaggregatedPrefillIntegrationTest {
       JsonObject answer = post(port, "abandoned", prefillHalf(false)).bodyAsJsonObject();
       assertThat(answer.getJsonObject("kv_transfer_params")).isNotNull();
       awaitNoBlocksUsed(port);
+    }
+  }
+
+  @Test
+  void decodeCountsTheRequestAsWaitingWhileKvMoves() throws Exception {
+    // 0.002 GB/s: the prompt's KV (about 100 tokens of 128 KiB) takes seconds of simulated time.
+    try (EngineSimulator slow = start(KvTransferSettings.Role.PREFILL, 60_000, 0.002)) {
+      int slowKv = slow.instances().get(0).kvTransferPort();
+      var pending = web.post(d, "127.0.0.1", "/v1/completions")
+          .putHeader("X-Request-Id", "slow-transfer")
+          .sendJsonObject(original().put("kv_transfer_params", new JsonObject()
+              .put("remote_host", "127.0.0.1").put("remote_port", slowKv)));
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+          assertThat(sample(metrics(d), "vllm:num_requests_waiting" + LABELS)).isEqualTo(1));
+      assertFullStream(pending.await(30, TimeUnit.SECONDS));
+      awaitNoBlocksUsed(d);
+      awaitNoBlocksUsed(slow.ports().get(0));
     }
   }
 }
