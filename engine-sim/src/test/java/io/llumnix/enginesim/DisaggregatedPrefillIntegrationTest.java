@@ -220,8 +220,8 @@ class DisaggregatedPrefillIntegrationTest {
 
   @Test
   void decodeCountsTheRequestAsWaitingWhileKvMoves() throws Exception {
-    // 0.002 GB/s: the prompt's KV (about 100 tokens of 128 KiB) takes seconds of simulated time.
-    try (EngineSimulator slow = start(KvTransferSettings.Role.PREFILL, 60_000, 0.002)) {
+    // 0.0005 GB/s: the KV of about 100 tokens of 128 KiB takes about 26 s of simulated time.
+    try (EngineSimulator slow = start(KvTransferSettings.Role.PREFILL, 60_000, 0.0005)) {
       int slowKv = slow.instances().get(0).kvTransferPort();
       var pending = web.post(d, "127.0.0.1", "/v1/completions")
           .putHeader("X-Request-Id", "slow-transfer")

@@ -259,9 +259,10 @@ class EngineSimIntegrationTest {
     assertThat(sample(m, "vllm:e2e_request_latency_seconds_count" + labels)).isEqualTo(3);
     assertThat(sample(m, "vllm:request_generation_tokens_sum" + labels)).isEqualTo(12);
     assertThat(sample(m, "vllm:num_requests_running" + labels)).isZero();
-    // vLLM's step model: a decode step of one sequence takes about 7.5 ms (simulated).
+    // A decode step of one sequence takes 7.5 ms of simulated time in the step model; a busy
+    // machine can only make steps later, never sooner (exact timing: EngineCoreTest).
     double itlMean = sample(m, "vllm:inter_token_latency_seconds_sum" + labels) / 9;
-    assertThat(itlMean).isBetween(0.007, 0.008);
+    assertThat(itlMean).isGreaterThanOrEqualTo(0.0074);
 
     Promtool.Result result = Promtool.checkMetrics(m);
     assertThat(result.parsed()).as("%s", result.problems()).isTrue();
@@ -270,26 +271,41 @@ class EngineSimIntegrationTest {
 
   @Test
   void clientDisconnectAbortsTheRequestAndFreesItsBlocks() throws Exception {
-    HttpClient client = vertx.createHttpClient();
-    CompletableFuture<Void> firstChunk = new CompletableFuture<>();
-    HttpClientResponse response = client.request(HttpMethod.POST, port, "127.0.0.1",
-            "/v1/completions")
-        .compose(req -> req.putHeader("Content-Type", "application/json")
-            .send("{\"prompt\":\"abort me please\",\"max_tokens\":900,\"ignore_eos\":true,"
-                + "\"stream\":true}"))
-        .await(10, TimeUnit.SECONDS);
-    response.handler(chunk -> firstChunk.complete(null));
-    firstChunk.get(10, TimeUnit.SECONDS);
-    response.request().connection().close();
+    // Real-time pace, so the request surely outlives the disconnect (about 7 s of decoding).
+    CoreConfig core = new CoreConfig(2048, 256, 16, 4096, 1024, true,
+        StepProfile.LLAMA3_8B_H100, 0, 7);
+    try (EngineSimulator slow = EngineSimulator.start(new EngineSettings(MODEL, "", core, 1, 0,
+        "0.11.0", "", true, "", 20, 1000, KvTransferSettings.DEFAULT), "127.0.0.1", 0, 1,
+        20000)) {
+      int slowPort = slow.ports().get(0);
+      for (boolean stream : new boolean[] {true, false}) {
+        HttpClient client = vertx.createHttpClient();
+        CompletableFuture<Void> started = new CompletableFuture<>();
+        client.request(HttpMethod.POST, slowPort, "127.0.0.1", "/v1/completions")
+            .compose(req -> req.putHeader("Content-Type", "application/json")
+                .send("{\"prompt\":\"abort me please\",\"max_tokens\":900,"
+                    + "\"ignore_eos\":true,\"stream\":" + stream + "}")
+                .onSuccess(response -> response.handler(chunk -> started.complete(null))));
+        if (stream) {
+          started.get(10, TimeUnit.SECONDS);
+        } else {
+          await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(sample(
+              metrics(slowPort), "vllm:num_requests_running{engine=\"0\",model_name=\"sim-model\"}"))
+              .isEqualTo(1));
+        }
+        client.close().await(10, TimeUnit.SECONDS);
 
-    String labels = "{engine=\"0\",model_name=\"sim-model\"}";
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-      String m = metrics(port);
-      assertThat(sample(m, "vllm:request_success_total{engine=\"0\",finished_reason=\"abort\","
-          + "model_name=\"sim-model\"}")).isGreaterThanOrEqualTo(1);
-      assertThat(sample(m, "vllm:num_requests_running" + labels)).isZero();
-      assertThat(sample(m, "vllm:kv_cache_usage_perc" + labels)).isZero();
-    });
+        String labels = "{engine=\"0\",model_name=\"sim-model\"}";
+        double aborts = stream ? 1 : 2;
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+          String m = metrics(slowPort);
+          assertThat(sample(m, "vllm:request_success_total{engine=\"0\","
+              + "finished_reason=\"abort\",model_name=\"sim-model\"}")).isEqualTo(aborts);
+          assertThat(sample(m, "vllm:num_requests_running" + labels)).isZero();
+          assertThat(sample(m, "vllm:kv_cache_usage_perc" + labels)).isZero();
+        });
+      }
+    }
   }
 
   static Stream<Arguments> badInputs() {
