@@ -1,0 +1,19 @@
+package io.llumnix.scheduler.policy;
+
+import io.llumnix.core.instance.InferType;
+import java.util.EnumMap;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/** A named policy: one profile per infer type it serves. */
+public record DispatchPolicy(String name, Map<InferType, PolicyProfile> profiles) {
+
+  public DispatchPolicy {
+    profiles = Map.copyOf(new EnumMap<>(profiles));
+  }
+
+  /** The profile for {@code type}, or null when the policy does not serve it. */
+  public @Nullable PolicyProfile profile(InferType type) {
+    return profiles.get(type);
+  }
+}

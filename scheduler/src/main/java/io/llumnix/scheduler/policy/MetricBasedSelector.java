@@ -1,0 +1,76 @@
+package io.llumnix.scheduler.policy;
+
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * The reference's {@code metricBased} selector. With {@code topK} = 1 a linear scan for the
+ * lexicographic minimum (ties go to the lowest instance id, so the choice is deterministic);
+ * with more, a stable partial order of the candidates and a uniform pick among the first K.
+ * Scratch arrays are reused, so a selection allocates nothing once they are large enough.
+ */
+final class MetricBasedSelector implements Selector {
+
+  private final int topK;
+  private final SplittableRandom random;
+  private int[] order = new int[64];
+
+  MetricBasedSelector(int topK, SplittableRandom random) {
+    this.topK = topK;
+    this.random = random;
+  }
+
+  @Override
+  public int select(List<? extends InstanceView> candidates, int[] passing, int count,
+      List<Metric> metrics) {
+    if (count == 0) {
+      return -1;
+    }
+    if (topK == 1 || count == 1) {
+      int best = passing[0];
+      for (int i = 1; i < count; i++) {
+        if (compare(candidates, metrics, passing[i], best) < 0) {
+          best = passing[i];
+        }
+      }
+      return best;
+    }
+    if (order.length < count) {
+      order = new int[Math.max(count, order.length * 2)];
+    }
+    System.arraycopy(passing, 0, order, 0, count);
+    int k = Math.min(topK, count);
+    // Selection sort of the first k: k is small, and it needs no boxing or comparator objects.
+    for (int i = 0; i < k; i++) {
+      int min = i;
+      for (int j = i + 1; j < count; j++) {
+        if (compare(candidates, metrics, order[j], order[min]) < 0) {
+          min = j;
+        }
+      }
+      int t = order[i];
+      order[i] = order[min];
+      order[min] = t;
+    }
+    return order[random.nextInt(k)];
+  }
+
+  private static int compare(List<? extends InstanceView> candidates, List<Metric> metrics,
+      int a, int b) {
+    InstanceView x = candidates.get(a);
+    InstanceView y = candidates.get(b);
+    for (int m = 0; m < metrics.size(); m++) {
+      int c = Double.compare(metrics.get(m).value(x), metrics.get(m).value(y));
+      if (c != 0) {
+        return c;
+      }
+    }
+    return x.instance().canonicalId().compareTo(y.instance().canonicalId());
+  }
+
+  @Override
+  public String toString() {
+    return "metricBased(topK=" + topK + ")";
+  }
+
+}
