@@ -24,7 +24,8 @@ import picocli.CommandLine.Model.OptionSpec;
     mixinStandardHelpOptions = true,
     versionProvider = VersionCommand.Provider.class,
     description = "Llumnix for the JVM: serve large language models across many engine instances.",
-    subcommands = {VersionCommand.class, EngineSimCommand.class, SchedulerCommand.class},
+    subcommands = {VersionCommand.class, EngineSimCommand.class, SchedulerCommand.class,
+        DiscoveryCommand.class},
     footer = {
         "",
         "Every flag can also be set by the environment variable LLUMNIX_<FLAG> (--max-model-len"

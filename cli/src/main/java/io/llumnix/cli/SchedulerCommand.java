@@ -1,6 +1,10 @@
 package io.llumnix.cli;
 
 import io.llumnix.core.instance.InferType;
+import io.llumnix.core.instance.InstanceListener;
+import io.llumnix.core.instance.LlmInstance;
+import io.llumnix.discovery.RedisConnection;
+import io.llumnix.discovery.RedisDiscovery;
 import io.llumnix.core.metrics.LlumnixMetrics;
 import io.llumnix.metrics.ComponentMetrics;
 import io.llumnix.scheduler.SchedulerServer;
@@ -75,13 +79,36 @@ final class SchedulerCommand implements Callable<Integer> {
       description = "Decode instances at or above this load are skipped unless all are.")
   double decodeThreshold;
 
-  @Option(names = "--llm-backend-discovery", defaultValue = "endpoints",
-      description = "Where instances come from: endpoints (static list).")
+  @Option(names = "--llm-backend-discovery", defaultValue = "redis",
+      description = "Where instances come from: redis (records written by discovery sidecars) "
+          + "or endpoints (the static list of --llm-backend-endpoints).")
   String discovery;
 
   @Option(names = "--llm-backend-endpoints", defaultValue = "",
       description = "Static instances: host:port[,host:port...].")
   String endpoints;
+
+  @Option(names = "--discovery-redis-host", defaultValue = "127.0.0.1",
+      description = "Redis of the discovery records.")
+  String redisHost;
+
+  @Option(names = "--discovery-redis-port", defaultValue = "6379", description = "Its port.")
+  int redisPort;
+
+  @Option(names = "--discovery-redis-username", defaultValue = "", description = "Its user.")
+  String redisUsername;
+
+  @Option(names = "--discovery-redis-password", defaultValue = "",
+      description = "Its password.")
+  String redisPassword;
+
+  @Option(names = "--discovery-redis-status-ttl-ms", defaultValue = "60000",
+      description = "Records older than this are expired (deleted).")
+  long redisTtlMillis;
+
+  @Option(names = "--discovery-redis-refresh-interval-ms", defaultValue = "1000",
+      description = "How often the records are read.")
+  long redisRefreshMillis;
 
   @Option(names = "--keepalive-interval-ms", defaultValue = "3000",
       description = "Keepalive ping interval; a gateway missing two pings is dropped.")
@@ -102,11 +129,12 @@ final class SchedulerCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--enable-full-mode-scheduling=true: full mode (CMS in "
           + "Redis) is not available yet; run lite mode (the default)");
     }
-    if (!discovery.equals("endpoints")) {
+    if (!discovery.equals("endpoints") && !discovery.equals("redis")) {
       throw new IllegalArgumentException("--llm-backend-discovery: " + discovery
-          + " (expected: endpoints; Redis discovery is not available yet)");
+          + " (expected one of: [redis, endpoints])");
     }
-    var instances = SchedulerServer.staticEndpoints(endpoints);
+    var instances = discovery.equals("endpoints") ? SchedulerServer.staticEndpoints(endpoints)
+        : java.util.List.<LlmInstance>of();
     DispatchPolicy dispatch = PolicyRegistry.builtins().create(policy, new PolicyConfig(topK,
         Map.of(InferType.NEUTRAL, neutralMetric, InferType.PREFILL, prefillMetric,
             InferType.DECODE, decodeMetric),
@@ -128,8 +156,25 @@ final class SchedulerCommand implements Callable<Integer> {
       throw new IllegalStateException("cannot listen on " + host + ":" + port + ": "
           + e.getMessage(), e);
     }
+    if (discovery.equals("redis")) {
+      RedisDiscovery.start(vertx, new RedisConnection(redisHost, redisPort, redisUsername,
+              redisPassword), new RedisDiscovery.Settings(redisRefreshMillis, redisTtlMillis, null),
+          new InstanceListener() {
+            @Override
+            public void up(LlmInstance instance) {
+              server.instanceUp(instance);
+            }
+
+            @Override
+            public void down(String instanceId) {
+              server.instanceDown(instanceId);
+            }
+          });
+    }
     spec.commandLine().getOut().println("scheduler: lite mode, policy " + policy + ", "
-        + instances.size() + " instance(s), listening on " + host + ":" + server.actualPort());
+        + (discovery.equals("redis") ? "instances from Redis at " + redisHost + ":" + redisPort
+            : instances.size() + " static instance(s)")
+        + ", listening on " + host + ":" + server.actualPort());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
     stopped.await();

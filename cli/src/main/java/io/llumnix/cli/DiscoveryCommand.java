@@ -1,0 +1,92 @@
+package io.llumnix.cli;
+
+import io.llumnix.core.instance.InferType;
+import io.llumnix.discovery.DiscoverySidecar;
+import io.llumnix.discovery.RedisConnection;
+import io.vertx.core.Vertx;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code llumnix discovery}: registers a pod's healthy engines in Redis. */
+@Command(name = "discovery", mixinStandardHelpOptions = true, showDefaultValues = true,
+    sortOptions = false,
+    description = "Run the discovery sidecar: every interval, health-check the pod's engines "
+        + "(GET /health) and write the healthy ones to Redis under llumnix:discovery:<pod>, "
+        + "where schedulers and gateways find them.")
+final class DiscoveryCommand implements Callable<Integer> {
+
+  @Option(names = "--config", paramLabel = "FILE", description = "Properties file with flag "
+      + "values (pod-name = engine-0).")
+  String config;
+
+  @Option(names = "--instance-type", defaultValue = "neutral",
+      description = "Infer type of the pod's engines: neutral, prefill or decode.")
+  String instanceType;
+
+  @Option(names = "--pod-name", required = true, description = "The pod's name (record key).")
+  String podName;
+
+  @Option(names = "--entrypoint-ip", defaultValue = "127.0.0.1",
+      description = "Address of the engines' OpenAI API.")
+  String entrypointIp;
+
+  @Option(names = "--entrypoint-port", defaultValue = "8000",
+      description = "Port of data-parallel rank 0; rank i uses this + i.")
+  int entrypointPort;
+
+  @Option(names = "--kv-transfer-ip", defaultValue = "",
+      description = "Address of the engines' KV transfer; the entrypoint ip when empty.")
+  String kvTransferIp;
+
+  @Option(names = "--kv-transfer-port", defaultValue = "28000",
+      description = "KV-transfer port of rank 0; rank i uses this + i.")
+  int kvTransferPort;
+
+  @Option(names = "--dp-size-local", defaultValue = "1",
+      description = "Data-parallel ranks in this pod.")
+  int dpSizeLocal;
+
+  @Option(names = "--model", defaultValue = "", description = "Model served (may be empty).")
+  String model;
+
+  @Option(names = "--redis-address", defaultValue = "127.0.0.1", description = "Redis host.")
+  String redisAddress;
+
+  @Option(names = "--redis-port", defaultValue = "6379", description = "Redis port.")
+  int redisPort;
+
+  @Option(names = "--redis-username", defaultValue = "", description = "Redis user.")
+  String redisUsername;
+
+  @Option(names = "--redis-password", defaultValue = "", description = "Redis password.")
+  String redisPassword;
+
+  @Option(names = "--interval", defaultValue = "30",
+      description = "Seconds between health checks and writes.")
+  double intervalSeconds;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    DiscoverySidecar.Settings settings = new DiscoverySidecar.Settings(
+        InferType.of(instanceType), podName, entrypointIp, entrypointPort,
+        kvTransferIp.isEmpty() ? entrypointIp : kvTransferIp, kvTransferPort, dpSizeLocal, model,
+        Math.round(intervalSeconds * 1000));
+    Vertx vertx = Vertx.vertx();
+    DiscoverySidecar.start(vertx, new RedisConnection(redisAddress, redisPort, redisUsername,
+        redisPassword), settings);
+    spec.commandLine().getOut().println("discovery: registering " + dpSizeLocal + " "
+        + instanceType + " instance(s) of pod " + podName + " (" + entrypointIp + ":"
+        + entrypointPort + ") in Redis at " + redisAddress + ":" + redisPort + " every "
+        + intervalSeconds + " s");
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
+    stopped.await();
+    vertx.close();
+    return 0;
+  }
+}

@@ -1,0 +1,140 @@
+package io.llumnix.discovery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.llumnix.core.instance.InferType;
+import io.llumnix.core.instance.InstanceListener;
+import io.llumnix.core.instance.LlmInstance;
+import io.llumnix.testing.RedisServer;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The sidecar and the consumer against a real redis-server and real health endpoints. */
+class RedisDiscoveryIntegrationTest {
+
+  Vertx vertx;
+  RedisServer redis;
+  final Map<String, LlmInstance> seen = new ConcurrentHashMap<>();
+  final InstanceListener listener = new InstanceListener() {
+    @Override
+    public void up(LlmInstance instance) {
+      seen.put(instance.canonicalId(), instance);
+    }
+
+    @Override
+    public void down(String instanceId) {
+      seen.remove(instanceId);
+    }
+  };
+
+  @BeforeEach
+  void start() throws Exception {
+    vertx = Vertx.vertx();
+    redis = RedisServer.start();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    vertx.close().await(10, TimeUnit.SECONDS);
+    redis.close();
+  }
+
+  /** An engine's /health on {@code port}. */
+  HttpServer engine(int port) throws Exception {
+    return vertx.createHttpServer()
+        .requestHandler(request -> request.response().setStatusCode(
+            request.path().equals("/health") ? 200 : 404).end())
+        .listen(port, "127.0.0.1").await(10, TimeUnit.SECONDS);
+  }
+
+  RedisConnection connection() {
+    return RedisConnection.of("127.0.0.1", redis.port());
+  }
+
+  @Test
+  void healthyEnginesAppearAndStoppedOnesLeave() throws Exception {
+    int base = RedisServer.freePort();
+    HttpServer rank0 = engine(base);
+    HttpServer rank1;
+    try {
+      rank1 = engine(base + 1);
+    } catch (Exception e) {
+      rank0.close();
+      throw e;
+    }
+    DiscoverySidecar.start(vertx, connection(), new DiscoverySidecar.Settings(InferType.DECODE,
+        "pod-a", "127.0.0.1", base, "127.0.0.1", 28000, 2, "m", 200));
+    RedisDiscovery.start(vertx, connection(),
+        new RedisDiscovery.Settings(100, 1500, null), listener);
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() == 2);
+    LlmInstance first = seen.get("pod-a_dp0");
+    assertThat(first.inferType()).isEqualTo(InferType.DECODE);
+    assertThat(first.port()).isEqualTo(base);
+    assertThat(first.auxPort()).isEqualTo(28000);
+    assertThat(first.dpSize()).isEqualTo(2);
+    assertThat(seen.get("pod-a_dp1").port()).isEqualTo(base + 1);
+
+    // One engine stops: the next record leaves it out.
+    rank1.close().await(10, TimeUnit.SECONDS);
+    await().atMost(Duration.ofSeconds(5)).until(() -> seen.keySet().equals(
+        java.util.Set.of("pod-a_dp0")));
+
+    // The last one stops: nothing is written any more, and the record expires after the TTL.
+    rank0.close().await(10, TimeUnit.SECONDS);
+    await().atMost(Duration.ofSeconds(10)).until(seen::isEmpty);
+  }
+
+  @Test
+  void aRedisOutageKeepsTheLastViewUntilRedisReturns() throws Exception {
+    int port = RedisServer.freePort();
+    engine(port);
+    DiscoverySidecar.start(vertx, connection(), new DiscoverySidecar.Settings(InferType.NEUTRAL,
+        "pod-b", "127.0.0.1", port, "127.0.0.1", port + 20000, 1, "", 200));
+    RedisDiscovery discovery = RedisDiscovery.start(vertx, connection(),
+        new RedisDiscovery.Settings(100, 60_000, null), listener);
+    await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() == 1);
+
+    redis.stop();
+    await().atMost(Duration.ofSeconds(10)).until(discovery::stale);
+    assertThat(seen).containsKey("pod-b_dp0");
+    assertThat(discovery.size()).isEqualTo(1);
+
+    redis.restart(); // empty: the sidecar writes the record again
+    await().atMost(Duration.ofSeconds(10)).until(() -> !discovery.stale());
+    assertThat(seen).containsKey("pod-b_dp0");
+  }
+
+  @Test
+  void filtersByInferType() throws Exception {
+    int port = RedisServer.freePort();
+    engine(port);
+    DiscoverySidecar.start(vertx, connection(), new DiscoverySidecar.Settings(InferType.PREFILL,
+        "pod-c", "127.0.0.1", port, "127.0.0.1", 28000, 1, "", 200));
+    Map<String, LlmInstance> decodes = new ConcurrentHashMap<>();
+    RedisDiscovery.start(vertx, connection(),
+        new RedisDiscovery.Settings(100, 60_000, InferType.DECODE), new InstanceListener() {
+          @Override
+          public void up(LlmInstance instance) {
+            decodes.put(instance.canonicalId(), instance);
+          }
+
+          @Override
+          public void down(String instanceId) {
+            decodes.remove(instanceId);
+          }
+        });
+    RedisDiscovery.start(vertx, connection(), new RedisDiscovery.Settings(100, 60_000, null),
+        listener);
+    await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() == 1);
+    assertThat(decodes).isEmpty();
+  }
+}
