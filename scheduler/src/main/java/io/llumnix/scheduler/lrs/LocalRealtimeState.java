@@ -51,6 +51,7 @@ public final class LocalRealtimeState {
   /** One instance's counts; the view policies select from. */
   public final class InstanceState implements InstanceView {
     private final LlmInstance instance;
+    private final String id;
     private final String[] labels;
     private final Map<String, RequestState> requests = new HashMap<>();
     private int waitingRequests;
@@ -65,6 +66,7 @@ public final class LocalRealtimeState {
 
     private InstanceState(LlmInstance instance) {
       this.instance = instance;
+      this.id = instance.canonicalId();
       this.labels = new String[] {instance.model(), instance.endpoint(),
           instance.inferType().label()};
       totalRequestsGauge = totalRequests.labels(labels);
@@ -79,6 +81,11 @@ public final class LocalRealtimeState {
     @Override
     public LlmInstance instance() {
       return instance;
+    }
+
+    @Override
+    public String id() {
+      return id;
     }
 
     @Override
@@ -204,7 +211,7 @@ public final class LocalRealtimeState {
     }
     for (InferType type : InferType.values()) {
       List<InstanceState> list = next.get(type);
-      list.sort(Comparator.comparing(s -> s.instance.canonicalId()));
+      list.sort(Comparator.comparing(InstanceState::id));
       byType.put(type, List.copyOf(list));
     }
   }

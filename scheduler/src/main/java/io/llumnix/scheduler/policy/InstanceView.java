@@ -7,6 +7,11 @@ public interface InstanceView {
 
   LlmInstance instance();
 
+  /** The instance's canonical id; implementations should return a cached string. */
+  default String id() {
+    return instance().canonicalId();
+  }
+
   /** Requests the scheduler has dispatched to the instance and not seen end. */
   int numRequests();
 

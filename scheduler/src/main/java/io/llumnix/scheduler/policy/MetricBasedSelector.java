@@ -65,7 +65,7 @@ final class MetricBasedSelector implements Selector {
         return c;
       }
     }
-    return x.instance().canonicalId().compareTo(y.instance().canonicalId());
+    return x.id().compareTo(y.id());
   }
 
   @Override

@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * How one infer type's instances are chosen: metrics (lower is better, compared in order),
- * filters, and a selector.
+ * single-instance filters, then global filters, and a selector.
  *
  * <p>{@link #select} runs the filters; when no instance passes, it runs them again without the
  * filters that are {@link Filter#skippableOnFallback() skippable on fallback}, and then lets the
@@ -14,12 +14,20 @@ public final class PolicyProfile {
 
   private final List<Metric> metrics;
   private final List<Filter> filters;
+  private final List<GlobalFilter> globalFilters;
   private final Selector selector;
   private int[] passing = new int[64];
 
   public PolicyProfile(List<Metric> metrics, List<Filter> filters, Selector selector) {
+    this(metrics, filters, List.of(), selector);
+  }
+
+  /** A profile whose global filters run after {@code filters}, in both passes. */
+  public PolicyProfile(List<Metric> metrics, List<Filter> filters,
+      List<GlobalFilter> globalFilters, Selector selector) {
     this.metrics = List.copyOf(metrics);
     this.filters = List.copyOf(filters);
+    this.globalFilters = List.copyOf(globalFilters);
     this.selector = selector;
   }
 
@@ -63,6 +71,9 @@ public final class PolicyProfile {
       if (accepted) {
         passing[count++] = i;
       }
+    }
+    for (int g = 0; g < globalFilters.size() && count > 0; g++) {
+      count = globalFilters.get(g).filter(candidates, passing, count);
     }
     return count;
   }

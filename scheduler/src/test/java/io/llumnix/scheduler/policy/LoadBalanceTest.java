@@ -61,4 +61,25 @@ class LoadBalanceTest {
         .hasMessage("unknown scheduling policy: flood (expected one of: [load-balance, "
             + "round-robin])");
   }
+
+  @Test
+  void globalFiltersRunAfterSingleFiltersInBothPasses() {
+    List<View> views = List.of(new View("a", 0, 0), new View("b", 1, 0), new View("c", 9, 0));
+    // Keeps only instances whose host is not "a": as a failover domain would drop a node.
+    GlobalFilter notA = (candidates, passing, count) -> {
+      int kept = 0;
+      for (int i = 0; i < count; i++) {
+        if (!candidates.get(passing[i]).instance().host().equals("a")) {
+          passing[kept++] = passing[i];
+        }
+      }
+      return kept;
+    };
+    Metric metric = Metric.numRequests();
+    PolicyProfile profile = new PolicyProfile(List.of(metric),
+        List.of(Filter.metricBelow(metric, 5)), List.of(notA), Selector.metricBased(1, 0));
+    assertThat(profile.select(views)).isEqualTo(1);
+    List<View> allLoaded = List.of(new View("a", 7, 0), new View("c", 9, 0));
+    assertThat(profile.select(allLoaded)).isEqualTo(1); // fallback drops the metric filter only
+  }
 }

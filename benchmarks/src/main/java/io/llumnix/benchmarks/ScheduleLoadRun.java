@@ -1,0 +1,117 @@
+package io.llumnix.benchmarks;
+
+import io.llumnix.core.instance.LlmInstance;
+import io.llumnix.core.metrics.LlumnixMetrics;
+import io.llumnix.metrics.ComponentMetrics;
+import io.llumnix.scheduler.SchedulerServer;
+import io.llumnix.scheduler.SchedulingService;
+import io.llumnix.scheduler.lrs.LocalRealtimeState;
+import io.llumnix.scheduler.policy.PolicyConfig;
+import io.llumnix.scheduler.policy.PolicyRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * {@code /schedule} plus {@code /release} over HTTP in one JVM on this machine: {@code
+ * concurrency} closed-loop clients against a lite-mode scheduler with {@code instances} static
+ * instances, for {@code seconds} after a warm-up. Reports schedules per second and the
+ * {@code /schedule} latency percentiles.
+ *
+ * <pre>
+ * java -cp benchmarks/target/benchmarks.jar io.llumnix.benchmarks.ScheduleLoadRun 64 16 20
+ * </pre>
+ */
+public final class ScheduleLoadRun {
+
+  private ScheduleLoadRun() {}
+
+  public static void main(String[] args) throws Exception {
+    int concurrency = args.length > 0 ? Integer.parseInt(args[0]) : 64;
+    int instanceCount = args.length > 1 ? Integer.parseInt(args[1]) : 16;
+    int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 20;
+    Vertx vertx = Vertx.vertx();
+    ComponentMetrics metrics = ComponentMetrics.create(1000);
+    metrics.registerAll(LlumnixMetrics.scheduler());
+    var policy = PolicyRegistry.builtins().create("load-balance", PolicyConfig.liteDefaults());
+    List<LlmInstance> instances = new ArrayList<>();
+    for (int i = 0; i < instanceCount; i++) {
+      instances.add(LlmInstance.ofEndpoint("10.0.0." + i, 8000));
+    }
+    SchedulerServer server = new SchedulerServer("127.0.0.1", 0, 3000, metrics, () -> {
+      LocalRealtimeState lrs = new LocalRealtimeState(metrics);
+      instances.forEach(lrs::upsertInstance);
+      return new SchedulingService(policy, lrs, metrics);
+    });
+    vertx.deployVerticle(server).await(10, TimeUnit.SECONDS);
+    int port = server.actualPort();
+    WebSocket keepalive = vertx.createWebSocketClient().connect(port, "127.0.0.1", "/keepalive")
+        .await(10, TimeUnit.SECONDS);
+    keepalive.writeTextMessage("{\"host\":\"10.9.9.9\",\"port\":1}");
+
+    WebClient web = WebClient.create(vertx, new WebClientOptions(new HttpClientOptions()),
+        new PoolOptions().setHttp1MaxSize(concurrency));
+    long warmupEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    long end = warmupEnd + TimeUnit.SECONDS.toNanos(seconds);
+    long[] latencies = new long[5_000_000];
+    AtomicLong recorded = new AtomicLong();
+    AtomicLong ids = new AtomicLong();
+    List<Future<Void>> clients = new ArrayList<>();
+    for (int c = 0; c < concurrency; c++) {
+      Promise<Void> done = Promise.promise();
+      loop(web, port, end, warmupEnd, latencies, recorded, ids, done);
+      clients.add(done.future());
+    }
+    Future.all(clients).await(seconds + 60L, TimeUnit.SECONDS);
+    int n = (int) Math.min(recorded.get(), latencies.length);
+    long[] sorted = Arrays.copyOf(latencies, n);
+    Arrays.sort(sorted);
+    System.out.printf("concurrency=%d instances=%d window=%ds: %.0f schedules/s (each with a "
+            + "release)%n", concurrency, instanceCount, seconds, n / (double) seconds);
+    System.out.printf("/schedule latency: p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, max %.3f ms%n",
+        sorted[n / 2] / 1e6, sorted[(int) (n * 0.9)] / 1e6, sorted[(int) (n * 0.99)] / 1e6,
+        sorted[n - 1] / 1e6);
+    System.exit(0); // the keepalive and pooled connections need no orderly close here
+  }
+
+  /** One client: requests one after another until {@code end}, then completes {@code done}. */
+  private static void loop(WebClient web, int port, long end, long warmupEnd,
+      long[] latencies, AtomicLong recorded, AtomicLong ids, Promise<Void> done) {
+    if (System.nanoTime() > end) {
+      done.complete();
+      return;
+    }
+    String id = "load-" + ids.incrementAndGet();
+    JsonObject request = new JsonObject().put("id", id).put("model", "m")
+        .put("gateway_id", "10.9.9.9:1").put("scheduling_mode", "neutral")
+        .put("scheduling_stage", "prefill").put("prompt_num_tokens", 512);
+    long start = System.nanoTime();
+    web.post(port, "127.0.0.1", "/schedule").sendBuffer(request.toBuffer())
+        .compose(response -> {
+          long now = System.nanoTime();
+          if (now > warmupEnd && now <= end) {
+            long i = recorded.getAndIncrement();
+            if (i < latencies.length) {
+              latencies[(int) i] = now - start;
+            }
+          }
+          JsonArray result = response.bodyAsJsonObject().getJsonArray("scheduling_result");
+          return web.post(port, "127.0.0.1", "/release").sendBuffer(Buffer.buffer(
+              request.put("scheduling_result", result).encode()));
+        })
+        .onComplete(ignored -> loop(web, port, end, warmupEnd, latencies, recorded, ids, done));
+  }
+}
