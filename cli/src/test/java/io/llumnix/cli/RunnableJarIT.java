@@ -1,0 +1,99 @@
+package io.llumnix.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.llumnix.testing.RedisServer;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Runs the packaged jar as separate processes, as a user does: an engine simulator, a discovery
+ * sidecar registering it in a real Redis, and a scheduler finding it there.
+ */
+class RunnableJarIT {
+
+  static final String JAR = System.getProperty("llumnix.jar", "target/llumnix.jar");
+  static final HttpClient http = HttpClient.newHttpClient();
+
+  @TempDir Path logs;
+  final List<Process> processes = new ArrayList<>();
+
+  @AfterEach
+  void stopAll() throws Exception {
+    for (Process process : processes) {
+      process.destroy();
+    }
+    for (Process process : processes) {
+      process.waitFor();
+    }
+  }
+
+  Process run(String name, String... args) throws IOException {
+    List<String> command = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR));
+    command.addAll(List.of(args));
+    Process process = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(logs.resolve(name + ".log").toFile()).start();
+    processes.add(process);
+    return process;
+  }
+
+  String log(String name) throws IOException {
+    return Files.readString(logs.resolve(name + ".log"));
+  }
+
+  static HttpResponse<String> post(int port, String path, String body) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        .POST(HttpRequest.BodyPublishers.ofString(body)).timeout(Duration.ofSeconds(10))
+        .build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void versionAndBadFlags() throws Exception {
+    Process version = run("version", "version");
+    assertThat(version.waitFor()).isZero();
+    assertThat(log("version")).startsWith("llumnix ");
+    Process bad = run("bad", "engine-sim", "--nosuch");
+    assertThat(bad.waitFor()).isEqualTo(2);
+    assertThat(log("bad").strip().lines()).hasSize(1);
+  }
+
+  @Test
+  void engineDiscoveryAndSchedulerWorkTogether() throws Exception {
+    try (RedisServer redis = RedisServer.start()) {
+      int engine = RedisServer.freePort();
+      int scheduler = RedisServer.freePort();
+      run("engine", "engine-sim", "--host", "127.0.0.1", "--port", String.valueOf(engine),
+          "--model", "m", "--kv-transfer-port-offset", "1");
+      run("discovery", "discovery", "--pod-name", "engine-0", "--entrypoint-ip", "127.0.0.1",
+          "--entrypoint-port", String.valueOf(engine), "--redis-port",
+          String.valueOf(redis.port()), "--interval", "0.2");
+      run("scheduler", "scheduler", "--host", "127.0.0.1", "--port", String.valueOf(scheduler),
+          "--discovery-redis-port", String.valueOf(redis.port()),
+          "--discovery-redis-refresh-interval-ms", "100");
+
+      String request = "{\"id\":\"r1\",\"scheduling_mode\":\"neutral\","
+          + "\"scheduling_stage\":\"prefill\"}";
+      await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() ->
+          assertThat(post(scheduler, "/schedule", request).body())
+              .as("scheduler log: %s%ndiscovery log: %s", log("scheduler"), log("discovery"))
+              .contains("\"port\":" + engine));
+      HttpResponse<String> completion = post(engine, "/v1/completions",
+          "{\"prompt\":\"hello\",\"max_tokens\":3}");
+      assertThat(completion.statusCode()).isEqualTo(200);
+      assertThat(completion.body()).contains("\"completion_tokens\":3");
+    }
+  }
+}
