@@ -12,6 +12,7 @@ import picocli.CommandLine.Option;
 
 /** {@code llumnix discovery}: registers a pod's healthy engines in Redis. */
 @Command(name = "discovery", mixinStandardHelpOptions = true, showDefaultValues = true,
+    footer = {"", Main.FLAG_SOURCES},
     sortOptions = false,
     description = "Run the discovery sidecar: every interval, health-check the pod's engines "
         + "(GET /health) and write the healthy ones to Redis under llumnix:discovery:<pod>, "

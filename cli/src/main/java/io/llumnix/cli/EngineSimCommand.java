@@ -13,6 +13,7 @@ import picocli.CommandLine.Option;
 
 /** {@code llumnix engine-sim}: vLLM-compatible engines without a GPU. */
 @Command(name = "engine-sim", mixinStandardHelpOptions = true, showDefaultValues = true,
+    footer = {"", Main.FLAG_SOURCES},
     sortOptions = false,
     description = {"Run simulated vLLM engines: vLLM's OpenAI API and metrics, with vLLM v1's "
         + "scheduling (token budget, chunked prefill, paged KV cache with prefix caching, "

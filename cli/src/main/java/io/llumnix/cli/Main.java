@@ -26,15 +26,15 @@ import picocli.CommandLine.Model.OptionSpec;
     description = "Llumnix for the JVM: serve large language models across many engine instances.",
     subcommands = {VersionCommand.class, EngineSimCommand.class, SchedulerCommand.class,
         DiscoveryCommand.class},
-    footer = {
-        "",
-        "Every flag can also be set by the environment variable LLUMNIX_<FLAG> (--max-model-len"
-            + " is LLUMNIX_MAX_MODEL_LEN) or by a properties file named by --config or"
-            + " LLUMNIX_CONFIG (max-model-len = 4096). The command line wins over the environment,"
-            + " which wins over the file.",
-        "",
+    footer = {"", Main.FLAG_SOURCES, "",
         "'./llumnix test' (handled by the launcher script) runs the whole test suite."})
 public final class Main implements Runnable {
+
+  /** Where flag values come from, said at the end of every command's help. */
+  static final String FLAG_SOURCES = "Every flag can also be set by the environment variable "
+      + "LLUMNIX_<FLAG> (--max-model-len is LLUMNIX_MAX_MODEL_LEN) or by a properties file named "
+      + "by --config or LLUMNIX_CONFIG (max-model-len = 4096). The command line wins over the "
+      + "environment, which wins over the file.";
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -24,6 +24,7 @@ import picocli.CommandLine.Option;
 
 /** {@code llumnix scheduler}: picks an instance for each request. */
 @Command(name = "scheduler", mixinStandardHelpOptions = true, showDefaultValues = true,
+    footer = {"", Main.FLAG_SOURCES},
     sortOptions = false,
     description = "Run the scheduler: /schedule, /release, /report, the /keepalive WebSocket, "
         + "/healthz and /metrics. Lite mode keeps its own per-instance load (the LRS) from "
