@@ -6,7 +6,7 @@ import io.llumnix.enginesim.api.OpenAiRoutes;
 import io.llumnix.enginesim.core.EngineCore;
 import io.llumnix.enginesim.core.SimRequest;
 import io.llumnix.enginesim.core.StepPlan;
-import io.llumnix.enginesim.text.Tokenizer;
+import io.llumnix.tokenizer.Tokenizer;
 import io.llumnix.metrics.ComponentMetrics;
 import io.llumnix.metrics.http.OperatorRoutes;
 import io.vertx.core.Context;

@@ -1,6 +1,6 @@
 package io.llumnix.enginesim;
 
-import io.llumnix.enginesim.text.Tokenizer;
+import io.llumnix.tokenizer.Tokenizer;
 import io.llumnix.metrics.ComponentMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

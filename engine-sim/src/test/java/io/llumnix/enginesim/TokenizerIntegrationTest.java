@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.llumnix.enginesim.core.CoreConfig;
 import io.llumnix.enginesim.core.StepProfile;
-import io.llumnix.enginesim.text.Tokenizer;
+import io.llumnix.tokenizer.Tokenizer;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 /** Prompts are counted by a HuggingFace tokenizer when one is given, else by the built-in. */
 class TokenizerIntegrationTest {
 
-  static final String TINY = Path.of("src/test/resources/tiny-tokenizer").toAbsolutePath()
+  static final String TINY = Path.of("../tokenizer/src/test/resources/tiny-tokenizer").toAbsolutePath()
       .toString();
 
   @Test

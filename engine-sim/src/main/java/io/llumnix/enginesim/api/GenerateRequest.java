@@ -1,8 +1,8 @@
 package io.llumnix.enginesim.api;
 
 import io.llumnix.enginesim.EngineSettings;
-import io.llumnix.enginesim.text.ChatTemplate;
-import io.llumnix.enginesim.text.Tokenizer;
+import io.llumnix.tokenizer.ChatTemplate;
+import io.llumnix.tokenizer.Tokenizer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;

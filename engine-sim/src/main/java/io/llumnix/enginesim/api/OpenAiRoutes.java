@@ -6,7 +6,7 @@ import io.llumnix.enginesim.core.FinishReason;
 import io.llumnix.enginesim.core.OutputWords;
 import io.llumnix.enginesim.core.RequestListener;
 import io.llumnix.enginesim.core.SimRequest;
-import io.llumnix.enginesim.text.Tokenizer;
+import io.llumnix.tokenizer.Tokenizer;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;

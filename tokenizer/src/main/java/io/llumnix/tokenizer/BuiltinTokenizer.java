@@ -1,4 +1,4 @@
-package io.llumnix.enginesim.text;
+package io.llumnix.tokenizer;
 
 import java.util.Arrays;
 
