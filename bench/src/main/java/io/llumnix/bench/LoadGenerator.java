@@ -1,0 +1,304 @@
+package io.llumnix.bench;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Sends a bench run's requests and measures them.
+ *
+ * <p>Design notes. Arrival times are drawn up front from the seed (Poisson: exponential gaps;
+ * fixed: even gaps; infinite rate: all at once), so two runs with one seed send the same load.
+ * A request whose arrival comes while {@code maxConcurrency} are in flight waits in a FIFO
+ * queue, and its latencies count from its send. Every request streams with usage, so TTFT is
+ * the first content chunk, ITL the gaps between content chunks, and the output length the
+ * server's {@code completion_tokens}. All of it runs on one event loop.
+ */
+public final class LoadGenerator {
+
+  /** Hears progress, on the event loop. */
+  public interface Progress {
+    void update(int finished, int failed, int total);
+  }
+
+  /** Short words: one token each for BPE tokenizers and the built-in one. */
+  private static final String[] WORDS = ("the of and to in is it on as at by an be or we he so"
+      + " do if my up no go me us am hi oh ok yes can one two six ten red big new old all any"
+      + " day way far few how out our sun sea sky top war car dog cat man men end use own set"
+      + " run let put say see try ask own hot low air art law box key job").split(" ");
+
+  private final Vertx vertx;
+  private final BenchSettings settings;
+  private final Progress progress;
+  private final HttpClient client;
+  private final List<String> prompts = new ArrayList<>();
+  private final int[] outputLengths;
+  private final long[] arrivalNanos;
+  private final RequestResult[] results;
+  private final ArrayDeque<Integer> queue = new ArrayDeque<>();
+  private final AtomicInteger failed = new AtomicInteger();
+  private final Promise<BenchReport> done = Promise.promise();
+  private String model;
+  private int inFlight;
+  private int finished;
+  private int nextArrival;
+  private long startNanos;
+
+  private LoadGenerator(Vertx vertx, BenchSettings settings, Progress progress) {
+    this.vertx = vertx;
+    this.settings = settings;
+    this.progress = progress;
+    this.model = settings.model();
+    this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
+        new PoolOptions().setHttp1MaxSize(settings.maxConcurrency()));
+    SplittableRandom random = new SplittableRandom(settings.seed());
+    List<String> prefixes = new ArrayList<>();
+    for (int g = 0; g < settings.sharedPrefixGroups(); g++) {
+      prefixes.add(words(settings.sharedPrefixTokens(), random));
+    }
+    int n = settings.numRequests();
+    outputLengths = new int[n];
+    arrivalNanos = new long[n];
+    results = new RequestResult[n];
+    double t = 0;
+    for (int i = 0; i < n; i++) {
+      String prefix = prefixes.isEmpty() ? "" : prefixes.get(random.nextInt(prefixes.size()));
+      int length = settings.promptDistribution().sample(settings.promptTokens(), random);
+      prompts.add(prefix + words(length, random));
+      outputLengths[i] = settings.outputDistribution().sample(settings.outputTokens(), random);
+      if (!Double.isInfinite(settings.requestRate()) && i > 0) {
+        double mean = 1e9 / settings.requestRate();
+        t += settings.poisson() ? -mean * Math.log(1 - random.nextDouble()) : mean;
+      }
+      arrivalNanos[i] = (long) t;
+    }
+  }
+
+  /** Runs {@code settings} against its server; the future completes with the report. */
+  public static Future<BenchReport> run(Vertx vertx, BenchSettings settings, Progress progress) {
+    LoadGenerator generator = new LoadGenerator(vertx, settings, progress);
+    vertx.runOnContext(ignored -> generator.start());
+    return generator.done.future();
+  }
+
+  private void start() {
+    Future<String> resolved = model.isEmpty() ? firstModel() : Future.succeededFuture(model);
+    resolved.onSuccess(name -> {
+      model = name;
+      startNanos = System.nanoTime();
+      arrive();
+    }).onFailure(e -> {
+      client.close();
+      done.fail(new IllegalStateException("cannot list the models of " + settings.baseUrl()
+          + " (pass --model): " + e.getMessage(), e));
+    });
+  }
+
+  private Future<String> firstModel() {
+    return client.request(HttpMethod.GET, settings.port(), settings.baseUrl().getHost(),
+            settings.pathPrefix() + "/v1/models")
+        .compose(HttpClientRequest::send)
+        .compose(response -> response.body().map(body -> {
+          JsonArray data = body.toJsonObject().getJsonArray("data");
+          if (response.statusCode() != 200 || data == null || data.isEmpty()) {
+            throw new IllegalStateException("HTTP " + response.statusCode() + ": " + body);
+          }
+          return data.getJsonObject(0).getString("id");
+        }));
+  }
+
+  /** Queues every request whose arrival time has come, then waits for the next one. */
+  private void arrive() {
+    long elapsed = System.nanoTime() - startNanos;
+    while (nextArrival < arrivalNanos.length && arrivalNanos[nextArrival] <= elapsed) {
+      queue.addLast(nextArrival++);
+    }
+    dispatch();
+    if (nextArrival < arrivalNanos.length) {
+      long waitMillis = Math.max(1, (arrivalNanos[nextArrival] - elapsed) / 1_000_000);
+      vertx.setTimer(waitMillis, t -> arrive());
+    }
+  }
+
+  private void dispatch() {
+    while (inFlight < settings.maxConcurrency() && !queue.isEmpty()) {
+      int index = queue.pollFirst();
+      inFlight++;
+      send(index).onComplete(ar -> {
+        results[index] = ar.succeeded() ? ar.result()
+            : new RequestResult(0, 0, Double.NaN, Double.NaN, new double[0], "internal");
+        inFlight--;
+        finished++;
+        if (!results[index].succeeded()) {
+          failed.incrementAndGet();
+        }
+        progress.update(finished, failed.get(), results.length);
+        if (finished == results.length) {
+          client.close();
+          done.complete(BenchReport.of(List.of(results), (System.nanoTime() - startNanos) / 1e9,
+              settings.goodputTtftMillis(), settings.goodputTpotMillis()));
+        } else {
+          dispatch();
+        }
+      });
+    }
+  }
+
+  private Future<RequestResult> send(int index) {
+    JsonObject body = new JsonObject().put("model", model).put("stream", true)
+        .put("stream_options", new JsonObject().put("include_usage", true))
+        .put("max_tokens", outputLengths[index]);
+    if (settings.ignoreEos()) {
+      body.put("ignore_eos", true);
+    }
+    if (settings.chat()) {
+      body.put("messages", new JsonArray().add(new JsonObject().put("role", "user")
+          .put("content", prompts.get(index))));
+    } else {
+      body.put("prompt", prompts.get(index));
+    }
+    String path = settings.pathPrefix()
+        + (settings.chat() ? "/v1/chat/completions" : "/v1/completions");
+    Measurement m = new Measurement(System.nanoTime());
+    Promise<RequestResult> result = Promise.promise();
+    long timer = vertx.setTimer(settings.timeoutMillis(), t -> {
+      HttpClientRequest request = m.request;
+      if (request != null) {
+        request.reset();
+      }
+      result.tryComplete(m.failure("timeout"));
+    });
+    client.request(new RequestOptions().setMethod(HttpMethod.POST)
+            .setHost(settings.baseUrl().getHost()).setPort(settings.port()).setURI(path)
+            .putHeader("Content-Type", "application/json"))
+        .compose(request -> {
+          m.request = request;
+          return request.send(body.toBuffer());
+        })
+        .onSuccess(response -> {
+          if (response.statusCode() != 200) {
+            response.body().onComplete(ignored ->
+                result.tryComplete(m.failure("http_" + response.statusCode())));
+            return;
+          }
+          response.handler(m::chunk);
+          response.exceptionHandler(e -> result.tryComplete(m.failure("stream_broken")));
+          response.endHandler(ignored -> result.tryComplete(m.finish()));
+        })
+        .onFailure(e -> result.tryComplete(m.failure("connection")));
+    return result.future().onComplete(ignored -> vertx.cancelTimer(timer));
+  }
+
+  private static String words(int count, SplittableRandom random) {
+    StringBuilder text = new StringBuilder(count * 4);
+    for (int i = 0; i < count; i++) {
+      text.append(' ').append(WORDS[random.nextInt(WORDS.length)]);
+    }
+    return text.toString();
+  }
+
+  /** One request's stream, parsed as it arrives. */
+  private final class Measurement {
+    private final long sentNanos;
+    private final StringBuilder pending = new StringBuilder();
+    private final List<Double> gaps = new ArrayList<>();
+    private @Nullable HttpClientRequest request;
+    private long firstNanos = -1;
+    private long lastNanos = -1;
+    private int chunks;
+    private int promptTokens;
+    private int completionTokens = -1;
+    private boolean done;
+    private @Nullable String error;
+
+    Measurement(long sentNanos) {
+      this.sentNanos = sentNanos;
+    }
+
+    void chunk(Buffer buffer) {
+      pending.append(buffer.toString());
+      int end;
+      while ((end = pending.indexOf("\n\n")) >= 0) {
+        String event = pending.substring(0, end).strip();
+        pending.delete(0, end + 2);
+        if (event.startsWith("data:")) {
+          event(event.substring(5).strip());
+        }
+      }
+    }
+
+    private void event(String data) {
+      if (data.equals("[DONE]")) {
+        done = true;
+        return;
+      }
+      JsonObject json;
+      try {
+        json = new JsonObject(data);
+      } catch (RuntimeException e) {
+        error = "bad_event";
+        return;
+      }
+      if (json.containsKey("error")) {
+        error = "stream_error";
+        return;
+      }
+      JsonObject usage = json.getJsonObject("usage");
+      if (usage != null) {
+        promptTokens = usage.getInteger("prompt_tokens", 0);
+        completionTokens = usage.getInteger("completion_tokens", -1);
+      }
+      JsonArray choices = json.getJsonArray("choices");
+      if (choices == null || choices.isEmpty()) {
+        return;
+      }
+      JsonObject choice = choices.getJsonObject(0);
+      String text = settings.chat()
+          ? choice.getJsonObject("delta", new JsonObject()).getString("content")
+          : choice.getString("text");
+      if (text != null && !text.isEmpty()) {
+        long now = System.nanoTime();
+        if (firstNanos < 0) {
+          firstNanos = now;
+        } else {
+          gaps.add((now - lastNanos) / 1e6);
+        }
+        lastNanos = now;
+        chunks++;
+      }
+    }
+
+    RequestResult finish() {
+      if (error != null) {
+        return failure(error);
+      }
+      if (!done) {
+        return failure("stream_incomplete");
+      }
+      long end = System.nanoTime();
+      double[] itl = gaps.stream().mapToDouble(Double::doubleValue).toArray();
+      return new RequestResult(promptTokens, completionTokens >= 0 ? completionTokens : chunks,
+          firstNanos < 0 ? Double.NaN : (firstNanos - sentNanos) / 1e6, (end - sentNanos) / 1e6,
+          itl, null);
+    }
+
+    RequestResult failure(String kind) {
+      return new RequestResult(0, 0, Double.NaN, Double.NaN, new double[0], kind);
+    }
+  }
+}

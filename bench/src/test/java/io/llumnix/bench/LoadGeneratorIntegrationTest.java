@@ -1,0 +1,107 @@
+package io.llumnix.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.llumnix.enginesim.EngineSettings;
+import io.llumnix.enginesim.EngineSimulator;
+import io.llumnix.enginesim.KvTransferSettings;
+import io.llumnix.enginesim.core.CoreConfig;
+import io.llumnix.enginesim.core.StepProfile;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The load generator against a real engine simulator over HTTP. */
+class LoadGeneratorIntegrationTest {
+
+  static EngineSimulator engine;
+  static Vertx vertx;
+  static URI url;
+
+  @BeforeAll
+  static void start() {
+    CoreConfig core = new CoreConfig(4096, 256, 16, 8192, 4096, true, StepProfile.LLAMA3_8B_H100,
+        0, 1);
+    engine = EngineSimulator.start(new EngineSettings("sim", "", core, 50, 64, "0.11.0", "", true,
+        "", 20, 1000, KvTransferSettings.DEFAULT), "127.0.0.1", 0, 1, 20000);
+    url = URI.create("http://127.0.0.1:" + engine.ports().get(0));
+    vertx = Vertx.vertx();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    vertx.close().await(10, TimeUnit.SECONDS);
+    engine.close();
+  }
+
+  static BenchSettings settings(URI target, boolean chat, String model, int n, double rate) {
+    return new BenchSettings(target, chat, model, n, rate, true, 8, 64, LengthDistribution.FIXED,
+        8, LengthDistribution.FIXED, 2, 32, true, 7, 0, 0, 30_000);
+  }
+
+  static BenchReport run(BenchSettings settings, List<Integer> progress) throws Exception {
+    return LoadGenerator.run(vertx, settings, (finished, failed, total) -> progress.add(finished))
+        .await(60, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void measuresEveryRequestOfAChatRun() throws Exception {
+    List<Integer> progress = new ArrayList<>();
+    BenchReport report = run(settings(url, true, "", 40, Double.POSITIVE_INFINITY), progress);
+
+    assertThat(report.completed()).isEqualTo(40);
+    assertThat(report.errors()).isEmpty();
+    assertThat(report.outputTokens()).isEqualTo(40 * 8);
+    assertThat(report.inputTokens()).isGreaterThanOrEqualTo(40 * (64 + 32));
+    assertThat(report.ttft().samples()).isEqualTo(40);
+    assertThat(report.itl().samples()).isEqualTo(40 * 7);
+    assertThat(report.ttft().p50()).isPositive();
+    assertThat(report.e2e().p99()).isGreaterThanOrEqualTo(report.e2e().p50());
+    assertThat(report.tpot().mean()).isPositive();
+    assertThat(progress).hasSize(40).endsWith(40);
+
+    JsonObject json = report.toJson();
+    assertThat(json.getInteger("completed")).isEqualTo(40);
+    assertThat(json.getJsonObject("ttft_ms").getInteger("samples")).isEqualTo(40);
+    assertThat(report.toText()).contains("TTFT", "TPOT", "ITL", "E2E", "Goodput");
+  }
+
+  @Test
+  void completionsAtAPoissonRate() throws Exception {
+    BenchReport report = run(settings(url, false, "sim", 30, 200), new ArrayList<>());
+    assertThat(report.completed()).isEqualTo(30);
+    assertThat(report.outputTokens()).isEqualTo(30 * 8);
+  }
+
+  @Test
+  void goodputCountsOnlyRequestsWithinTheSlos() throws Exception {
+    BenchSettings strict = new BenchSettings(url, true, "sim", 10, Double.POSITIVE_INFINITY,
+        true, 4, 64, LengthDistribution.FIXED, 8, LengthDistribution.FIXED, 0, 0, true, 1,
+        0.000001, 0, 30_000);
+    BenchReport report = run(strict, new ArrayList<>());
+    assertThat(report.completed()).isEqualTo(10);
+    assertThat(report.goodput()).isZero();
+  }
+
+  @Test
+  void errorsAreCountedByKind() throws Exception {
+    BenchReport unknownModel = run(settings(url, true, "nope", 5, Double.POSITIVE_INFINITY),
+        new ArrayList<>());
+    assertThat(unknownModel.errors()).containsEntry("http_404", 5);
+    int closed;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      closed = socket.getLocalPort();
+    }
+    BenchReport refused = run(settings(URI.create("http://127.0.0.1:" + closed), true, "m", 3,
+        Double.POSITIVE_INFINITY), new ArrayList<>());
+    assertThat(refused.errors()).containsEntry("connection", 3);
+    assertThat(refused.completed()).isZero();
+  }
+}
