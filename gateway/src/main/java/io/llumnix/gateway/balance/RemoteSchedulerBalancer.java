@@ -12,7 +12,9 @@ import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,7 +28,8 @@ import org.jspecify.annotations.Nullable;
  * <p>Design notes. Unlike the reference, the gateway never waits for a scheduler: while no
  * keepalive is up, or when a scheduler call fails, the request goes to the next instance by
  * round-robin, so the gateway serves with the scheduler down. The keepalive dials the endpoints
- * in turn, moving to the next one when one fails, and retries every second. A scheduler that
+ * in turn, moving to the next one when one fails (or fails three calls in a row), and retries
+ * every second. A scheduler that
  * answers 429 (nothing available) is asked again every retry interval until the wait timeout,
  * then the request fails with 503. A release is sent only to the scheduler that allocated the
  * request (the one the keepalive was connected to then); a scheduler that lost the keepalive
@@ -85,12 +88,17 @@ public final class RemoteSchedulerBalancer implements Balancer {
   private volatile @Nullable String gatewayId;
   private volatile @Nullable WebSocket keepalive;
   private volatile boolean closed;
+  /** Scheduler calls that failed in a row; three move the keepalive to the next endpoint. */
+  private final java.util.concurrent.atomic.AtomicInteger failures =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   public RemoteSchedulerBalancer(Vertx vertx, Settings settings, RoundRobinBalancer fallback) {
     this.vertx = vertx;
     this.settings = settings;
     this.fallback = fallback;
-    this.web = WebClient.create(vertx);
+    // Every request makes a /schedule and a /release: the pool must not be the bottleneck.
+    this.web = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true),
+        new PoolOptions().setHttp1MaxSize(256));
     this.sockets = vertx.createWebSocketClient();
     this.reportTimer = settings.reportIntervalMillis() > 0
         ? vertx.setPeriodic(settings.reportIntervalMillis(), t -> sendReports()) : -1;
@@ -124,10 +132,14 @@ public final class RemoteSchedulerBalancer implements Balancer {
       if (ar.failed()) {
         logger.log(System.Logger.Level.WARNING, "scheduler " + current() + " failed ("
             + ar.cause().getMessage() + "); round-robin for " + id);
-        failOver();
+        if (failures.incrementAndGet() >= 3) {
+          failures.set(0);
+          failOver();
+        }
         roundRobin().onComplete(result);
         return;
       }
+      failures.set(0);
       HttpResponse<Buffer> response = ar.result();
       if (response.statusCode() == 200) {
         try {

@@ -1,0 +1,127 @@
+package io.llumnix.cli;
+
+import io.llumnix.core.instance.LlmInstance;
+import io.llumnix.core.metrics.LlumnixMetrics;
+import io.llumnix.enginesim.EngineSettings;
+import io.llumnix.enginesim.EngineSimulator;
+import io.llumnix.enginesim.KvTransferSettings;
+import io.llumnix.enginesim.core.CoreConfig;
+import io.llumnix.enginesim.core.StepProfile;
+import io.llumnix.gateway.GatewayServer;
+import io.llumnix.metrics.ComponentMetrics;
+import io.llumnix.scheduler.SchedulerServer;
+import io.llumnix.scheduler.SchedulingService;
+import io.llumnix.scheduler.lrs.LocalRealtimeState;
+import io.llumnix.scheduler.policy.PolicyConfig;
+import io.llumnix.scheduler.policy.PolicyRegistry;
+import io.vertx.core.Vertx;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code llumnix local}: a whole cluster on this machine in one process. */
+@Command(name = "local", mixinStandardHelpOptions = true, showDefaultValues = true,
+    footer = {"", Main.FLAG_SOURCES}, sortOptions = false,
+    description = "Run a whole cluster on this machine: simulated engines, the scheduler (lite "
+        + "mode) and the gateway. Prints the URLs and a curl to try; Ctrl-C stops it all.")
+final class LocalCommand implements Callable<Integer> {
+
+  @CommandLine.Mixin GatewayCommand.GatewayOptions gateway;
+
+  @Option(names = "--scheduler-port", defaultValue = "8088", description = "Scheduler port.")
+  int schedulerPort;
+
+  @Option(names = "--engine-base-port", defaultValue = "8000",
+      description = "Engine i listens on this + i.")
+  int engineBasePort;
+
+  @Option(names = "--instances", defaultValue = "4", description = "Simulated engines.")
+  int instances;
+
+  @Option(names = "--model", defaultValue = "llumnix/sim-llama3-8b",
+      description = "The engines' model name.")
+  String model;
+
+  @Option(names = "--profile", defaultValue = "llama3-8b-h100",
+      description = "Engine step-time profile: llama3-8b-h100, llama3-8b-a100, "
+          + "qwen2.5-7b-h100, instant.")
+  String profile;
+
+  @Option(names = "--speedup", defaultValue = "1",
+      description = "Simulated time runs this many times faster than the wall clock.")
+  double speedup;
+
+  @Option(names = "--output-length-mean", defaultValue = "128",
+      description = "Mean output length before the simulated EOS; 0 = always max_tokens.")
+  double outputLengthMean;
+
+  @Option(names = "--seed", defaultValue = "0", description = "Seed of every random choice.")
+  long seed;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    int maxModelLen = gateway.maxModelLen > 0 ? gateway.maxModelLen : 8192;
+    gateway.maxModelLen = maxModelLen;
+    CoreConfig core = new CoreConfig(8192, 1024, 16, 29205, maxModelLen, true,
+        StepProfile.named(profile), 0, seed);
+    EngineSimulator engines = EngineSimulator.start(new EngineSettings(model, "", core, speedup,
+        outputLengthMean, "0.11.0", "", true, gateway.tokenizerPath, 20, gateway.maxLabelSets,
+        KvTransferSettings.DEFAULT), "127.0.0.1", engineBasePort, instances, 20000);
+    Vertx vertx = Vertx.vertx();
+    try {
+      List<LlmInstance> endpoints = engines.ports().stream()
+          .map(p -> LlmInstance.ofEndpoint("127.0.0.1", p)).toList();
+      String schedulerPolicy = gateway.policy;
+      ComponentMetrics schedulerMetrics = ComponentMetrics.create(gateway.maxLabelSets);
+      schedulerMetrics.registerAll(LlumnixMetrics.scheduler());
+      var dispatch = PolicyRegistry.builtins().create(schedulerPolicy, PolicyConfig.liteDefaults());
+      SchedulerServer scheduler = new SchedulerServer(gateway.host, schedulerPort, 3000,
+          schedulerMetrics, () -> {
+            LocalRealtimeState lrs = new LocalRealtimeState(schedulerMetrics);
+            endpoints.forEach(lrs::upsertInstance);
+            return new SchedulingService(dispatch, lrs, schedulerMetrics);
+          });
+      try {
+        vertx.deployVerticle(scheduler).await(30, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        throw new IllegalStateException("scheduler cannot listen on port " + schedulerPort
+            + ": " + e.getMessage(), e);
+      }
+      gateway.schedulerEndpoints = "127.0.0.1:" + scheduler.actualPort();
+      GatewayServer server = gateway.start(vertx, endpoints);
+      print(spec.commandLine().getOut(), engines, scheduler.actualPort(), server.actualPort());
+      CountDownLatch stopped = new CountDownLatch(1);
+      Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
+      stopped.await();
+      return 0;
+    } finally {
+      vertx.close().await(10, TimeUnit.SECONDS);
+      engines.close();
+    }
+  }
+
+  private void print(PrintWriter out, EngineSimulator engines, int schedulerPort,
+      int gatewayPort) {
+    out.println("llumnix local: " + instances + " simulated engine(s) (" + profile + ", speedup "
+        + speedup + "), scheduler (" + gateway.policy + ", lite mode), gateway");
+    out.println("  gateway    http://127.0.0.1:" + gatewayPort + "   (metrics: /metrics)");
+    out.println("  scheduler  http://127.0.0.1:" + schedulerPort + "   (metrics: /metrics)");
+    out.println("  engines    " + engines.ports().stream()
+        .map(p -> "http://127.0.0.1:" + p).toList());
+    out.println("Try it:");
+    out.println("  curl -N http://127.0.0.1:" + gatewayPort + "/v1/chat/completions"
+        + " -H 'Content-Type: application/json' -d '{\"model\":\"" + model
+        + "\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello!\"}],\"max_tokens\":16,"
+        + "\"stream\":true}'");
+    out.println("  ./llumnix bench --url http://127.0.0.1:" + gatewayPort);
+    out.println("Ctrl-C stops everything.");
+    out.flush();
+  }
+}
