@@ -172,6 +172,10 @@ public final class GatewayServer extends VerticleBase {
     private @Nullable LlmInstance instance;
     private @Nullable HttpClientRequest engineRequest;
     private int attempt;
+    /** Instances that failed this request, avoided when it is scheduled again. */
+    private final java.util.Set<String> failedInstances = new java.util.HashSet<>(2);
+    private int reasks;
+    private boolean leftQueue;
     private boolean clientGone;
     private boolean finished;
     private boolean headWritten;
@@ -219,7 +223,8 @@ public final class GatewayServer extends VerticleBase {
     private void schedule() {
       long start = System.nanoTime();
       balancer.schedule(id, request.model(), promptTokens).onComplete(ar -> {
-        if (attempt == 0) {
+        if (!leftQueue) {
+          leftQueue = true;
           waitingForInstance--;
           metrics.pending.set(waitingForInstance);
         }
@@ -233,6 +238,13 @@ public final class GatewayServer extends VerticleBase {
         instance = ar.result();
         if (clientGone) {
           balancer.release(id, request.model(), instance);
+          return;
+        }
+        if (failedInstances.contains(instance.canonicalId()) && reasks++ < 3) {
+          // This instance just failed the request: ask again (round-robin moves on).
+          balancer.release(id, request.model(), instance);
+          instance = null;
+          schedule();
           return;
         }
         send();
@@ -283,6 +295,7 @@ public final class GatewayServer extends VerticleBase {
       }
       LlmInstance failed = instance;
       if (failed != null) {
+        failedInstances.add(failed.canonicalId());
         balancer.release(id, request.model(), failed);
       }
       if (!headWritten && attempt < settings.retryMaxCount()) {
