@@ -96,4 +96,32 @@ class RunnableJarIT {
       assertThat(completion.body()).contains("\"completion_tokens\":3");
     }
   }
+
+  @Test
+  void localStartsAClusterWhosePrintedCurlStreamsAndBenchReports() throws Exception {
+    int gateway = RedisServer.freePort();
+    int scheduler = RedisServer.freePort();
+    int engines = RedisServer.freePort();
+    Process local = run("local", "local", "--port", String.valueOf(gateway), "--scheduler-port",
+        String.valueOf(scheduler), "--engine-base-port", String.valueOf(engines), "--instances",
+        "2", "--speedup", "10");
+    await().atMost(Duration.ofSeconds(30)).until(() -> log("local").contains("Ctrl-C"));
+    String curl = log("local").lines().filter(l -> l.contains("curl -N")).findFirst()
+        .orElseThrow().trim();
+    Process shell = new ProcessBuilder("bash", "-c", curl).redirectErrorStream(true).start();
+    String streamed = new String(shell.getInputStream().readAllBytes());
+    assertThat(shell.waitFor()).isZero();
+    assertThat(streamed).contains("chat.completion.chunk", "data: [DONE]");
+
+    Path report = logs.resolve("report.json");
+    Process bench = run("bench", "bench", "--url", "http://127.0.0.1:" + gateway,
+        "--num-requests", "20", "--max-concurrency", "4", "--output-tokens", "8",
+        "--no-progress", "--output", report.toString());
+    assertThat(bench.waitFor()).as(log("bench")).isZero();
+    assertThat(log("bench")).contains("Requests completed:          20 (0 failed)", "TTFT");
+    assertThat(Files.readString(report)).contains("\"completed\" : 20");
+
+    local.destroy(); // SIGTERM: everything stops
+    assertThat(local.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+  }
 }
