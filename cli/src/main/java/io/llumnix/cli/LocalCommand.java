@@ -63,6 +63,10 @@ final class LocalCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "0", description = "Seed of every random choice.")
   long seed;
 
+  @Option(names = "--kv-transfer-port-offset", defaultValue = "20000",
+      description = "Each engine's KV-transfer port is its port plus this.")
+  int kvTransferPortOffset;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -73,11 +77,14 @@ final class LocalCommand implements Callable<Integer> {
         StepProfile.named(profile), 0, seed);
     EngineSimulator engines = EngineSimulator.start(new EngineSettings(model, "", core, speedup,
         outputLengthMean, "0.11.0", "", true, gateway.tokenizerPath, 20, gateway.maxLabelSets,
-        KvTransferSettings.DEFAULT), "127.0.0.1", engineBasePort, instances, 20000);
+        KvTransferSettings.DEFAULT), "127.0.0.1", engineBasePort, instances,
+        kvTransferPortOffset);
     Vertx vertx = Vertx.vertx();
     try {
-      List<LlmInstance> endpoints = engines.ports().stream()
-          .map(p -> LlmInstance.ofEndpoint("127.0.0.1", p)).toList();
+      List<LlmInstance> endpoints = engines.instances().stream()
+          .map(e -> new LlmInstance(0, "", "", io.llumnix.core.instance.InferType.NEUTRAL,
+              "127.0.0.1", e.actualPort(), "127.0.0.1", e.kvTransferPort(), 0, 0))
+          .toList();
       String schedulerPolicy = gateway.policy;
       ComponentMetrics schedulerMetrics = ComponentMetrics.create(gateway.maxLabelSets);
       schedulerMetrics.registerAll(LlumnixMetrics.scheduler());

@@ -60,6 +60,32 @@ class RunnableJarIT {
         .build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  /**
+   * A base port below 40000 with {@code count} free ports from it, and their KV-transfer ports
+   * ({@code + offset}) free too, so that engines' ports stay under 65536.
+   */
+  static int lowFreePorts(int count, int offset) throws IOException {
+    for (int base = 21000 + (int) (ProcessHandle.current().pid() % 1000) * 10; base < 40000;
+        base += count) {
+      boolean free = true;
+      for (int i = 0; i < count && free; i++) {
+        free = isFree(base + i) && isFree(base + i + offset);
+      }
+      if (free) {
+        return base;
+      }
+    }
+    throw new IllegalStateException("no free ports below 40000");
+  }
+
+  private static boolean isFree(int port) {
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(port)) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   @Test
   void versionAndBadFlags() throws Exception {
     Process version = run("version", "version");
@@ -101,11 +127,12 @@ class RunnableJarIT {
   void localStartsAClusterWhosePrintedCurlStreamsAndBenchReports() throws Exception {
     int gateway = RedisServer.freePort();
     int scheduler = RedisServer.freePort();
-    int engines = RedisServer.freePort();
+    int engines = lowFreePorts(2, 20000);
     Process local = run("local", "local", "--port", String.valueOf(gateway), "--scheduler-port",
         String.valueOf(scheduler), "--engine-base-port", String.valueOf(engines), "--instances",
         "2", "--speedup", "10");
-    await().atMost(Duration.ofSeconds(30)).until(() -> log("local").contains("Ctrl-C"));
+    await().atMost(Duration.ofSeconds(30)).failFast("local exited", () -> !local.isAlive())
+        .until(() -> log("local").contains("Ctrl-C"));
     String curl = log("local").lines().filter(l -> l.contains("curl -N")).findFirst()
         .orElseThrow().trim();
     Process shell = new ProcessBuilder("bash", "-c", curl).redirectErrorStream(true).start();

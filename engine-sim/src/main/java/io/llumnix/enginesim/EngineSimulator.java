@@ -41,6 +41,11 @@ public final class EngineSimulator implements AutoCloseable {
     if (instances < 1) {
       throw new IllegalArgumentException("instances: " + instances + " (expected: >= 1)");
     }
+    if (port > 0 && port + instances - 1 + kvTransferPortOffset > 65535) {
+      throw new IllegalArgumentException("KV-transfer ports " + (port + kvTransferPortOffset)
+          + "-" + (port + instances - 1 + kvTransferPortOffset) + " exceed 65535 (expected: a "
+          + "lower --port or --kv-transfer-port-offset)");
+    }
     Tokenizer tokenizer = Tokenizer.load(settings.tokenizerPath());
     Vertx vertx = Vertx.vertx(new VertxOptions()
         .setEventLoopPoolSize(Math.max(2, Math.min(instances, 2 * Runtime.getRuntime().availableProcessors()))));
