@@ -1,8 +1,6 @@
 package io.llumnix.cli;
 
 import io.llumnix.core.instance.LlmInstance;
-import io.llumnix.discovery.RedisConnection;
-import io.llumnix.discovery.RedisDiscovery;
 import io.llumnix.gateway.GatewayServer;
 import io.llumnix.gateway.GatewaySettings;
 import io.llumnix.gateway.balance.Balancer;
@@ -10,7 +8,6 @@ import io.llumnix.gateway.balance.InstanceDirectory;
 import io.llumnix.gateway.balance.RemoteSchedulerBalancer;
 import io.llumnix.gateway.balance.RoundRobinBalancer;
 import io.llumnix.metrics.ComponentMetrics;
-import io.llumnix.scheduler.SchedulerServer;
 import io.llumnix.tokenizer.Tokenizer;
 import io.vertx.core.Vertx;
 import java.util.Arrays;
@@ -105,34 +102,7 @@ final class GatewayCommand implements Callable<Integer> {
         description = "Larger request bodies get 413.")
     long maxBodyBytes;
 
-    @Option(names = "--llm-backend-discovery", defaultValue = "redis",
-        description = "Where instances come from: redis or endpoints.")
-    String discovery;
-
-    @Option(names = "--llm-backend-endpoints", defaultValue = "",
-        description = "Static instances: host:port[,host:port...].")
-    String endpoints;
-
-    @Option(names = "--discovery-redis-host", defaultValue = "127.0.0.1", description = "Redis.")
-    String redisHost;
-
-    @Option(names = "--discovery-redis-port", defaultValue = "6379", description = "Its port.")
-    int redisPort;
-
-    @Option(names = "--discovery-redis-username", defaultValue = "", description = "Its user.")
-    String redisUsername;
-
-    @Option(names = "--discovery-redis-password", defaultValue = "",
-        description = "Its password.")
-    String redisPassword;
-
-    @Option(names = "--discovery-redis-status-ttl-ms", defaultValue = "60000",
-        description = "Records older than this are expired.")
-    long redisTtlMillis;
-
-    @Option(names = "--discovery-redis-refresh-interval-ms", defaultValue = "1000",
-        description = "How often the records are read.")
-    long redisRefreshMillis;
+    @CommandLine.Mixin BackendDiscoveryOptions discovery;
 
     @Option(names = "--metrics-max-label-sets", defaultValue = "1000",
         description = "Distinct label sets per metric before further ones fold into _overflow.")
@@ -144,19 +114,13 @@ final class GatewayCommand implements Callable<Integer> {
      */
     GatewayServer start(Vertx vertx, @org.jspecify.annotations.Nullable List<LlmInstance> staticInstances)
         throws Exception {
-      if (!discovery.equals("redis") && !discovery.equals("endpoints")) {
-        throw new IllegalArgumentException(
-            "--llm-backend-discovery: " + discovery + " (expected one of: [redis, endpoints])");
-      }
       Tokenizer tokenizer = Tokenizer.load(tokenizerPath);
-      InstanceDirectory directory = InstanceDirectory.of(staticInstances != null
-          ? staticInstances
-          : discovery.equals("endpoints") ? SchedulerServer.staticEndpoints(endpoints)
-              : List.of());
-      if (staticInstances == null && discovery.equals("redis")) {
-        RedisDiscovery.start(vertx, new RedisConnection(redisHost, redisPort, redisUsername,
-            redisPassword), new RedisDiscovery.Settings(redisRefreshMillis, redisTtlMillis, null),
-            directory);
+      InstanceDirectory directory;
+      if (staticInstances != null) {
+        directory = InstanceDirectory.of(staticInstances);
+      } else {
+        directory = new InstanceDirectory();
+        discovery.start(vertx, directory);
       }
       RoundRobinBalancer roundRobin = new RoundRobinBalancer(directory);
       List<String> schedulers = Arrays.stream(schedulerEndpoints.split(","))

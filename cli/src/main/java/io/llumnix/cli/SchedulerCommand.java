@@ -1,10 +1,6 @@
 package io.llumnix.cli;
 
 import io.llumnix.core.instance.InferType;
-import io.llumnix.core.instance.InstanceListener;
-import io.llumnix.core.instance.LlmInstance;
-import io.llumnix.discovery.RedisConnection;
-import io.llumnix.discovery.RedisDiscovery;
 import io.llumnix.core.metrics.LlumnixMetrics;
 import io.llumnix.metrics.ComponentMetrics;
 import io.llumnix.scheduler.SchedulerServer;
@@ -80,36 +76,7 @@ final class SchedulerCommand implements Callable<Integer> {
       description = "Decode instances at or above this load are skipped unless all are.")
   double decodeThreshold;
 
-  @Option(names = "--llm-backend-discovery", defaultValue = "redis",
-      description = "Where instances come from: redis (records written by discovery sidecars) "
-          + "or endpoints (the static list of --llm-backend-endpoints).")
-  String discovery;
-
-  @Option(names = "--llm-backend-endpoints", defaultValue = "",
-      description = "Static instances: host:port[,host:port...].")
-  String endpoints;
-
-  @Option(names = "--discovery-redis-host", defaultValue = "127.0.0.1",
-      description = "Redis of the discovery records.")
-  String redisHost;
-
-  @Option(names = "--discovery-redis-port", defaultValue = "6379", description = "Its port.")
-  int redisPort;
-
-  @Option(names = "--discovery-redis-username", defaultValue = "", description = "Its user.")
-  String redisUsername;
-
-  @Option(names = "--discovery-redis-password", defaultValue = "",
-      description = "Its password.")
-  String redisPassword;
-
-  @Option(names = "--discovery-redis-status-ttl-ms", defaultValue = "60000",
-      description = "Records older than this are expired (deleted).")
-  long redisTtlMillis;
-
-  @Option(names = "--discovery-redis-refresh-interval-ms", defaultValue = "1000",
-      description = "How often the records are read.")
-  long redisRefreshMillis;
+  @CommandLine.Mixin BackendDiscoveryOptions discovery;
 
   @Option(names = "--keepalive-interval-ms", defaultValue = "3000",
       description = "Keepalive ping interval; a gateway missing two pings is dropped.")
@@ -130,12 +97,7 @@ final class SchedulerCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--enable-full-mode-scheduling=true: full mode (CMS in "
           + "Redis) is not available yet; run lite mode (the default)");
     }
-    if (!discovery.equals("endpoints") && !discovery.equals("redis")) {
-      throw new IllegalArgumentException("--llm-backend-discovery: " + discovery
-          + " (expected one of: [redis, endpoints])");
-    }
-    var instances = discovery.equals("endpoints") ? SchedulerServer.staticEndpoints(endpoints)
-        : java.util.List.<LlmInstance>of();
+    discovery.validate();
     DispatchPolicy dispatch = PolicyRegistry.builtins().create(policy, new PolicyConfig(topK,
         Map.of(InferType.NEUTRAL, neutralMetric, InferType.PREFILL, prefillMetric,
             InferType.DECODE, decodeMetric),
@@ -145,11 +107,7 @@ final class SchedulerCommand implements Callable<Integer> {
     metrics.registerAll(LlumnixMetrics.scheduler());
     Vertx vertx = Vertx.vertx();
     SchedulerServer server = new SchedulerServer(host, port, keepaliveIntervalMillis, metrics,
-        () -> {
-          LocalRealtimeState lrs = new LocalRealtimeState(metrics);
-          instances.forEach(lrs::upsertInstance);
-          return new SchedulingService(dispatch, lrs, metrics);
-        });
+        () -> new SchedulingService(dispatch, new LocalRealtimeState(metrics), metrics));
     try {
       vertx.deployVerticle(server).await(30, TimeUnit.SECONDS);
     } catch (Exception e) {
@@ -157,24 +115,9 @@ final class SchedulerCommand implements Callable<Integer> {
       throw new IllegalStateException("cannot listen on " + host + ":" + port + ": "
           + e.getMessage(), e);
     }
-    if (discovery.equals("redis")) {
-      RedisDiscovery.start(vertx, new RedisConnection(redisHost, redisPort, redisUsername,
-              redisPassword), new RedisDiscovery.Settings(redisRefreshMillis, redisTtlMillis, null),
-          new InstanceListener() {
-            @Override
-            public void up(LlmInstance instance) {
-              server.instanceUp(instance);
-            }
-
-            @Override
-            public void down(String instanceId) {
-              server.instanceDown(instanceId);
-            }
-          });
-    }
+    discovery.start(vertx, server);
     spec.commandLine().getOut().println("scheduler: lite mode, policy " + policy + ", "
-        + (discovery.equals("redis") ? "instances from Redis at " + redisHost + ":" + redisPort
-            : instances.size() + " static instance(s)")
+        + discovery.describe()
         + ", listening on " + host + ":" + server.actualPort());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));

@@ -1,5 +1,6 @@
 package io.llumnix.scheduler;
 
+import io.llumnix.core.instance.InstanceListener;
 import io.llumnix.core.instance.LlmInstance;
 import io.llumnix.metrics.ComponentMetrics;
 import io.llumnix.metrics.http.OperatorRoutes;
@@ -27,7 +28,7 @@ import org.jspecify.annotations.Nullable;
  * other path is 404 {@code Not found}. One verticle, so all scheduling state lives on one event
  * loop and needs no lock.
  */
-public final class SchedulerServer extends VerticleBase {
+public final class SchedulerServer extends VerticleBase implements InstanceListener {
 
   private static final System.Logger logger = System.getLogger(SchedulerServer.class.getName());
 
@@ -74,12 +75,14 @@ public final class SchedulerServer extends VerticleBase {
   }
 
   /** Adds or updates an instance from discovery, on the scheduler's event loop. */
-  public void instanceUp(LlmInstance instance) {
+  @Override
+  public void up(LlmInstance instance) {
     context.runOnContext(ignored -> service.lrs().upsertInstance(instance));
   }
 
   /** Removes an instance that discovery no longer reports, on the scheduler's event loop. */
-  public void instanceDown(String instanceId) {
+  @Override
+  public void down(String instanceId) {
     context.runOnContext(ignored -> service.lrs().removeInstance(instanceId));
   }
 

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.llumnix.core.instance.InferType;
-import io.llumnix.core.instance.InstanceListener;
-import io.llumnix.core.instance.LlmInstance;
 import io.llumnix.core.metrics.LlumnixMetrics;
 import io.llumnix.discovery.DiscoverySidecar;
 import io.llumnix.discovery.RedisConnection;
@@ -65,17 +63,7 @@ class SchedulerRedisDiscoveryIntegrationTest {
         () -> new SchedulingService(policy, new LocalRealtimeState(metrics), metrics));
     vertx.deployVerticle(server).await(10, TimeUnit.SECONDS);
     RedisDiscovery discovery = RedisDiscovery.start(vertx, connection,
-        new RedisDiscovery.Settings(100, 60_000, null), new InstanceListener() {
-          @Override
-          public void up(LlmInstance instance) {
-            server.instanceUp(instance);
-          }
-
-          @Override
-          public void down(String instanceId) {
-            server.instanceDown(instanceId);
-          }
-        });
+        new RedisDiscovery.Settings(100, 60_000, null), server);
     WebClient web = WebClient.create(vertx);
     int port = server.actualPort();
 
