@@ -341,7 +341,42 @@ public final class GatewayServer extends VerticleBase {
       if (data.equals("[DONE]")) {
         return;
       }
-      JsonObject json = new JsonObject(data);
+      SseEvent event = SseEvent.scan(data);
+      if (event == null || event.hasUsage) {
+        parsedEvent(new JsonObject(data)); // errors, the usage chunk, unusual shapes
+        return;
+      }
+      if (modelName == null) {
+        modelName = request.model().isEmpty() ? new JsonObject(data).getString("model", "")
+            : request.model();
+      }
+      if (event.rawText == null) {
+        return; // a chunk without choices and without usage carries nothing
+      }
+      if (event.finishReason != null) {
+        finishReason = event.finishReason;
+        stopReason = new JsonObject("{\"v\":" + event.rawStopReason + "}").getValue("v");
+      }
+      if (!event.emptyText) {
+        token();
+      }
+      if (request.stream()) {
+        if (request.chat()) {
+          if (!headWritten) {
+            write(chatChunk(null, null, true));
+          }
+          write(rawChatChunk(event));
+        } else {
+          write(rawCompletionChunk(event));
+        }
+      } else {
+        text.append(event.emptyText ? "" : (String) new JsonObject(
+            "{\"v\":" + event.rawText + "}").getValue("v"));
+      }
+    }
+
+    /** A chunk read as a tree: errors and the usage chunk, once per request. */
+    private void parsedEvent(JsonObject json) {
       if (json.containsKey("error")) {
         streamError(json);
         return;
@@ -383,7 +418,47 @@ public final class GatewayServer extends VerticleBase {
       } else {
         text.append(piece);
       }
+      if (usage != null && request.stream() && request.includeUsage()) {
+        write(usageChunk(usage));
+      }
     }
+
+    /** The client's chunk for a scanned token: its text spliced in as the engine escaped it. */
+    private Buffer rawChatChunk(SseEvent event) {
+      StringBuilder out = chunkHead(true);
+      out.append("\"choices\":[{\"index\":0,\"delta\":{\"content\":").append(event.rawText)
+          .append("},\"logprobs\":null,\"finish_reason\":");
+      if (event.finishReason == null) {
+        out.append("null");
+      } else {
+        out.append('"').append(event.finishReason).append("\",\"stop_reason\":")
+            .append(event.rawStopReason);
+      }
+      return Buffer.buffer(out.append("}]}\n\n").toString());
+    }
+
+    private Buffer rawCompletionChunk(SseEvent event) {
+      StringBuilder out = chunkHead(false);
+      out.append("\"choices\":[{\"index\":0,\"text\":").append(event.rawText)
+          .append(",\"logprobs\":null,\"finish_reason\":")
+          .append(event.finishReason == null ? "null" : "\"" + event.finishReason + "\"")
+          .append(",\"stop_reason\":").append(event.rawStopReason);
+      return Buffer.buffer(out.append("}],\"usage\":null}\n\n").toString());
+    }
+
+    /** {@code data: {"id":…,"object":…,"created":…,"model":…,} up to the choices. */
+    private StringBuilder chunkHead(boolean chat) {
+      if (chunkHead == null) {
+        JsonObject head = new JsonObject().put("id", (chat ? "chatcmpl-" : "cmpl-") + id)
+            .put("object", chat ? "chat.completion.chunk" : "text_completion")
+            .put("created", created).put("model", modelName());
+        String encoded = head.encode();
+        chunkHead = "data: " + encoded.substring(0, encoded.length() - 1) + ",";
+      }
+      return new StringBuilder(chunkHead.length() + 160).append(chunkHead);
+    }
+
+    private @Nullable String chunkHead;
 
     private void token() {
       long now = System.nanoTime();

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# The gateway's overhead, measured in one run: TTFT added over calling the engines directly, at
+# several concurrencies, beside nginx as a plain reverse proxy in front of the same engines, and
+# the most streamed chunks per second each path carries. Engines use the `instant` profile, so
+# every millisecond measured is overhead. Needs nginx (Debian: apt-get install nginx-light).
+#
+#   benchmarks/scripts/gateway-overhead.sh [requests-per-run] [concurrencies...]
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+REQUESTS="${1:-2000}"; shift || true
+CONCURRENCIES=("${@:-1 64 512}")
+[ ${#CONCURRENCIES[@]} -eq 1 ] && read -r -a CONCURRENCIES <<<"${CONCURRENCIES[0]}"
+ENGINE=19000; GATEWAY=19089; NGINX=19090; WORK="$(mktemp -d)"
+cleanup() { kill $(jobs -p) 2>/dev/null || true; [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true; }
+trap cleanup EXIT
+
+"$ROOT/llumnix" version >/dev/null
+"$ROOT/llumnix" engine-sim --host 127.0.0.1 --port $ENGINE --instances 4 --profile instant \
+  --output-length-mean 0 --model m >"$WORK/engines.log" 2>&1 &
+"$ROOT/llumnix" gateway --host 127.0.0.1 --port $GATEWAY --scheduling-policy round-robin \
+  --llm-backend-discovery endpoints \
+  --llm-backend-endpoints 127.0.0.1:$ENGINE,127.0.0.1:$((ENGINE+1)),127.0.0.1:$((ENGINE+2)),127.0.0.1:$((ENGINE+3)) \
+  >"$WORK/gateway.log" 2>&1 &
+cat >"$WORK/nginx.conf" <<CONF
+pid $WORK/nginx.pid;
+error_log $WORK/nginx-error.log;
+worker_processes 2;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  upstream engines { server 127.0.0.1:$ENGINE; server 127.0.0.1:$((ENGINE+1)); server 127.0.0.1:$((ENGINE+2)); server 127.0.0.1:$((ENGINE+3)); keepalive 512; }
+  server {
+    listen 127.0.0.1:$NGINX;
+    location / { proxy_pass http://engines; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_buffering off; }
+  }
+}
+CONF
+nginx -c "$WORK/nginx.conf"
+for port in $ENGINE $GATEWAY $NGINX; do
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/v1/models" >/dev/null && break; sleep 0.1; done
+done
+
+run() { # target-name url concurrency
+  "$ROOT/llumnix" bench --url "$2" --endpoint completions --model m --num-requests "$REQUESTS" \
+    --max-concurrency "$3" --prompt-tokens 64 --output-tokens 64 --no-progress \
+    --output "$WORK/$1-$3.json" >/dev/null
+  python3 - "$WORK/$1-$3.json" "$1" "$3" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+chunks = r["output_tokens"] / r["duration_seconds"]
+print(f'{sys.argv[2]:8} c={sys.argv[3]:>4}  TTFT p50 {r["ttft_ms"]["p50"]:8.2f} ms  p99 {r["ttft_ms"]["p99"]:8.2f} ms'
+      f'  {chunks:9.0f} chunks/s  failed {r["failed"]}')
+PY
+}
+# Warm-up: JIT-compile every path before measuring.
+for target in direct:$ENGINE nginx:$NGINX gateway:$GATEWAY; do
+  "$ROOT/llumnix" bench --url "http://127.0.0.1:${target#*:}" --endpoint completions --model m \
+    --num-requests 2000 --max-concurrency 64 --no-progress >/dev/null
+done
+for c in "${CONCURRENCIES[@]}"; do
+  run direct "http://127.0.0.1:$ENGINE" "$c"
+  run nginx "http://127.0.0.1:$NGINX" "$c"
+  run gateway "http://127.0.0.1:$GATEWAY" "$c"
+done
