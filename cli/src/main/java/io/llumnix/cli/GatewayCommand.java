@@ -90,6 +90,10 @@ final class GatewayCommand implements Callable<Integer> {
         description = "Requests waiting for an instance before new ones wait, then get 429.")
     int maxQueueSize;
 
+    @Option(names = "--wait-queue-threads", defaultValue = "5",
+        description = "Requests scheduled at once; the rest wait in the queue by priority.")
+    int waitQueueThreads;
+
     @Option(names = "--wait-queue-interval", defaultValue = "1",
         description = "Seconds a request waits for room in a full queue before 429.")
     double waitQueueInterval;
@@ -131,7 +135,7 @@ final class GatewayCommand implements Callable<Integer> {
               Math.round(waitSchedulingRetryInterval * 1000), Math.round(reportSeconds * 1000),
               1000), roundRobin);
       GatewayServer server = new GatewayServer(new GatewaySettings(host, port, maxModelLen,
-          maxQueueSize, Math.round(waitQueueInterval * 1000), retryMaxCount, maxBodyBytes),
+          maxQueueSize, waitQueueThreads, Math.round(waitQueueInterval * 1000), retryMaxCount, maxBodyBytes),
           tokenizer, balancer, roundRobin, ComponentMetrics.create(maxLabelSets));
       try {
         vertx.deployVerticle(server).await(30, TimeUnit.SECONDS);

@@ -60,7 +60,7 @@ public final class GatewayServer extends VerticleBase {
   private GatewayMetrics metrics;
   private HttpClient engines;
   private @Nullable HttpServer server;
-  private int waitingForInstance;
+  private SchedulingQueue queue;
   private int current;
 
   public GatewayServer(GatewaySettings settings, Tokenizer tokenizer, Balancer balancer,
@@ -75,6 +75,8 @@ public final class GatewayServer extends VerticleBase {
   @Override
   public Future<?> start() {
     metrics = new GatewayMetrics(componentMetrics);
+    queue = new SchedulingQueue(vertx, settings.maxQueueSize(), settings.queueWorkers(),
+        settings.queueFullWaitMillis(), metrics.pending);
     engines = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true)
         .setConnectTimeout(3000), new PoolOptions().setHttp1MaxSize(1024));
     Router router = Router.router(vertx);
@@ -150,7 +152,7 @@ public final class GatewayServer extends VerticleBase {
     }
     Exchange exchange = new Exchange(ctx.response(), request, id, arrival);
     exchange.points.preprocess().observe((System.nanoTime() - arrival) / 1e6);
-    exchange.enqueue(System.nanoTime());
+    queue.submit(exchange);
   }
 
   private static void error(HttpServerResponse response, GatewayError e) {
@@ -162,7 +164,7 @@ public final class GatewayServer extends VerticleBase {
   }
 
   /** One client request through the gateway. Runs on the gateway's event loop. */
-  private final class Exchange {
+  private final class Exchange implements SchedulingQueue.Job {
     private final HttpServerResponse response;
     private final OpenAiRequest request;
     private final String id;
@@ -175,7 +177,6 @@ public final class GatewayServer extends VerticleBase {
     /** Instances that failed this request, avoided when it is scheduled again. */
     private final java.util.Set<String> failedInstances = new java.util.HashSet<>(2);
     private int reasks;
-    private boolean leftQueue;
     private boolean clientGone;
     private boolean finished;
     private boolean headWritten;
@@ -200,33 +201,39 @@ public final class GatewayServer extends VerticleBase {
       response.closeHandler(ignored -> clientLeft());
     }
 
-    /** Waits for room among the requests waiting for an instance. */
-    void enqueue(long enqueuedAt) {
-      if (clientGone) {
-        return;
-      }
-      if (waitingForInstance >= settings.maxQueueSize()) {
-        if ((System.nanoTime() - enqueuedAt) / 1_000_000 >= settings.queueFullWaitMillis()) {
-          end(429, new GatewayError(429, "the gateway queue is full ("
-              + settings.maxQueueSize() + " requests waiting); retry later", null));
-          return;
-        }
-        vertx.setTimer(10, t -> enqueue(enqueuedAt));
-        return;
-      }
-      waitingForInstance++;
-      metrics.pending.set(waitingForInstance);
+    private final long enqueuedAt = System.nanoTime();
+    private @Nullable Runnable dequeued;
+
+    @Override
+    public int priority() {
+      return request.priority();
+    }
+
+    @Override
+    public boolean cancelled() {
+      return clientGone;
+    }
+
+    @Override
+    public void rejected() {
+      end(429, new GatewayError(429, "the gateway queue is full (" + settings.maxQueueSize()
+          + " requests waiting); retry later", null));
+    }
+
+    @Override
+    public void run(Runnable done) {
       points.queue().observe((System.nanoTime() - enqueuedAt) / 1e6);
+      dequeued = done;
       schedule();
     }
 
     private void schedule() {
       long start = System.nanoTime();
       balancer.schedule(id, request.model(), promptTokens).onComplete(ar -> {
-        if (!leftQueue) {
-          leftQueue = true;
-          waitingForInstance--;
-          metrics.pending.set(waitingForInstance);
+        Runnable worker = dequeued;
+        if (worker != null) {
+          dequeued = null;
+          worker.run(); // the queue's worker takes the next request
         }
         points.schedule().observe((System.nanoTime() - start) / 1e6);
         if (ar.failed()) {

@@ -6,13 +6,14 @@ package io.llumnix.gateway;
  * @param maxModelLen the context length for validation and chat's default {@code max_tokens};
  *     0 leaves both to the engine
  * @param maxQueueSize requests waiting for an instance at once before new ones wait, then 429
+ * @param queueWorkers requests scheduled at once ({@code --wait-queue-threads})
  * @param queueFullWaitMillis how long a request waits for room in a full queue before 429
  * @param retryMaxCount retries on another instance of a request that failed before its first
  *     byte went to the client
  * @param maxRequestBodyBytes larger bodies are answered 413
  */
 public record GatewaySettings(String host, int port, int maxModelLen, int maxQueueSize,
-    long queueFullWaitMillis, int retryMaxCount, long maxRequestBodyBytes) {
+    int queueWorkers, long queueFullWaitMillis, int retryMaxCount, long maxRequestBodyBytes) {
 
   public GatewaySettings {
     if (maxQueueSize < 1) {

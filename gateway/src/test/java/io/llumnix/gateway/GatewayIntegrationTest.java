@@ -85,7 +85,7 @@ class GatewayIntegrationTest {
     var balancer = schedulers.isEmpty() ? roundRobin : new RemoteSchedulerBalancer(vertx,
         new RemoteSchedulerBalancer.Settings(schedulers, "", 2000, 5000, 200, 100, 200),
         roundRobin);
-    GatewayServer server = new GatewayServer(new GatewaySettings("127.0.0.1", 0, 4096, 512,
+    GatewayServer server = new GatewayServer(new GatewaySettings("127.0.0.1", 0, 4096, 512, 5,
         200, retries, 1 << 20), Tokenizer.load(""), balancer, roundRobin,
         ComponentMetrics.create(1000));
     vertx.deployVerticle(server).await(10, TimeUnit.SECONDS);
