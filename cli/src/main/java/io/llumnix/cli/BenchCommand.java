@@ -25,9 +25,7 @@ import picocli.CommandLine.Option;
         + "kind.")
 final class BenchCommand implements Callable<Integer> {
 
-  @Option(names = "--config", paramLabel = "FILE", description = "Properties file with flag "
-      + "values (num-requests = 500).")
-  String config;
+  @CommandLine.Mixin ConfigFileOption config;
 
   @Option(names = "--url", defaultValue = "http://127.0.0.1:8089",
       description = "The server's base URL.")

@@ -19,9 +19,7 @@ import picocli.CommandLine.Option;
         + "where schedulers and gateways find them.")
 final class DiscoveryCommand implements Callable<Integer> {
 
-  @Option(names = "--config", paramLabel = "FILE", description = "Properties file with flag "
-      + "values (pod-name = engine-0).")
-  String config;
+  @CommandLine.Mixin ConfigFileOption config;
 
   @Option(names = "--instance-type", defaultValue = "neutral",
       description = "Infer type of the pod's engines: neutral, prefill or decode.")

@@ -20,9 +20,7 @@ import picocli.CommandLine.Option;
         + "preemption) and a step-time model instead of a GPU."})
 final class EngineSimCommand implements Callable<Integer> {
 
-  @Option(names = "--config", paramLabel = "FILE",
-      description = "Properties file with flag values (max-model-len = 4096).")
-  String config;
+  @CommandLine.Mixin ConfigFileOption config;
 
   @Option(names = "--host", defaultValue = "0.0.0.0", description = "Address to listen on.")
   String host;

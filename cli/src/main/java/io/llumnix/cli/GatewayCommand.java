@@ -29,6 +29,8 @@ final class GatewayCommand implements Callable<Integer> {
 
   @CommandLine.Mixin GatewayOptions options;
 
+  @CommandLine.Mixin ConfigFileOption config;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override

@@ -67,6 +67,8 @@ final class LocalCommand implements Callable<Integer> {
       description = "Each engine's KV-transfer port is its port plus this.")
   int kvTransferPortOffset;
 
+  @CommandLine.Mixin ConfigFileOption config;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override

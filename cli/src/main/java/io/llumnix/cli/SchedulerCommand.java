@@ -27,9 +27,7 @@ import picocli.CommandLine.Option;
         + "dispatches, token reports and releases.")
 final class SchedulerCommand implements Callable<Integer> {
 
-  @Option(names = "--config", paramLabel = "FILE",
-      description = "Properties file with flag values (dispatch-top-k = 2).")
-  String config;
+  @CommandLine.Mixin ConfigFileOption config;
 
   @Option(names = "--host", defaultValue = "0.0.0.0", description = "Address to listen on.")
   String host;

@@ -45,7 +45,7 @@ class MainTest {
     assertThat(run.status()).isZero();
     assertThat(run.out()).contains("--max-num-batched-tokens", "Default: 8192",
         "--profile", "Default: llama3-8b-h100", "--port", "Default: 8000", "LLUMNIX_");
-    for (String command : new String[] {"scheduler", "discovery"}) {
+    for (String command : new String[] {"scheduler", "discovery", "gateway", "local", "bench"}) {
       Run help = run(Map.of(), command, "--help");
       assertThat(help.status()).isZero();
       assertThat(help.out()).contains("Default:", "LLUMNIX_", "--config");
