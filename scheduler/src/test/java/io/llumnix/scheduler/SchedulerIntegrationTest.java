@@ -56,7 +56,9 @@ class SchedulerIntegrationTest {
     ComponentMetrics metrics = ComponentMetrics.create(1000);
     metrics.registerAll(LlumnixMetrics.scheduler());
     var dispatch = PolicyRegistry.builtins().create(policy, PolicyConfig.liteDefaults());
-    SchedulerServer server = new SchedulerServer("127.0.0.1", 0, 100, metrics, () -> {
+    // Pings every second: a silent gateway lives about three seconds, room to observe it, and a
+    // busy machine does not drop the gateways that answer.
+    SchedulerServer server = new SchedulerServer("127.0.0.1", 0, 1000, metrics, () -> {
       LocalRealtimeState lrs = new LocalRealtimeState(metrics);
       instances.forEach(lrs::upsertInstance);
       return new SchedulingService(dispatch, lrs, metrics);
