@@ -1,7 +1,7 @@
 package io.llumnix.enginesim;
 
-import static io.llumnix.enginesim.EngineSimIntegrationTest.events;
-import static io.llumnix.enginesim.EngineSimIntegrationTest.sample;
+import static io.llumnix.testing.Exposition.events;
+import static io.llumnix.testing.Exposition.sample;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

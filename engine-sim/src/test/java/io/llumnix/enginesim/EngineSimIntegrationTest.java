@@ -14,6 +14,8 @@ import com.openai.models.completions.CompletionCreateParams;
 import io.llumnix.enginesim.core.CoreConfig;
 import io.llumnix.enginesim.core.StepProfile;
 import io.llumnix.testing.Promtool;
+import static io.llumnix.testing.Exposition.events;
+import static io.llumnix.testing.Exposition.sample;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -73,24 +75,6 @@ class EngineSimIntegrationTest {
   static String metrics(int port) throws Exception {
     return web.get(port, "127.0.0.1", "/metrics").send().await(10, TimeUnit.SECONDS)
         .bodyAsString();
-  }
-
-  static double sample(String metrics, String series) {
-    Matcher m = Pattern.compile("^" + Pattern.quote(series) + " (\\S+)$", Pattern.MULTILINE)
-        .matcher(metrics);
-    assertThat(m.find()).as("series %s in metrics", series).isTrue();
-    return Double.parseDouble(m.group(1));
-  }
-
-  static List<String> events(String sse) {
-    List<String> events = new ArrayList<>();
-    for (String block : sse.split("\n\n")) {
-      if (!block.isBlank()) {
-        assertThat(block).startsWith("data: ");
-        events.add(block.substring("data: ".length()));
-      }
-    }
-    return events;
   }
 
   @Test

@@ -1,9 +1,9 @@
 package io.llumnix.gateway;
 
 import static io.llumnix.gateway.GatewayIntegrationTest.engine;
-import static io.llumnix.gateway.GatewayIntegrationTest.events;
+import static io.llumnix.testing.Exposition.events;
 import static io.llumnix.gateway.GatewayIntegrationTest.instances;
-import static io.llumnix.gateway.GatewayIntegrationTest.sample;
+import static io.llumnix.testing.Exposition.sample;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -20,6 +20,9 @@ import io.llumnix.scheduler.lrs.LocalRealtimeState;
 import io.llumnix.scheduler.policy.PolicyConfig;
 import io.llumnix.scheduler.policy.PolicyRegistry;
 import io.llumnix.tokenizer.Tokenizer;
+import static io.llumnix.testing.Exposition.events;
+import static io.llumnix.testing.Exposition.sample;
+import static io.llumnix.testing.Exposition.sum;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -130,27 +133,6 @@ class GatewayIntegrationTest {
   static String metrics(int port) throws Exception {
     return web.get(port, "127.0.0.1", "/metrics").send().await(10, TimeUnit.SECONDS)
         .bodyAsString();
-  }
-
-  static double sample(String metrics, String series) {
-    Matcher m = Pattern.compile("^" + Pattern.quote(series) + " (\\S+)$", Pattern.MULTILINE)
-        .matcher(metrics);
-    return m.find() ? Double.parseDouble(m.group(1)) : 0;
-  }
-
-  static double sum(String metrics, String prefix) {
-    Matcher m = Pattern.compile("^" + Pattern.quote(prefix) + "\\{[^}]*\\} (\\S+)$",
-        Pattern.MULTILINE).matcher(metrics);
-    double total = 0;
-    while (m.find()) {
-      total += Double.parseDouble(m.group(1));
-    }
-    return total;
-  }
-
-  static List<String> events(String sse) {
-    return Stream.of(sse.split("\n\n")).filter(s -> !s.isBlank())
-        .map(s -> s.substring("data: ".length())).toList();
   }
 
   @Test
