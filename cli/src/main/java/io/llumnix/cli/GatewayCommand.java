@@ -135,7 +135,7 @@ final class GatewayCommand implements Callable<Integer> {
           : new RemoteSchedulerBalancer(vertx, new RemoteSchedulerBalancer.Settings(schedulers,
               serviceToken, 2000, Math.round(waitSchedulingTimeout * 1000),
               Math.round(waitSchedulingRetryInterval * 1000), Math.round(reportSeconds * 1000),
-              1000), roundRobin);
+              1000, 3000), roundRobin);
       GatewayServer server = new GatewayServer(new GatewaySettings(host, port, maxModelLen,
           maxQueueSize, waitQueueThreads, Math.round(waitQueueInterval * 1000), retryMaxCount, maxBodyBytes),
           tokenizer, balancer, roundRobin, ComponentMetrics.create(maxLabelSets));

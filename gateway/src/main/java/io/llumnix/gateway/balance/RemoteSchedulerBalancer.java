@@ -45,10 +45,12 @@ public final class RemoteSchedulerBalancer implements Balancer {
    *
    * @param endpoints {@code --scheduler-endpoints}: host:port, tried in order
    * @param reportIntervalMillis {@code --requests-report-duration}; 0 turns lite tracking off
+   * @param pingCheckMillis the keepalive is dropped when two checks this far apart saw no ping
+   *     from the scheduler (the reference: 3 s)
    */
   public record Settings(List<String> endpoints, String serviceToken, long timeoutMillis,
       long waitSchedulingTimeoutMillis, long waitSchedulingRetryMillis,
-      long reportIntervalMillis, long reconnectMillis) {
+      long reportIntervalMillis, long reconnectMillis, long pingCheckMillis) {
 
     public Settings {
       endpoints = List.copyOf(endpoints);
@@ -277,14 +279,30 @@ public final class RemoteSchedulerBalancer implements Balancer {
         .onSuccess(ws -> {
           keepalive = ws;
           String local = ws.localAddress().host() + ":" + ws.localAddress().port();
-          ws.textMessageHandler(text -> {
-            if (text.equals("ok") && gatewayId == null) {
+          boolean[] pinged = {true};
+          int[] silentChecks = {0};
+          ws.frameHandler(frame -> {
+            if (frame.isPing()) {
+              pinged[0] = true;
+            } else if (frame.isText() && frame.textData().equals("ok") && gatewayId == null) {
               gatewayId = local;
               logger.log(System.Logger.Level.INFO, "scheduler " + target
                   + " accepted this gateway as " + local);
             }
           });
+          // A scheduler that stops pinging is gone even if its socket is not: drop it after two
+          // silent checks, as the reference's gateway does.
+          long watchdog = vertx.setPeriodic(settings.pingCheckMillis(), t -> {
+            silentChecks[0] = pinged[0] ? 0 : silentChecks[0] + 1;
+            pinged[0] = false;
+            if (silentChecks[0] >= 2) {
+              logger.log(System.Logger.Level.WARNING, "scheduler " + target
+                  + " sent no ping for two checks: dropping its keepalive");
+              ws.close();
+            }
+          });
           ws.closeHandler(ignored -> {
+            vertx.cancelTimer(watchdog);
             keepalive = null;
             gatewayId = null;
             tracked.clear(); // the scheduler released them with our keepalive
