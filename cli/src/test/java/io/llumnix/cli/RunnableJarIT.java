@@ -60,6 +60,25 @@ class RunnableJarIT {
         .build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  /** {@code count} different ports that are free now (all held open while they are chosen). */
+  static int[] distinctFreePorts(int count) throws IOException {
+    java.net.ServerSocket[] sockets = new java.net.ServerSocket[count];
+    try {
+      int[] ports = new int[count];
+      for (int i = 0; i < count; i++) {
+        sockets[i] = new java.net.ServerSocket(0);
+        ports[i] = sockets[i].getLocalPort();
+      }
+      return ports;
+    } finally {
+      for (java.net.ServerSocket socket : sockets) {
+        if (socket != null) {
+          socket.close();
+        }
+      }
+    }
+  }
+
   /**
    * A base port below 40000 with {@code count} free ports from it, and their KV-transfer ports
    * ({@code + offset}) free too, so that engines' ports stay under 65536.
@@ -99,10 +118,11 @@ class RunnableJarIT {
   @Test
   void engineDiscoveryAndSchedulerWorkTogether() throws Exception {
     try (RedisServer redis = RedisServer.start()) {
-      int engine = RedisServer.freePort();
-      int scheduler = RedisServer.freePort();
+      int[] ports = distinctFreePorts(3);
+      int engine = ports[0];
+      int scheduler = ports[1];
       run("engine", "engine-sim", "--host", "127.0.0.1", "--port", String.valueOf(engine),
-          "--model", "m", "--kv-transfer-port-offset", "1");
+          "--model", "m", "--kv-transfer-port-offset", String.valueOf(ports[2] - engine));
       run("discovery", "discovery", "--pod-name", "engine-0", "--entrypoint-ip", "127.0.0.1",
           "--entrypoint-port", String.valueOf(engine), "--redis-port",
           String.valueOf(redis.port()), "--interval", "0.2");
@@ -125,9 +145,10 @@ class RunnableJarIT {
 
   @Test
   void localStartsAClusterWhosePrintedCurlStreamsAndBenchReports() throws Exception {
-    int gateway = RedisServer.freePort();
-    int scheduler = RedisServer.freePort();
     int engines = lowFreePorts(2, 20000);
+    int[] ports = distinctFreePorts(2);
+    int gateway = ports[0];
+    int scheduler = ports[1];
     Process local = run("local", "local", "--port", String.valueOf(gateway), "--scheduler-port",
         String.valueOf(scheduler), "--engine-base-port", String.valueOf(engines), "--instances",
         "2", "--speedup", "10");
