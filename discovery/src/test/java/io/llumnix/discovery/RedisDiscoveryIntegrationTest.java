@@ -61,15 +61,20 @@ class RedisDiscoveryIntegrationTest {
 
   @Test
   void healthyEnginesAppearAndStoppedOnesLeave() throws Exception {
-    int base = RedisServer.freePort();
-    HttpServer rank0 = engine(base);
-    HttpServer rank1;
-    try {
-      rank1 = engine(base + 1);
-    } catch (Exception e) {
-      rank0.close();
-      throw e;
+    // Two engines on consecutive ports, as data-parallel ranks are.
+    int base = 0;
+    HttpServer rank0 = null;
+    HttpServer rank1 = null;
+    for (int attempt = 0; attempt < 20 && rank1 == null; attempt++) {
+      base = RedisServer.freePort();
+      rank0 = engine(base);
+      try {
+        rank1 = engine(base + 1);
+      } catch (Exception taken) {
+        rank0.close().await(10, TimeUnit.SECONDS);
+      }
     }
+    assertThat(rank1).as("two consecutive free ports").isNotNull();
     DiscoverySidecar.start(vertx, connection(), new DiscoverySidecar.Settings(InferType.DECODE,
         "pod-a", "127.0.0.1", base, "127.0.0.1", 28000, 2, "m", 200));
     RedisDiscovery.start(vertx, connection(),
