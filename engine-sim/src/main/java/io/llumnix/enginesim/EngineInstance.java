@@ -272,21 +272,15 @@ public final class EngineInstance extends VerticleBase implements EngineHandle {
 
   private void releaseHeldLater() {
     // Prefill requests hold their blocks for a decode instance; free them if none comes.
-    if (core.numHeld() > 0 && kvHoldTimeoutMillis > 0) {
-      for (String id : core.heldIds()) {
-        if (heldTimers.add(id)) {
-          vertx.setTimer(kvHoldTimeoutMillis, t -> {
-            heldTimers.remove(id);
-            if (core.releaseHeld(id)) {
-              engineMetrics.onQueues(core.numRunning(), core.numWaiting(), core.kvCacheUsage());
-            }
-          });
+    if (kvHoldTimeoutMillis > 0) {
+      core.drainNewlyHeld(id -> vertx.setTimer(kvHoldTimeoutMillis, t -> {
+        if (core.releaseHeld(id)) {
+          engineMetrics.onQueues(core.numRunning(), core.numWaiting(), core.kvCacheUsage());
+          kick(); // freed blocks may unblock the waiting queue
         }
-      }
+      }));
     }
   }
-
-  private final java.util.Set<String> heldTimers = new java.util.HashSet<>();
 
   private long wallMillisUntil(long simNanos) {
     long wall = clock.wallNanosUntil(simNanos);

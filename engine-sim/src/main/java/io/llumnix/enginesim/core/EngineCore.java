@@ -42,6 +42,7 @@ public final class EngineCore {
   private final ArrayDeque<SimRequest> waiting = new ArrayDeque<>();
   private final Map<String, SimRequest> live = new HashMap<>();
   private final Map<String, SimRequest> held = new HashMap<>();
+  private final ArrayList<String> newlyHeld = new ArrayList<>();
   private final StepPlan plan = new StepPlan();
   private final ArrayList<SimRequest> skipped = new ArrayList<>();
   private final ArrayList<SimRequest> finishedThisStep = new ArrayList<>();
@@ -282,9 +283,15 @@ public final class EngineCore {
     return request == null ? -1 : request.numPromptTokens();
   }
 
-  /** Ids of finished prefill requests that hold blocks for a decode instance. */
-  public List<String> heldIds() {
-    return List.copyOf(held.keySet());
+  /**
+   * Hands {@code action} the id of each request that started holding its blocks since the last
+   * call, once, so the caller can time out the hold without scanning every held request.
+   */
+  public void drainNewlyHeld(java.util.function.Consumer<String> action) {
+    for (int i = 0; i < newlyHeld.size(); i++) {
+      action.accept(newlyHeld.get(i));
+    }
+    newlyHeld.clear();
   }
 
   public int numFreeBlocks() {
@@ -482,6 +489,7 @@ public final class EngineCore {
     live.remove(request.id());
     if (request.holdBlocksOnFinish && reason == FinishReason.LENGTH) {
       held.put(request.id(), request);
+      newlyHeld.add(request.id());
     } else {
       freeBlocks(request);
     }
