@@ -58,6 +58,29 @@ public final class RemoteSchedulerBalancer implements Balancer {
         throw new IllegalArgumentException(
             "--scheduler-endpoints: empty (expected: host:port[,host:port...])");
       }
+      endpoints.forEach(Endpoint::parse);
+    }
+  }
+
+  /** One scheduler's address, parsed once. */
+  private record Endpoint(String host, int port) {
+    static Endpoint parse(String hostPort) {
+      int colon = hostPort.lastIndexOf(':');
+      try {
+        int port = Integer.parseInt(hostPort.substring(colon + 1));
+        if (colon <= 0 || port < 1 || port > 65535) {
+          throw new NumberFormatException();
+        }
+        return new Endpoint(hostPort.substring(0, colon), port);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("--scheduler-endpoints: " + hostPort
+            + " (expected: host:port[,host:port...])", e);
+      }
+    }
+
+    @Override
+    public String toString() {
+      return host + ":" + port;
     }
   }
 
@@ -81,6 +104,7 @@ public final class RemoteSchedulerBalancer implements Balancer {
 
   private final Vertx vertx;
   private final Settings settings;
+  private final List<Endpoint> endpoints;
   private final RoundRobinBalancer fallback;
   private final WebClient web;
   private final WebSocketClient sockets;
@@ -97,6 +121,7 @@ public final class RemoteSchedulerBalancer implements Balancer {
   public RemoteSchedulerBalancer(Vertx vertx, Settings settings, RoundRobinBalancer fallback) {
     this.vertx = vertx;
     this.settings = settings;
+    this.endpoints = settings.endpoints().stream().map(Endpoint::parse).toList();
     this.fallback = fallback;
     // Every request makes a /schedule and a /release: the pool must not be the bottleneck.
     this.web = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true),
@@ -246,13 +271,13 @@ public final class RemoteSchedulerBalancer implements Balancer {
     return fallback.schedule("", "", 0);
   }
 
-  private String current() {
-    return settings.endpoints().get(endpoint % settings.endpoints().size());
+  private Endpoint current() {
+    return endpoints.get(endpoint % endpoints.size());
   }
 
   private Future<HttpResponse<Buffer>> post(String path, Object body) {
-    String[] hostPort = current().split(":");
-    var request = web.post(Integer.parseInt(hostPort[1]), hostPort[0], path)
+    Endpoint target = current();
+    var request = web.post(target.port(), target.host(), path)
         .timeout(settings.timeoutMillis());
     if (!settings.serviceToken().isEmpty()) {
       request.putHeader("Authorization", settings.serviceToken());
@@ -273,9 +298,8 @@ public final class RemoteSchedulerBalancer implements Balancer {
     if (closed) {
       return;
     }
-    String target = current();
-    String[] hostPort = target.split(":");
-    sockets.connect(Integer.parseInt(hostPort[1]), hostPort[0], "/keepalive")
+    Endpoint target = current();
+    sockets.connect(target.port(), target.host(), "/keepalive")
         .onSuccess(ws -> {
           keepalive = ws;
           String local = ws.localAddress().host() + ":" + ws.localAddress().port();
