@@ -7,6 +7,7 @@ import io.llumnix.enginesim.EngineSimulator;
 import io.llumnix.enginesim.KvTransferSettings;
 import io.llumnix.enginesim.core.CoreConfig;
 import io.llumnix.enginesim.core.StepProfile;
+import io.llumnix.tokenizer.TokenizerSource;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.net.ServerSocket;
@@ -30,7 +31,7 @@ class LoadGeneratorIntegrationTest {
     CoreConfig core = new CoreConfig(4096, 256, 16, 8192, 4096, true, StepProfile.LLAMA3_8B_H100,
         0, 1);
     engine = EngineSimulator.start(new EngineSettings("sim", "", core, 50, 64, "0.11.0", "", true,
-        "", 20, 1000, KvTransferSettings.DEFAULT), "127.0.0.1", 0, 1, 20000);
+        TokenizerSource.BUILTIN, 20, 1000, KvTransferSettings.DEFAULT), "127.0.0.1", 0, 1, 20000);
     url = URI.create("http://127.0.0.1:" + engine.ports().get(0));
     vertx = Vertx.vertx();
   }

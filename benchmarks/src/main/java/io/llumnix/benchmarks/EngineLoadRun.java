@@ -6,6 +6,7 @@ import io.llumnix.enginesim.EngineSimulator;
 import io.llumnix.enginesim.KvTransferSettings;
 import io.llumnix.enginesim.core.CoreConfig;
 import io.llumnix.enginesim.core.StepProfile;
+import io.llumnix.tokenizer.TokenizerSource;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
@@ -42,7 +43,8 @@ public final class EngineLoadRun {
 
     CoreConfig core = new CoreConfig(8192, 1024, 16, 29205, 8192, true,
         StepProfile.named(profile), 0, 1);
-    EngineSettings settings = new EngineSettings("m", "", core, 1, 0, "0.11.0", "", true, "", 20,
+    EngineSettings settings = new EngineSettings("m", "", core, 1, 0, "0.11.0", "", true,
+        TokenizerSource.BUILTIN, 20,
         1000, KvTransferSettings.DEFAULT);
     try (EngineSimulator simulator =
         EngineSimulator.start(settings, "127.0.0.1", basePort, instances, 20000)) {

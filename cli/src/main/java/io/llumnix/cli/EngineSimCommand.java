@@ -85,9 +85,7 @@ final class EngineSimCommand implements Callable<Integer> {
           + "ignore_eos requests always run to max_tokens.")
   double outputLengthMean;
 
-  @Option(names = "--tokenizer-path", defaultValue = "",
-      description = "Folder with a HuggingFace tokenizer.json; empty = fast built-in tokenizer.")
-  String tokenizerPath;
+  @CommandLine.Mixin TokenizerOptions tokenizer;
 
   @Option(names = "--vllm-version", defaultValue = "0.11.0",
       description = "vLLM version to imitate (/version, deprecated metrics).")
@@ -165,7 +163,7 @@ final class EngineSimCommand implements Callable<Integer> {
           "--metrics-max-label-sets: " + maxLabelSets + " (expected: >= 1)");
     }
     return new EngineSettings(model, servedModelName, core, speedup, outputLengthMean,
-        vllmVersion, showHiddenMetricsForVersion, countAbortedRequests, tokenizerPath,
+        vllmVersion, showHiddenMetricsForVersion, countAbortedRequests, tokenizer.source(),
         maxLogprobs, maxLabelSets,
         new KvTransferSettings(KvTransferSettings.Role.of(kvRole), kvBytesPerToken,
             kvTransferBandwidth, kvTransferLatencyMillis, Math.round(kvHoldTimeoutSeconds * 1000),

@@ -60,9 +60,7 @@ final class GatewayCommand implements Callable<Integer> {
             + "both to the engine.")
     int maxModelLen;
 
-    @Option(names = "--tokenizer-path", defaultValue = "",
-        description = "Folder with a HuggingFace tokenizer.json; empty = the built-in one.")
-    String tokenizerPath;
+    @CommandLine.Mixin TokenizerOptions tokenizer;
 
     @Option(names = "--scheduling-policy", defaultValue = "load-balance",
         description = "round-robin (local) or a scheduler policy (ask --scheduler-endpoints).")
@@ -120,7 +118,7 @@ final class GatewayCommand implements Callable<Integer> {
      */
     GatewayServer start(Vertx vertx, @org.jspecify.annotations.Nullable List<LlmInstance> staticInstances)
         throws Exception {
-      Tokenizer tokenizer = Tokenizer.load(tokenizerPath);
+      Tokenizer tokenizer = this.tokenizer.source().load();
       InstanceDirectory directory;
       if (staticInstances != null) {
         directory = InstanceDirectory.of(staticInstances);

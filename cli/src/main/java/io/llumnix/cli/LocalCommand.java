@@ -78,7 +78,7 @@ final class LocalCommand implements Callable<Integer> {
     CoreConfig core = new CoreConfig(8192, 1024, 16, 29205, maxModelLen, true,
         StepProfile.named(profile), 0, seed);
     EngineSimulator engines = EngineSimulator.start(new EngineSettings(model, "", core, speedup,
-        outputLengthMean, "0.11.0", "", true, gateway.tokenizerPath, 20, gateway.maxLabelSets,
+        outputLengthMean, "0.11.0", "", true, gateway.tokenizer.source(), 20, gateway.maxLabelSets,
         KvTransferSettings.DEFAULT), "127.0.0.1", engineBasePort, instances,
         kvTransferPortOffset);
     Vertx vertx = Vertx.vertx();

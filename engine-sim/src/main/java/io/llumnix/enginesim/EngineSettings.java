@@ -1,6 +1,7 @@
 package io.llumnix.enginesim;
 
 import io.llumnix.enginesim.core.CoreConfig;
+import io.llumnix.tokenizer.TokenizerSource;
 
 /**
  * Everything one simulated engine instance needs besides its port.
@@ -14,14 +15,14 @@ import io.llumnix.enginesim.core.CoreConfig;
  * @param vllmVersion the vLLM version to imitate in {@code /version} and deprecated metrics
  * @param showHiddenMetricsForVersion vLLM's flag of that name, "" when not set
  * @param countAbortedRequests whether aborted requests count in the finish metrics
- * @param tokenizerPath a folder with {@code tokenizer.json}, "" for the built-in tokenizer
+ * @param tokenizer the tokenizer that counts text prompts and renders chats
  * @param maxLogprobs the largest {@code logprobs} accepted
  * @param maxLabelSets the per-metric cap on label sets
  * @param kvTransfer the role in disaggregated prefill and the simulated KV transfer
  */
 public record EngineSettings(String model, String servedModelName, CoreConfig core,
     double speedup, double outputLengthMean, String vllmVersion,
-    String showHiddenMetricsForVersion, boolean countAbortedRequests, String tokenizerPath,
+    String showHiddenMetricsForVersion, boolean countAbortedRequests, TokenizerSource tokenizer,
     int maxLogprobs, int maxLabelSets, KvTransferSettings kvTransfer) {
 
   public EngineSettings {

@@ -46,7 +46,7 @@ public final class EngineSimulator implements AutoCloseable {
           + "-" + (port + instances - 1 + kvTransferPortOffset) + " exceed 65535 (expected: a "
           + "lower --port or --kv-transfer-port-offset)");
     }
-    Tokenizer tokenizer = Tokenizer.load(settings.tokenizerPath());
+    Tokenizer tokenizer = settings.tokenizer().load();
     Vertx vertx = Vertx.vertx(new VertxOptions()
         .setEventLoopPoolSize(Math.max(2, Math.min(instances, 2 * Runtime.getRuntime().availableProcessors()))));
     SimClock clock = SimClock.scaled(settings.speedup());

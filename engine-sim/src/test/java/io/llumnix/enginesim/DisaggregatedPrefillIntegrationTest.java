@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.llumnix.enginesim.core.CoreConfig;
 import io.llumnix.enginesim.core.StepProfile;
+import io.llumnix.tokenizer.TokenizerSource;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -49,7 +50,8 @@ class DisaggregatedPrefillIntegrationTest {
         0, 3);
     KvTransferSettings kv = new KvTransferSettings(role, 131_072, bandwidth, 1,
         holdTimeoutMillis, 10_000);
-    return EngineSimulator.start(new EngineSettings("m", "", core, 20, 0, "0.11.0", "", true, "",
+    return EngineSimulator.start(new EngineSettings("m", "", core, 20, 0, "0.11.0", "", true,
+        TokenizerSource.BUILTIN,
         20, 1000, kv), "127.0.0.1", 0, 1, 20000);
   }
 

@@ -14,6 +14,7 @@ import com.openai.models.completions.CompletionCreateParams;
 import io.llumnix.enginesim.core.CoreConfig;
 import io.llumnix.enginesim.core.StepProfile;
 import io.llumnix.testing.Promtool;
+import io.llumnix.tokenizer.TokenizerSource;
 import static io.llumnix.testing.Exposition.events;
 import static io.llumnix.testing.Exposition.sample;
 import io.vertx.core.Vertx;
@@ -53,7 +54,8 @@ class EngineSimIntegrationTest {
   static void start() {
     CoreConfig core = new CoreConfig(2048, 256, 16, 4096, 1024, true,
         StepProfile.LLAMA3_8B_H100, 0, 7);
-    EngineSettings settings = new EngineSettings(MODEL, "", core, 20, 0, "0.11.0", "", true, "",
+    EngineSettings settings = new EngineSettings(MODEL, "", core, 20, 0, "0.11.0", "", true,
+        TokenizerSource.BUILTIN,
         20, 1000, KvTransferSettings.DEFAULT);
     simulator = EngineSimulator.start(settings, "127.0.0.1", 0, 2, 20000);
     port = simulator.ports().get(0);
@@ -259,7 +261,8 @@ class EngineSimIntegrationTest {
     CoreConfig core = new CoreConfig(2048, 256, 16, 4096, 1024, true,
         StepProfile.LLAMA3_8B_H100, 0, 7);
     try (EngineSimulator slow = EngineSimulator.start(new EngineSettings(MODEL, "", core, 1, 0,
-        "0.11.0", "", true, "", 20, 1000, KvTransferSettings.DEFAULT), "127.0.0.1", 0, 1,
+        "0.11.0", "", true, TokenizerSource.BUILTIN, 20, 1000, KvTransferSettings.DEFAULT),
+        "127.0.0.1", 0, 1,
         20000)) {
       int slowPort = slow.ports().get(0);
       for (boolean stream : new boolean[] {true, false}) {

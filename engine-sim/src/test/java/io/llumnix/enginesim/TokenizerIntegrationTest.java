@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.llumnix.enginesim.core.CoreConfig;
 import io.llumnix.enginesim.core.StepProfile;
 import io.llumnix.tokenizer.Tokenizer;
+import io.llumnix.tokenizer.TokenizerSource;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
@@ -21,11 +22,12 @@ class TokenizerIntegrationTest {
 
   @Test
   void huggingFaceTokenizerCountsThePrompt() throws Exception {
-    assertThat(Tokenizer.load(TINY).encode("hello world, the quick fox"))
+    assertThat(TokenizerSource.folder(TINY).load().encode("hello world, the quick fox"))
         .containsExactly(1, 2, 0, 3, 4, 5);
 
     CoreConfig core = new CoreConfig(2048, 64, 16, 1024, 1024, true, StepProfile.INSTANT, 0, 1);
-    EngineSettings settings = new EngineSettings("m", "", core, 1, 0, "0.11.0", "", true, TINY,
+    EngineSettings settings = new EngineSettings("m", "", core, 1, 0, "0.11.0", "", true,
+        TokenizerSource.folder(TINY),
         20, 1000, KvTransferSettings.DEFAULT);
     Vertx vertx = Vertx.vertx();
     try (EngineSimulator simulator = EngineSimulator.start(settings, "127.0.0.1", 0, 1, 20000)) {
@@ -41,7 +43,7 @@ class TokenizerIntegrationTest {
 
   @Test
   void builtInTokenizerIsDeterministicWithBpeLikeCounts() {
-    Tokenizer builtin = Tokenizer.load("");
+    Tokenizer builtin = TokenizerSource.BUILTIN.load();
     String text = "The quick brown fox jumps over the lazy dog.";
     assertThat(builtin.encode(text)).containsExactly(builtin.encode(text));
     // About one token per short word, more for long ones, one per punctuation mark.
@@ -51,7 +53,7 @@ class TokenizerIntegrationTest {
 
   @Test
   void aFolderWithoutTokenizerJsonIsAClearError() {
-    assertThatThrownBy(() -> Tokenizer.load("/nonexistent"))
+    assertThatThrownBy(() -> TokenizerSource.folder("/nonexistent").load())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("tokenizer.json");
   }

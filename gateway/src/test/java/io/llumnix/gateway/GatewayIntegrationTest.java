@@ -19,7 +19,7 @@ import io.llumnix.scheduler.SchedulingService;
 import io.llumnix.scheduler.lrs.LocalRealtimeState;
 import io.llumnix.scheduler.policy.PolicyConfig;
 import io.llumnix.scheduler.policy.PolicyRegistry;
-import io.llumnix.tokenizer.Tokenizer;
+import io.llumnix.tokenizer.TokenizerSource;
 import static io.llumnix.testing.Exposition.events;
 import static io.llumnix.testing.Exposition.sample;
 import static io.llumnix.testing.Exposition.sum;
@@ -60,7 +60,8 @@ class GatewayIntegrationTest {
     CoreConfig core = new CoreConfig(8192, 256, 16, 8192, 4096, true, StepProfile.LLAMA3_8B_H100,
         0, 1);
     return EngineSimulator.start(new EngineSettings("m", "", core, speedup, 0, "0.11.0", "",
-        true, "", 20, 1000, KvTransferSettings.DEFAULT), "127.0.0.1", 0, 1, 20000);
+        true, TokenizerSource.BUILTIN, 20, 1000, KvTransferSettings.DEFAULT), "127.0.0.1", 0, 1,
+        20000);
   }
 
   static List<LlmInstance> instances(List<EngineSimulator> sims) {
@@ -89,7 +90,7 @@ class GatewayIntegrationTest {
         new RemoteSchedulerBalancer.Settings(schedulers, "", 2000, 5000, 200, 100, 200, 3000),
         roundRobin);
     GatewayServer server = new GatewayServer(new GatewaySettings("127.0.0.1", 0, 4096, 512, 5,
-        200, retries, 1 << 20), Tokenizer.load(""), balancer, roundRobin,
+        200, retries, 1 << 20), TokenizerSource.BUILTIN.load(), balancer, roundRobin,
         ComponentMetrics.create(1000));
     vertx.deployVerticle(server).await(10, TimeUnit.SECONDS);
     return server;

@@ -7,7 +7,7 @@ import io.llumnix.gateway.balance.Balancer;
 import io.llumnix.gateway.balance.InstanceDirectory;
 import io.llumnix.gateway.balance.RoundRobinBalancer;
 import io.llumnix.metrics.ComponentMetrics;
-import io.llumnix.tokenizer.Tokenizer;
+import io.llumnix.tokenizer.TokenizerSource;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -34,7 +34,7 @@ class GatewayQueueIntegrationTest {
         }
       };
       GatewayServer server = new GatewayServer(new GatewaySettings("127.0.0.1", 0, 4096, 1, 1,
-          200, 0, 1 << 20), Tokenizer.load(""), stuck,
+          200, 0, 1 << 20), TokenizerSource.BUILTIN.load(), stuck,
           new RoundRobinBalancer(InstanceDirectory.of(List.of())), ComponentMetrics.create(100));
       vertx.deployVerticle(server).await(10, TimeUnit.SECONDS);
       WebClient web = WebClient.create(vertx);

@@ -1,33 +1,117 @@
 package io.llumnix.tokenizer;
 
 import ai.djl.huggingface.tokenizers.Encoding;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.zip.GZIPInputStream;
+import org.jspecify.annotations.Nullable;
 
-/** A HuggingFace {@code tokenizer.json} run by DJL's native tokenizers library. */
+/**
+ * A HuggingFace {@code tokenizer.json} run by DJL's native tokenizers library, with the chat
+ * template of its {@code tokenizer_config.json} (ChatML when it has none).
+ */
 final class HuggingFaceTokenizer implements Tokenizer {
+
+  /** Special tokens are part of the rendered chat text already; none are added. */
+  private static final Map<String, String> OPTIONS =
+      Map.of("addSpecialTokens", "false", "truncation", "false");
+  private static final ObjectMapper JSON = new ObjectMapper();
+  /**
+   * DJL probes for CUDA on load and logs warnings ("Failed to detect GPU count") that say
+   * nothing about tokenizing; only its errors are shown. Held here so the level sticks.
+   */
+  private static final Logger DJL_LOG = quiet(Logger.getLogger("ai.djl"));
 
   private final ai.djl.huggingface.tokenizers.HuggingFaceTokenizer delegate;
   private final int vocabSize;
+  private final ChatTemplate chatTemplate;
 
   private HuggingFaceTokenizer(ai.djl.huggingface.tokenizers.HuggingFaceTokenizer delegate,
-      int vocabSize) {
+      int vocabSize, ChatTemplate chatTemplate) {
     this.delegate = delegate;
     this.vocabSize = vocabSize;
+    this.chatTemplate = chatTemplate;
   }
 
-  static HuggingFaceTokenizer load(Path folder) {
+  static HuggingFaceTokenizer fromFolder(Path folder) {
     try {
-      var delegate = ai.djl.huggingface.tokenizers.HuggingFaceTokenizer.builder()
-          .optTokenizerPath(folder)
-          .optAddSpecialTokens(false)
-          .optTruncation(false)
-          .build();
-      return new HuggingFaceTokenizer(delegate, Integer.MAX_VALUE);
+      var delegate = ai.djl.huggingface.tokenizers.HuggingFaceTokenizer.newInstance(
+          folder.resolve("tokenizer.json"), OPTIONS);
+      Path config = folder.resolve("tokenizer_config.json");
+      Path modelConfig = folder.resolve("config.json");
+      // Without the model's config.json the embedding size is unknown: accept every id.
+      int vocabSize = Files.isRegularFile(modelConfig)
+          ? JSON.readTree(modelConfig.toFile()).path("vocab_size").asInt(Integer.MAX_VALUE)
+          : Integer.MAX_VALUE;
+      return new HuggingFaceTokenizer(delegate, vocabSize, Files.isRegularFile(config)
+          ? chatTemplate(JSON.readTree(config.toFile())) : ChatTemplate.CHATML);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot load tokenizer from " + folder, e);
     }
+  }
+
+  private static Logger quiet(Logger logger) {
+    logger.setLevel(Level.SEVERE);
+    return logger;
+  }
+
+  /** One of the tokenizers shipped in this jar, under {@code io/llumnix/tokenizer/NAME/}. */
+  static HuggingFaceTokenizer fromResources(String name, int vocabSize) {
+    String folder = name + "/";
+    try (InputStream json = new GZIPInputStream(resource(folder + "tokenizer.json.gz"));
+        InputStream config = resource(folder + "tokenizer_config.json")) {
+      var delegate = ai.djl.huggingface.tokenizers.HuggingFaceTokenizer.newInstance(json,
+          OPTIONS);
+      return new HuggingFaceTokenizer(delegate, vocabSize, chatTemplate(JSON.readTree(config)));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot load the built-in tokenizer " + name, e);
+    }
+  }
+
+  private static InputStream resource(String name) throws IOException {
+    InputStream in = HuggingFaceTokenizer.class.getResourceAsStream(name);
+    if (in == null) {
+      throw new IOException("missing resource " + name);
+    }
+    return in;
+  }
+
+  /** The config's template; ChatML when it names none. */
+  private static ChatTemplate chatTemplate(JsonNode config) {
+    String source = templateSource(config.path("chat_template"));
+    if (source == null) {
+      return ChatTemplate.CHATML;
+    }
+    Map<String, Object> constants = new HashMap<>();
+    for (String token : new String[] {"bos_token", "eos_token", "pad_token", "unk_token"}) {
+      JsonNode value = config.path(token);
+      // Either "text" or an AddedToken object {"content": "text", ...}.
+      String text = value.isTextual() ? value.asText() : value.path("content").asText("");
+      constants.put(token, text);
+    }
+    return new JinjaChatTemplate(source, constants);
+  }
+
+  /** A template string, or among named templates (a list of {name, template}) the default. */
+  private static @Nullable String templateSource(JsonNode node) {
+    if (node.isTextual()) {
+      return node.asText();
+    }
+    for (JsonNode named : node) {
+      if ("default".equals(named.path("name").asText())) {
+        return named.path("template").asText();
+      }
+    }
+    return null;
   }
 
   @Override
@@ -44,5 +128,10 @@ final class HuggingFaceTokenizer implements Tokenizer {
   @Override
   public int vocabSize() {
     return vocabSize;
+  }
+
+  @Override
+  public ChatTemplate chatTemplate() {
+    return chatTemplate;
   }
 }

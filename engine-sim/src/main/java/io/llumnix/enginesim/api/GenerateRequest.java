@@ -6,7 +6,9 @@ import io.llumnix.tokenizer.Tokenizer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
@@ -202,7 +204,7 @@ record GenerateRequest(boolean chat, String model, List<int[]> prompts, int maxT
     if (messages.isEmpty()) {
       throw ApiError.badRequest("messages: List should have at least 1 item", "messages");
     }
-    List<ChatTemplate.Message> parsed = new ArrayList<>(messages.size());
+    List<Map<String, Object>> parsed = new ArrayList<>(messages.size());
     for (Object item : messages) {
       if (!(item instanceof JsonObject message)) {
         throw ApiError.badRequest("messages: each message should be an object", "messages");
@@ -212,9 +214,19 @@ record GenerateRequest(boolean chat, String model, List<int[]> prompts, int maxT
         throw ApiError.badRequest("messages: unknown role " + role + " (expected one of: "
             + ROLES.stream().sorted().toList() + ")", "messages");
       }
-      parsed.add(new ChatTemplate.Message(r, content(message.getValue("content"))));
+      parsed.add(Map.of("role", r, "content", content(message.getValue("content"))));
     }
-    return tokenizer.encode(ChatTemplate.render(parsed));
+    Map<String, Object> variables = new HashMap<>();
+    if (f.body().getValue("chat_template_kwargs") instanceof JsonObject kwargs) {
+      variables.putAll(kwargs.getMap());
+    }
+    variables.put("add_generation_prompt",
+        !Boolean.FALSE.equals(f.body().getValue("add_generation_prompt")));
+    try {
+      return tokenizer.encode(tokenizer.chatTemplate().render(parsed, variables));
+    } catch (ChatTemplate.TemplateException e) {
+      throw ApiError.badRequest(e.getMessage(), "messages");
+    }
   }
 
   private static String content(@Nullable Object content) {

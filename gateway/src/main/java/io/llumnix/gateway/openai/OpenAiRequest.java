@@ -5,7 +5,10 @@ import io.llumnix.tokenizer.Tokenizer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -156,7 +159,7 @@ public record OpenAiRequest(boolean chat, String model, boolean stream, boolean 
     if (messages.isEmpty()) {
       throw GatewayError.badRequest("messages: List should have at least 1 item", "messages");
     }
-    List<ChatTemplate.Message> parsed = new ArrayList<>(messages.size());
+    List<Map<String, Object>> parsed = new ArrayList<>(messages.size());
     for (Object item : messages) {
       if (!(item instanceof JsonObject message)) {
         throw GatewayError.badRequest("messages: each message should be an object", "messages");
@@ -165,9 +168,52 @@ public record OpenAiRequest(boolean chat, String model, boolean stream, boolean 
         throw GatewayError.badRequest("messages: unknown role " + message.getValue("role")
             + " (expected one of: " + ROLES.stream().sorted().toList() + ")", "messages");
       }
-      parsed.add(new ChatTemplate.Message(role, content(message.getValue("content"))));
+      // The template sees every field the client sent (tool_calls, reasoning_content, ...).
+      Map<String, Object> fields = plain(message);
+      fields.put("content", content(message.getValue("content")));
+      parsed.add(fields);
     }
-    return tokenizer.encode(ChatTemplate.render(parsed));
+    Map<String, Object> variables = new HashMap<>();
+    if (body.getValue("chat_template_kwargs") instanceof JsonObject kwargs) {
+      variables.putAll(plain(kwargs));
+    } else if (body.getValue("chat_template_kwargs") != null) {
+      throw GatewayError.badRequest("chat_template_kwargs: Input should be a valid dictionary",
+          "chat_template_kwargs");
+    }
+    Boolean generationPrompt = bool(body, "add_generation_prompt");
+    variables.put("add_generation_prompt", generationPrompt == null || generationPrompt);
+    if (body.getValue("tools") instanceof JsonArray tools && !tools.isEmpty()) {
+      variables.put("tools", plain(tools));
+    }
+    String text;
+    try {
+      text = tokenizer.chatTemplate().render(parsed, variables);
+    } catch (ChatTemplate.TemplateException e) {
+      throw GatewayError.badRequest(e.getMessage(), "messages");
+    }
+    return tokenizer.encode(text);
+  }
+
+  /** The JSON as maps and lists, which the template engine can navigate. */
+  private static Map<String, Object> plain(JsonObject object) {
+    Map<String, Object> map = new LinkedHashMap<>(object.size() * 2); // tojson keeps key order
+    for (var field : object) {
+      map.put(field.getKey(), plainValue(field.getValue()));
+    }
+    return map;
+  }
+
+  private static List<Object> plain(JsonArray array) {
+    List<Object> list = new ArrayList<>(array.size());
+    for (Object item : array) {
+      list.add(plainValue(item));
+    }
+    return list;
+  }
+
+  private static Object plainValue(Object value) {
+    return value instanceof JsonObject o ? plain(o) : value instanceof JsonArray a ? plain(a)
+        : value;
   }
 
   private static String content(Object content) {
