@@ -16,10 +16,12 @@ import io.llumnix.scheduler.policy.PolicyConfig;
 import io.llumnix.scheduler.policy.PolicyRegistry;
 import io.vertx.core.Vertx;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -67,16 +69,74 @@ final class LocalCommand implements Callable<Integer> {
       description = "Each engine's KV-transfer port is its port plus this.")
   int kvTransferPortOffset;
 
+  @Option(names = "--prometheus", defaultValue = "false",
+      description = "Also start Prometheus (when installed) scraping the cluster with the labels "
+          + "of deploy/base/monitoring.yaml (namespace, infer_type, model).")
+  boolean prometheus;
+
+  @Option(names = "--prometheus-port", defaultValue = "9090", description = "Prometheus port.")
+  int prometheusPort;
+
+  @Option(names = "--prometheus-scrape-interval", defaultValue = "10",
+      description = "Seconds between Prometheus scrapes (the monitors use 10).")
+  double scrapeSeconds;
+
+  @Option(names = "--namespace", defaultValue = "llumnix",
+      description = "The namespace label Prometheus attaches, as in a Kubernetes namespace.")
+  String namespace;
+
   @CommandLine.Mixin ConfigFileOption config;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  /** A running local cluster; closing it stops every part. */
+  record Cluster(EngineSimulator engines, Vertx vertx, int schedulerPort, int gatewayPort,
+      @Nullable LocalPrometheus prometheus) implements AutoCloseable {
+    @Override
+    public void close() throws Exception {
+      try {
+        vertx.close().await(10, TimeUnit.SECONDS);
+        engines.close();
+      } finally {
+        if (prometheus != null) {
+          prometheus.close();
+        }
+      }
+    }
+  }
+
   @Override
   public Integer call() throws Exception {
+    CountDownLatch stopped = new CountDownLatch(1);
+    CountDownLatch cleanedUp = new CountDownLatch(1);
+    // The JVM exits once shutdown hooks return: hold it until every part has stopped.
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      stopped.countDown();
+      try {
+        cleanedUp.await(20, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }));
+    try (Cluster cluster = start()) {
+      print(spec.commandLine().getOut(), cluster);
+      stopped.await();
+      return 0;
+    } finally {
+      cleanedUp.countDown();
+    }
+  }
+
+  /** Starts engines, scheduler, gateway and, with {@code --prometheus}, Prometheus. */
+  Cluster start() throws Exception {
     int maxModelLen = gateway.maxModelLen > 0 ? gateway.maxModelLen : 8192;
     gateway.maxModelLen = maxModelLen;
     CoreConfig core = new CoreConfig(8192, 1024, 16, 29205, maxModelLen, true,
         StepProfile.named(profile), 0, seed);
+    if (prometheus && LocalPrometheus.find() == null) {
+      throw new IllegalArgumentException("--prometheus: prometheus is not installed (Debian: "
+          + "apt-get install -y prometheus)");
+    }
     EngineSimulator engines = EngineSimulator.start(new EngineSettings(model, "", core, speedup,
         outputLengthMean, "0.11.0", "", true, gateway.tokenizer.source(), 20, gateway.maxLabelSets,
         KvTransferSettings.DEFAULT), "127.0.0.1", engineBasePort, instances,
@@ -105,25 +165,35 @@ final class LocalCommand implements Callable<Integer> {
       }
       gateway.schedulerEndpoints = "127.0.0.1:" + scheduler.actualPort();
       GatewayServer server = gateway.start(vertx, endpoints);
-      print(spec.commandLine().getOut(), engines, scheduler.actualPort(), server.actualPort());
-      CountDownLatch stopped = new CountDownLatch(1);
-      Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
-      stopped.await();
-      return 0;
-    } finally {
+      LocalPrometheus scraper = null;
+      if (prometheus) {
+        scraper = LocalPrometheus.start(LocalPrometheus.config(new LocalPrometheus.Targets(
+            namespace, "127.0.0.1:" + server.actualPort(), "127.0.0.1:" + scheduler.actualPort(),
+            model, "neutral", engines.ports().stream().map(p -> "127.0.0.1:" + p).toList()),
+            Duration.ofMillis(Math.max(100, (long) (scrapeSeconds * 1000)))), prometheusPort);
+      }
+      return new Cluster(engines, vertx, scheduler.actualPort(), server.actualPort(), scraper);
+    } catch (Exception | Error e) {
       vertx.close().await(10, TimeUnit.SECONDS);
       engines.close();
+      throw e;
     }
   }
 
-  private void print(PrintWriter out, EngineSimulator engines, int schedulerPort,
-      int gatewayPort) {
+  private void print(PrintWriter out, Cluster cluster) {
+    EngineSimulator engines = cluster.engines();
+    int schedulerPort = cluster.schedulerPort();
+    int gatewayPort = cluster.gatewayPort();
     out.println("llumnix local: " + instances + " simulated engine(s) (" + profile + ", speedup "
         + speedup + "), scheduler (" + gateway.policy + ", lite mode), gateway");
     out.println("  gateway    http://127.0.0.1:" + gatewayPort + "   (metrics: /metrics)");
     out.println("  scheduler  http://127.0.0.1:" + schedulerPort + "   (metrics: /metrics)");
     out.println("  engines    " + engines.ports().stream()
         .map(p -> "http://127.0.0.1:" + p).toList());
+    if (cluster.prometheus() != null) {
+      out.println("  prometheus " + cluster.prometheus().url() + "   (namespace=\"" + namespace
+          + "\"; dashboards: deploy/observability/)");
+    }
     out.println("Try it:");
     out.println("  curl -N http://127.0.0.1:" + gatewayPort + "/v1/chat/completions"
         + " -H 'Content-Type: application/json' -d '{\"model\":\"" + model

@@ -23,8 +23,11 @@ public final class EngineSimulator implements AutoCloseable {
 
   private final Vertx vertx;
   private final List<EngineInstance> instances;
+  private final List<String> deploymentIds;
 
-  private EngineSimulator(Vertx vertx, List<EngineInstance> instances) {
+  private EngineSimulator(Vertx vertx, List<EngineInstance> instances,
+      List<String> deploymentIds) {
+    this.deploymentIds = List.copyOf(deploymentIds);
     this.vertx = vertx;
     this.instances = List.copyOf(instances);
   }
@@ -67,7 +70,8 @@ public final class EngineSimulator implements AutoCloseable {
       throw new IllegalStateException("cannot start the engines on " + host + ":" + port
           + (instances > 1 ? "-" + (port + instances - 1) : "") + ": " + e.getMessage(), e);
     }
-    return new EngineSimulator(vertx, started);
+    return new EngineSimulator(vertx, started,
+        deployments.stream().map(Future::result).toList());
   }
 
   /** The running instances, in port order. */
@@ -78,6 +82,18 @@ public final class EngineSimulator implements AutoCloseable {
   /** The ports the instances listen on. */
   public List<Integer> ports() {
     return instances.stream().map(EngineInstance::actualPort).toList();
+  }
+
+  /**
+   * Stops instance {@code index} as a crashed engine stops: its port closes and its
+   * connections drop. The others keep serving.
+   */
+  public void stopInstance(int index) {
+    try {
+      vertx.undeploy(deploymentIds.get(index)).await(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("engine " + index + " did not stop", e);
+    }
   }
 
   @Override

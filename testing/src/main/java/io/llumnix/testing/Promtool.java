@@ -66,4 +66,34 @@ public final class Promtool {
     }
     return new Result(process.exitValue(), output.lines().filter(l -> !l.isBlank()).toList());
   }
+
+  /**
+   * Runs {@code promtool check config} on a Prometheus configuration.
+   *
+   * @return promtool's exit status (0 when valid) and output lines
+   */
+  public static Result checkConfig(String config) throws IOException, InterruptedException {
+    java.nio.file.Path file = java.nio.file.Files.createTempFile("prometheus", ".yml");
+    try {
+      java.nio.file.Files.writeString(file, config);
+      Process process;
+      try {
+        process = new ProcessBuilder("promtool", "check", "config", file.toString())
+            .redirectErrorStream(true).start();
+      } catch (IOException e) {
+        throw new IllegalStateException(
+            "promtool is not installed: run the tests with './llumnix test', which installs it",
+            e);
+      }
+      String output = new String(process.getInputStream().readAllBytes(),
+          StandardCharsets.UTF_8);
+      if (!process.waitFor(60, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        throw new IllegalStateException("promtool did not finish");
+      }
+      return new Result(process.exitValue(), output.lines().filter(l -> !l.isBlank()).toList());
+    } finally {
+      java.nio.file.Files.deleteIfExists(file);
+    }
+  }
 }
