@@ -1,0 +1,141 @@
+package io.llumnix.cms;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.llumnix.cms.proto.InstanceMetadata;
+import io.llumnix.cms.proto.InstanceStatus;
+import io.llumnix.discovery.RedisConnection;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisAPI;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The CMS in a standalone Redis, with the reference's encoding: each record is its protobuf
+ * bytes under its key, set with {@code EX ttl}. Every call is bounded by a timeout so a hung
+ * Redis fails the caller's loop instead of stalling it.
+ */
+public final class RedisCmsStore implements CmsStore {
+
+  private static final System.Logger logger = System.getLogger(RedisCmsStore.class.getName());
+
+  private final Redis redis;
+  private final RedisAPI api;
+  private final long timeoutMillis;
+
+  private RedisCmsStore(Redis redis, long timeoutMillis) {
+    this.redis = redis;
+    this.api = RedisAPI.api(redis);
+    this.timeoutMillis = timeoutMillis;
+  }
+
+  /** A store on {@code connection}; calls fail after {@code timeoutMillis}. */
+  public static RedisCmsStore create(Vertx vertx, RedisConnection connection,
+      long timeoutMillis) {
+    return new RedisCmsStore(Redis.createClient(vertx, connection.options()), timeoutMillis);
+  }
+
+  @Override
+  public Future<Void> putMetadata(InstanceMetadata metadata, long ttlSeconds) {
+    return set(METADATA_PREFIX + metadata.getInstanceId(), metadata.toByteArray(), ttlSeconds);
+  }
+
+  @Override
+  public Future<Void> putStatus(InstanceStatus status, long ttlSeconds) {
+    return set(STATUS_PREFIX + status.getInstanceId(), status.toByteArray(), ttlSeconds);
+  }
+
+  private Future<Void> set(String key, byte[] value, long ttlSeconds) {
+    Request request = Request.cmd(Command.SET).arg(key).arg(Buffer.buffer(value));
+    if (ttlSeconds > 0) {
+      request.arg("EX").arg(ttlSeconds);
+    }
+    return bounded(redis.send(request)).mapEmpty();
+  }
+
+  @Override
+  public Future<Void> delete(String instanceId) {
+    return bounded(api.del(List.of(METADATA_PREFIX + instanceId, STATUS_PREFIX + instanceId)))
+        .mapEmpty();
+  }
+
+  @Override
+  public Future<List<InstanceMetadata>> allMetadata() {
+    return bounded(scan("0", new ArrayList<>()).compose(keys -> {
+      if (keys.isEmpty()) {
+        return Future.succeededFuture(List.of());
+      }
+      return api.mget(keys).map(values -> {
+        List<InstanceMetadata> all = new ArrayList<>(keys.size());
+        for (int i = 0; i < keys.size(); i++) {
+          Response value = values.get(i);
+          if (value == null) {
+            continue; // expired or deleted between SCAN and MGET
+          }
+          try {
+            all.add(InstanceMetadata.parseFrom(value.toBytes()));
+          } catch (InvalidProtocolBufferException e) {
+            logger.log(System.Logger.Level.WARNING, "cms: ignoring unreadable record "
+                + keys.get(i) + ": " + e.getMessage());
+          }
+        }
+        return all;
+      });
+    }));
+  }
+
+  private Future<List<String>> scan(String cursor, List<String> keys) {
+    return api.scan(List.of(cursor, "MATCH", METADATA_PREFIX + "*", "COUNT", "1000"))
+        .compose(response -> {
+          String next = response.get(0).toString();
+          for (Response key : response.get(1)) {
+            keys.add(key.toString());
+          }
+          return next.equals("0") ? Future.succeededFuture(keys) : scan(next, keys);
+        });
+  }
+
+  @Override
+  public Future<List<@Nullable InstanceStatus>> statuses(List<String> instanceIds) {
+    if (instanceIds.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    List<String> keys = new ArrayList<>(instanceIds.size());
+    for (String id : instanceIds) {
+      keys.add(STATUS_PREFIX + id);
+    }
+    return bounded(api.mget(keys)).map(values -> {
+      List<@Nullable InstanceStatus> statuses = new ArrayList<>(keys.size());
+      for (int i = 0; i < keys.size(); i++) {
+        Response value = values.get(i);
+        InstanceStatus status = null;
+        if (value != null) {
+          try {
+            status = InstanceStatus.parseFrom(value.toBytes());
+          } catch (InvalidProtocolBufferException e) {
+            logger.log(System.Logger.Level.WARNING, "cms: ignoring unreadable record "
+                + keys.get(i) + ": " + e.getMessage());
+          }
+        }
+        statuses.add(status);
+      }
+      return statuses;
+    });
+  }
+
+  private <T> Future<T> bounded(Future<T> future) {
+    return future.timeout(timeoutMillis, TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public void close() {
+    redis.close();
+  }
+}
