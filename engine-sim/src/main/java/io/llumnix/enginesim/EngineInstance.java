@@ -1,11 +1,15 @@
 package io.llumnix.enginesim;
 
+import io.llumnix.cms.CmsStore;
+import io.llumnix.cms.proto.InstanceMetadata;
 import io.llumnix.enginesim.api.EngineHandle;
 import io.llumnix.enginesim.api.KvTransferRoutes;
 import io.llumnix.enginesim.api.OpenAiRoutes;
 import io.llumnix.enginesim.core.EngineCore;
 import io.llumnix.enginesim.core.SimRequest;
 import io.llumnix.enginesim.core.StepPlan;
+import io.llumnix.enginesim.llumlet.CmsTarget;
+import io.llumnix.enginesim.llumlet.Llumlet;
 import io.llumnix.tokenizer.Tokenizer;
 import io.llumnix.metrics.ComponentMetrics;
 import io.llumnix.metrics.http.OperatorRoutes;
@@ -43,6 +47,11 @@ public final class EngineInstance extends VerticleBase implements EngineHandle {
   private final Tokenizer tokenizer;
   private final SimClock clock;
   private final ComponentMetrics metrics;
+  private final @Nullable CmsStore cms;
+  private final @Nullable CmsTarget cmsTarget;
+  private @Nullable Llumlet llumlet;
+  private boolean stalled;
+  private @Nullable Runnable parkedCompletion;
   private final EngineMetrics engineMetrics;
   private final EngineCore core;
   private final SplittableRandom lengths;
@@ -63,7 +72,10 @@ public final class EngineInstance extends VerticleBase implements EngineHandle {
    * @param metrics the registry this instance's {@code /metrics} serves
    */
   public EngineInstance(EngineSettings settings, String host, int port, int kvTransferPort,
-      int index, Tokenizer tokenizer, SimClock clock, ComponentMetrics metrics) {
+      int index, Tokenizer tokenizer, SimClock clock, ComponentMetrics metrics,
+      @Nullable CmsStore cms, @Nullable CmsTarget cmsTarget) {
+    this.cms = cms;
+    this.cmsTarget = cmsTarget;
     this.settings = settings;
     this.host = host;
     this.port = port;
@@ -76,6 +88,65 @@ public final class EngineInstance extends VerticleBase implements EngineHandle {
     this.engineMetrics = new EngineMetrics(metrics, settings, engineLabel);
     this.core = new EngineCore(settings.core(), engineMetrics);
     this.lengths = new SplittableRandom(settings.core().seed() * 31 + index);
+  }
+
+  /** Keeps the queue gauges and, in full mode, the CMS status in step with the engine. */
+  private void loadChanged() {
+    engineMetrics.onQueues(core.numRunning(), core.numWaiting(), core.kvCacheUsage());
+    if (llumlet != null) {
+      llumlet.changed();
+    }
+  }
+
+  /** The llumlet publishing this engine to the CMS, or null when it runs without one. */
+  public @Nullable Llumlet llumlet() {
+    return llumlet;
+  }
+
+  /**
+   * Fault injection: while stalled, scheduled steps do not finish, as when an engine hangs in
+   * a kernel or a collective. Resuming finishes the step that was in flight.
+   */
+  public void stall(boolean stalled) {
+    vertx.runOnContext(ignored -> {
+      this.stalled = stalled;
+      Runnable parked = parkedCompletion;
+      if (!stalled && parked != null) {
+        parkedCompletion = null;
+        parked.run();
+      }
+    });
+  }
+
+  @Override
+  public Future<?> stop() {
+    return llumlet == null ? Future.succeededFuture() : llumlet.close()
+        .recover(e -> Future.succeededFuture());
+  }
+
+  private Future<?> startLlumlet() {
+    if (cms == null || cmsTarget == null) {
+      return Future.succeededFuture();
+    }
+    String ip = cmsTarget.advertiseHost();
+    int port = actualPort();
+    InstanceMetadata metadata = InstanceMetadata.newBuilder()
+        .setInstanceId(ip + ":" + port)
+        .setInstanceType(settings.kvTransfer().role().name().toLowerCase(java.util.Locale.ROOT))
+        .setBackendType("vLLM v1")
+        .setIp(ip).setIpKvs(ip).setIpKvt(ip)
+        .setApiServerPort(port)
+        .setKvtPort(kvTransferPort())
+        .setNodeId(ip)
+        .setDataParallelSize(1).setTensorParallelSize(1)
+        .setUnitId(ip + ":" + port)
+        .setUtcCreate(System.currentTimeMillis() / 1000.0)
+        .setBlockSize(settings.core().blockSize())
+        .setMaxNumBatchedTokens(settings.core().maxNumBatchedTokens())
+        .build();
+    llumlet = new Llumlet(vertx, cms, cmsTarget.settings(), metadata, core,
+        System::currentTimeMillis);
+    return llumlet.start();
   }
 
   @Override
@@ -91,7 +162,8 @@ public final class EngineInstance extends VerticleBase implements EngineHandle {
         .onSuccess(s -> server = s)
         .compose(s -> vertx.createHttpServer().requestHandler(kvRouter)
             .listen(kvTransferPort, host))
-        .onSuccess(s -> kvServer = s);
+        .onSuccess(s -> kvServer = s)
+        .compose(s -> startLlumlet());
   }
 
   /** The port the HTTP server listens on (the actual one when 0 was asked for). */
@@ -130,14 +202,17 @@ public final class EngineInstance extends VerticleBase implements EngineHandle {
   public void submit(SimRequest request) {
     engineNanos = Math.max(engineNanos, clock.nowNanos());
     core.add(request, engineNanos);
-    engineMetrics.onQueues(core.numRunning(), core.numWaiting(), core.kvCacheUsage());
+    loadChanged();
+    if (llumlet != null) {
+      llumlet.onArrival(request.id());
+    }
     kick();
   }
 
   @Override
   public void abort(String requestId) {
     if (core.abort(requestId, Math.max(engineNanos, clock.nowNanos()))) {
-      engineMetrics.onQueues(core.numRunning(), core.numWaiting(), core.kvCacheUsage());
+      loadChanged();
       kick(); // freed blocks may unblock the waiting queue
     }
   }
@@ -166,7 +241,7 @@ public final class EngineInstance extends VerticleBase implements EngineHandle {
   @Override
   public void fail(String requestId, String message) {
     if (core.fail(requestId, message, Math.max(engineNanos, clock.nowNanos()))) {
-      engineMetrics.onQueues(core.numRunning(), core.numWaiting(), core.kvCacheUsage());
+      loadChanged();
       kick();
     }
   }
@@ -190,7 +265,7 @@ public final class EngineInstance extends VerticleBase implements EngineHandle {
     long wait = wallMillisUntil(at);
     Runnable release = () -> {
       if (core.releaseHeld(requestId)) {
-        engineMetrics.onQueues(core.numRunning(), core.numWaiting(), core.kvCacheUsage());
+        loadChanged();
         kick(); // freed blocks may unblock the waiting queue
       }
     };
@@ -227,7 +302,7 @@ public final class EngineInstance extends VerticleBase implements EngineHandle {
     StepPlan plan = core.schedule(engineNanos);
     if (plan == null) {
       stepping = false;
-      engineMetrics.onQueues(core.numRunning(), core.numWaiting(), core.kvCacheUsage());
+      loadChanged();
       long nextReady = core.nextRemoteKvReadyNanos();
       if (nextReady >= 0) {
         long wait = wallMillisUntil(nextReady);
@@ -246,6 +321,9 @@ public final class EngineInstance extends VerticleBase implements EngineHandle {
       return;
     }
     stepping = true;
+    if (llumlet != null) {
+      llumlet.changed(); // requests moved from waiting to running
+    }
     long end = plan.endNanos();
     long waitMillis = wallMillisUntil(end);
     Context context = vertx.getOrCreateContext();
@@ -257,6 +335,10 @@ public final class EngineInstance extends VerticleBase implements EngineHandle {
   }
 
   private void completeStep(StepPlan plan, long end) {
+    if (stalled) {
+      parkedCompletion = () -> completeStep(plan, end);
+      return;
+    }
     steps++;
     modelStepNanos += plan.durationNanos();
     measuredStepNanos += Math.max(clock.nowNanos(), end) - plan.startNanos();
@@ -264,6 +346,9 @@ public final class EngineInstance extends VerticleBase implements EngineHandle {
     try {
       core.complete(plan);
       releaseHeldLater();
+      if (llumlet != null) {
+        llumlet.onStepDone();
+      }
     } catch (RuntimeException e) {
       logger.log(System.Logger.Level.ERROR, "engine step failed", e);
     }
@@ -275,7 +360,7 @@ public final class EngineInstance extends VerticleBase implements EngineHandle {
     if (kvHoldTimeoutMillis > 0) {
       core.drainNewlyHeld(id -> vertx.setTimer(kvHoldTimeoutMillis, t -> {
         if (core.releaseHeld(id)) {
-          engineMetrics.onQueues(core.numRunning(), core.numWaiting(), core.kvCacheUsage());
+          loadChanged();
           kick(); // freed blocks may unblock the waiting queue
         }
       }));

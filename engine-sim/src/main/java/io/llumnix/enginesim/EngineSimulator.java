@@ -1,5 +1,7 @@
 package io.llumnix.enginesim;
 
+import io.llumnix.cms.CmsStore;
+import io.llumnix.enginesim.llumlet.CmsTarget;
 import io.llumnix.tokenizer.Tokenizer;
 import io.llumnix.metrics.ComponentMetrics;
 import io.vertx.core.Future;
@@ -8,6 +10,7 @@ import io.vertx.core.VertxOptions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs {@code instances} independent simulated engines in one process, on ports {@code port},
@@ -41,6 +44,15 @@ public final class EngineSimulator implements AutoCloseable {
    */
   public static EngineSimulator start(EngineSettings settings, String host, int port,
       int instances, int kvTransferPortOffset) {
+    return start(settings, host, port, instances, kvTransferPortOffset, null);
+  }
+
+  /**
+   * Starts the engines, each with a llumlet publishing to {@code cms} when it is given (full
+   * mode), and waits until all listen and have registered.
+   */
+  public static EngineSimulator start(EngineSettings settings, String host, int port,
+      int instances, int kvTransferPortOffset, @Nullable CmsTarget cms) {
     if (instances < 1) {
       throw new IllegalArgumentException("instances: " + instances + " (expected: >= 1)");
     }
@@ -53,13 +65,14 @@ public final class EngineSimulator implements AutoCloseable {
     Vertx vertx = Vertx.vertx(new VertxOptions()
         .setEventLoopPoolSize(Math.max(2, Math.min(instances, 2 * Runtime.getRuntime().availableProcessors()))));
     SimClock clock = SimClock.scaled(settings.speedup());
+    CmsStore store = cms == null ? null : cms.store().apply(vertx);
     List<EngineInstance> started = new ArrayList<>();
     List<Future<String>> deployments = new ArrayList<>();
     for (int i = 0; i < instances; i++) {
       int instancePort = port == 0 ? 0 : port + i;
       EngineInstance instance = new EngineInstance(settings, host, instancePort,
           instancePort == 0 ? 0 : instancePort + kvTransferPortOffset, i, tokenizer, clock,
-          ComponentMetrics.create(settings.maxLabelSets()));
+          ComponentMetrics.create(settings.maxLabelSets()), store, cms);
       started.add(instance);
       deployments.add(vertx.deployVerticle(instance));
     }
@@ -99,6 +112,14 @@ public final class EngineSimulator implements AutoCloseable {
   @Override
   public void close() {
     try {
+      // Undeploy first, while clients still work: llumlets remove their CMS records on stop.
+      List<Future<Void>> stops = new ArrayList<>();
+      for (String id : deploymentIds) {
+        if (vertx.deploymentIDs().contains(id)) {
+          stops.add(vertx.undeploy(id));
+        }
+      }
+      Future.join(stops).await(10, TimeUnit.SECONDS);
       vertx.close().await(10, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException("engines did not stop", e);

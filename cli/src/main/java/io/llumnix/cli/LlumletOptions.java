@@ -1,0 +1,109 @@
+package io.llumnix.cli;
+
+import io.llumnix.cms.InMemoryCmsStore;
+import io.llumnix.cms.RedisCmsStore;
+import io.llumnix.discovery.RedisConnection;
+import io.llumnix.enginesim.llumlet.CmsTarget;
+import io.llumnix.enginesim.llumlet.Llumlet;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Option;
+
+/**
+ * The llumlet's flags. Their environment names are the reference llumlet's:
+ * {@code LLUMNIX_CMS_REDIS_ADDRESS}, {@code LLUMNIX_CMS_REDIS_PORT},
+ * {@code LLUMNIX_CMS_EXPIRED_TIME}, {@code LLUMNIX_STATUS_PUSH_INTERVAL}, ...; and
+ * {@code VLLM_ENABLE_LLUMNIX=1} turns it on as it does for vLLM.
+ */
+final class LlumletOptions {
+
+  @Option(names = "--enable-llumlet", defaultValue = "false",
+      description = "Publish each engine's metadata and status to the CMS (full mode). Also on "
+          + "with VLLM_ENABLE_LLUMNIX=1.")
+  boolean enabled;
+
+  @Option(names = "--cms-redis-address", defaultValue = "127.0.0.1",
+      description = "CMS Redis host.")
+  String redisAddress;
+
+  @Option(names = "--cms-redis-port", defaultValue = "6379", description = "CMS Redis port.")
+  int redisPort;
+
+  @Option(names = "--cms-redis-username", defaultValue = "", description = "CMS Redis user.")
+  String redisUsername;
+
+  @Option(names = "--cms-redis-password", defaultValue = "",
+      description = "CMS Redis password.")
+  String redisPassword;
+
+  @Option(names = "--cms-expired-time", defaultValue = "100",
+      description = "Seconds before CMS records expire; <= 0: never.")
+  long expiredSeconds;
+
+  @Option(names = "--status-push-interval", defaultValue = "0.04",
+      description = "Seconds within which load changes make one status write.")
+  double statusPushSeconds;
+
+  @Option(names = "--metadata-push-interval", defaultValue = "20",
+      description = "Seconds between metadata refreshes.")
+  double metadataPushSeconds;
+
+  @Option(names = "--recent-waitings-staleness-seconds", defaultValue = "10",
+      description = "Seconds a request stays in recent_waiting_requests after it arrived.")
+  double recentWaitingSeconds;
+
+  @Option(names = "--llumlet-stall-seconds", defaultValue = "10",
+      description = "An engine with work that finishes no step for this long is reported "
+          + "unschedulable.")
+  double stallSeconds;
+
+  @Option(names = "--llumlet-advertise-host", defaultValue = "",
+      description = "Address written as the instance's ip; empty: --host, or this machine's "
+          + "address when --host is 0.0.0.0.")
+  String advertiseHost;
+
+  /** Where the llumlets publish, or null when they are off. */
+  @Nullable CmsTarget target(String host, Map<String, String> environment) {
+    if (!enabled && !"1".equals(environment.get("VLLM_ENABLE_LLUMNIX"))) {
+      return null;
+    }
+    RedisConnection redis = new RedisConnection(redisAddress, redisPort, redisUsername,
+        redisPassword);
+    return new CmsTarget(vertx -> RedisCmsStore.create(vertx, redis, 1000), settings(),
+        advertised(host));
+  }
+
+  /** Llumlets of a one-process cluster, publishing into {@code store}. */
+  CmsTarget inProcess(InMemoryCmsStore store, String host) {
+    return new CmsTarget(vertx -> store, settings(), advertised(host));
+  }
+
+  Llumlet.Settings settings() {
+    if (statusPushSeconds <= 0 || metadataPushSeconds <= 0 || stallSeconds <= 0) {
+      throw new IllegalArgumentException("--status-push-interval, --metadata-push-interval and "
+          + "--llumlet-stall-seconds must be > 0");
+    }
+    return new Llumlet.Settings(expiredSeconds, millis(statusPushSeconds),
+        millis(metadataPushSeconds), 1000, millis(stallSeconds), millis(recentWaitingSeconds));
+  }
+
+  private static long millis(double seconds) {
+    return Math.max(1, Math.round(seconds * 1000));
+  }
+
+  private String advertised(String host) {
+    if (!advertiseHost.isEmpty()) {
+      return advertiseHost;
+    }
+    if (!host.equals("0.0.0.0") && !host.equals("::")) {
+      return host;
+    }
+    try {
+      return InetAddress.getLocalHost().getHostAddress();
+    } catch (UnknownHostException e) {
+      return "127.0.0.1";
+    }
+  }
+}

@@ -1,0 +1,245 @@
+package io.llumnix.enginesim.llumlet;
+
+import io.llumnix.cms.CmsStore;
+import io.llumnix.cms.proto.InstanceMetadata;
+import io.llumnix.cms.proto.InstanceStatus;
+import io.llumnix.enginesim.core.EngineCore;
+import io.llumnix.enginesim.core.SimRequest;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
+
+/**
+ * Publishes one engine's metadata and status to the CMS, as the reference's llumlet does
+ * (llumnix.md §2.1, §3).
+ *
+ * <p>Metadata is written at start (retried) and refreshed every metadata interval. Status is
+ * written after every load change — arrival, step scheduled, step done, finish, abort,
+ * preemption, KV transfer done: the engine calls {@link #changed()} — coalesced so that the
+ * events of one push interval make one write, each with a new {@code update_id}. A heartbeat
+ * rewrites the last status with a fresh timestamp when nothing changed, so an idle instance
+ * stays fresh; when the engine has work but no step has finished for the stall timeout, the
+ * heartbeat says {@code schedulable=false}. Runs on the engine's event-loop context; not
+ * thread-safe.
+ */
+public final class Llumlet {
+
+  private static final System.Logger logger = System.getLogger(Llumlet.class.getName());
+
+  /**
+   * How the llumlet publishes.
+   *
+   * @param expiredSeconds TTL of both records ({@code LLUMNIX_CMS_EXPIRED_TIME}); <= 0: none
+   * @param statusPushMillis events within this interval make one status write
+   *     ({@code LLUMNIX_STATUS_PUSH_INTERVAL})
+   * @param metadataPushMillis metadata refresh interval ({@code LLUMNIX_METADATA_PUSH_INTERVAL})
+   * @param heartbeatMillis the longest time between two status writes
+   * @param stallMillis an engine with work that finished no step for this long is reported
+   *     unschedulable
+   * @param recentWaitingMillis how long a request stays in {@code recent_waiting_requests}
+   *     after it arrived ({@code LLUMNIX_RECENT_WAITINGS_STALENESS_SECONDS})
+   */
+  public record Settings(long expiredSeconds, long statusPushMillis, long metadataPushMillis,
+      long heartbeatMillis, long stallMillis, long recentWaitingMillis) {
+
+    /** The reference's defaults, with a 1 s heartbeat and a 10 s stall timeout. */
+    public static Settings defaults() {
+      return new Settings(100, 40, 20_000, 1000, 10_000, 10_000);
+    }
+  }
+
+  private final Vertx vertx;
+  private final CmsStore store;
+  private final Settings settings;
+  private final InstanceMetadata metadata;
+  private final EngineCore core;
+  private final LongSupplier wallMillis;
+  /** Ids of requests seen waiting, with when they arrived, oldest first. */
+  private final LinkedHashMap<String, Long> recentWaiting = new LinkedHashMap<>();
+  private int stepId;
+  private int updateId;
+  private long lastWriteMillis;
+  private long lastProgressMillis;
+  private boolean flushScheduled;
+  private boolean writing;
+  private boolean dirty;
+  private boolean running;
+  private InstanceStatus last = InstanceStatus.getDefaultInstance();
+  private long heartbeatTimer = -1;
+  private long metadataTimer = -1;
+
+  public Llumlet(Vertx vertx, CmsStore store, Settings settings, InstanceMetadata metadata,
+      EngineCore core, LongSupplier wallMillis) {
+    this.vertx = vertx;
+    this.store = store;
+    this.settings = settings;
+    this.metadata = metadata;
+    this.core = core;
+    this.wallMillis = wallMillis;
+  }
+
+  /** The CMS id of this instance. */
+  public String instanceId() {
+    return metadata.getInstanceId();
+  }
+
+  /** Registers the instance (3 tries) and starts publishing. */
+  public Future<Void> start() {
+    running = true;
+    lastProgressMillis = wallMillis.getAsLong();
+    return putMetadata(3).onSuccess(ignored -> {
+      if (!running) {
+        return;
+      }
+      metadataTimer = vertx.setPeriodic(settings.metadataPushMillis(), id -> putMetadata(1));
+      heartbeatTimer = vertx.setPeriodic(Math.max(1, settings.heartbeatMillis()),
+          id -> heartbeat());
+      changed();
+    });
+  }
+
+  private Future<Void> putMetadata(int tries) {
+    double now = wallMillis.getAsLong() / 1000.0;
+    InstanceMetadata current = metadata.toBuilder().setUtcUpdate(now).build();
+    return store.putMetadata(current, settings.expiredSeconds()).recover(e -> {
+      if (tries <= 1 || !running) {
+        logger.log(System.Logger.Level.WARNING, "llumlet " + instanceId()
+            + ": cannot write metadata to the CMS: " + e.getMessage());
+        return Future.failedFuture(e);
+      }
+      return Future.future(p -> vertx.setTimer(1000, t -> putMetadata(tries - 1).onComplete(p)));
+    });
+  }
+
+  /** A request arrived: it is waiting now, whether or not a status shows it waiting. */
+  public void onArrival(String requestId) {
+    if (core.numRunning() + core.numWaiting() <= 1) {
+      lastProgressMillis = wallMillis.getAsLong(); // the engine was idle until now
+    }
+    recentWaiting.put(vllmId(requestId), wallMillis.getAsLong());
+    changed();
+  }
+
+  /** A step finished. */
+  public void onStepDone() {
+    stepId++;
+    lastProgressMillis = wallMillis.getAsLong();
+    changed();
+  }
+
+  /** The engine's load changed; a status write follows within the push interval. */
+  public void changed() {
+    dirty = true;
+    if (!running || flushScheduled) {
+      return;
+    }
+    flushScheduled = true;
+    vertx.setTimer(Math.max(1, settings.statusPushMillis()), id -> {
+      flushScheduled = false;
+      flush();
+    });
+  }
+
+  private void flush() {
+    if (!running || !dirty) {
+      return;
+    }
+    if (writing) { // one write at a time; the newest state goes next
+      changed();
+      return;
+    }
+    dirty = false;
+    long now = wallMillis.getAsLong();
+    List<SimRequest> live = core.requests();
+    List<String> waiting = new ArrayList<>();
+    for (SimRequest r : live) {
+      if (r.status() != SimRequest.Status.RUNNING) {
+        String id = vllmId(r.id());
+        waiting.add(id);
+        recentWaiting.putIfAbsent(id, now);
+      }
+    }
+    for (Iterator<Map.Entry<String, Long>> it = recentWaiting.entrySet().iterator();
+        it.hasNext(); ) {
+      if (now - it.next().getValue() <= settings.recentWaitingMillis()) {
+        break;
+      }
+      it.remove();
+    }
+    updateId++;
+    InstanceStatus status = StatusSnapshot.of(core, live)
+        .setInstanceId(instanceId())
+        .setStepId(stepId)
+        .setUpdateId(updateId)
+        .setSchedulable(true)
+        .addAllWaitingRequests(waiting)
+        .addAllRecentWaitingRequests(recentWaiting.keySet())
+        .build();
+    write(status, now);
+  }
+
+  private void heartbeat() {
+    long now = wallMillis.getAsLong();
+    boolean busy = core.numRunning() + core.numWaiting() > 0;
+    if (!busy) {
+      lastProgressMillis = now;
+    }
+    boolean stalled = busy && now - lastProgressMillis > settings.stallMillis();
+    if (stalled && last.getSchedulable()) {
+      logger.log(System.Logger.Level.WARNING, "llumlet " + instanceId() + ": no step finished"
+          + " for " + (now - lastProgressMillis) + " ms with work queued; reporting it "
+          + "unschedulable");
+    }
+    if (stalled || dirty || now - lastWriteMillis >= settings.heartbeatMillis()) {
+      if (dirty && !stalled) {
+        flush();
+      } else if (!writing) {
+        // Same update_id: readers take only the timestamp and schedulability from it.
+        write(last.toBuilder().setSchedulable(!stalled).build(), now);
+      }
+    }
+  }
+
+  private void write(InstanceStatus status, long now) {
+    InstanceStatus stamped = status.toBuilder().setTimestampMs(now).build();
+    last = stamped;
+    lastWriteMillis = now;
+    writing = true;
+    store.putStatus(stamped, settings.expiredSeconds()).onComplete(ar -> {
+      writing = false;
+      if (ar.failed()) {
+        logger.log(System.Logger.Level.DEBUG, "llumlet " + instanceId()
+            + ": status write failed: " + ar.cause().getMessage());
+        dirty = true; // try again at the next event or heartbeat
+      }
+    });
+  }
+
+  /** The last status written (for tests and diagnostics). */
+  public InstanceStatus lastStatus() {
+    return last;
+  }
+
+  /** Stops publishing without removing the records, as a llumlet that crashed. */
+  public void halt() {
+    running = false;
+    vertx.cancelTimer(heartbeatTimer);
+    vertx.cancelTimer(metadataTimer);
+  }
+
+  /** Stops publishing and deletes both records (graceful shutdown). */
+  public Future<Void> close() {
+    halt();
+    return store.delete(instanceId());
+  }
+
+  /** The id vLLM gives a completion of request {@code id}: {@code cmpl-<id>-0}. */
+  static String vllmId(String id) {
+    return "cmpl-" + id + "-0";
+  }
+}
