@@ -139,7 +139,8 @@ class DashboardTest {
           HttpResponse.BodyHandlers.ofString()));
     }
     for (var response : sent) {
-      assertThat(response.join().statusCode()).isEqualTo(200);
+      HttpResponse<String> done = response.join();
+      assertThat(done.statusCode()).as(done.body()).isEqualTo(200);
     }
   }
 

@@ -269,15 +269,33 @@ public final class GatewayServer extends VerticleBase {
           balancer.release(id, request.model(), instance);
           return;
         }
-        if (failedInstances.contains(instance.canonicalId()) && reasks++ < 3) {
-          // This instance just failed the request: ask again (round-robin moves on).
+        if (failedInstances.contains(instance.canonicalId())) {
           balancer.release(id, request.model(), instance);
           instance = null;
-          schedule();
-          return;
+          if (reasks++ < 3) { // this instance just failed the request: ask again
+            schedule();
+            return;
+          }
+          // The scheduler keeps choosing it (a dead instance looks idle until discovery drops
+          // it): take the next instance round-robin that has not failed this request.
+          instance = roundRobinAvoidingFailed();
+          if (instance == null) {
+            end(502, new GatewayError(502, "every instance failed this request", null));
+            return;
+          }
         }
         send();
       });
+    }
+
+    private @Nullable LlmInstance roundRobinAvoidingFailed() {
+      for (int i = 0; i < roundRobin.size(); i++) {
+        LlmInstance next = roundRobin.next();
+        if (next != null && !failedInstances.contains(next.canonicalId())) {
+          return next;
+        }
+      }
+      return null;
     }
 
     private void send() {

@@ -20,6 +20,11 @@ public final class RoundRobinBalancer implements Balancer {
     this.directory = directory;
   }
 
+  /** How many instances it cycles through. */
+  public int size() {
+    return directory.instances().size();
+  }
+
   /** The next instance, or null when there is none. */
   public LlmInstance next() {
     List<LlmInstance> all = directory.instances();
