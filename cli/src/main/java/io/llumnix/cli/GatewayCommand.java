@@ -82,6 +82,12 @@ final class GatewayCommand implements Callable<Integer> {
         description = "Seconds between those asks.")
     double waitSchedulingRetryInterval;
 
+    @Option(names = "--enable-full-mode-scheduling", defaultValue = "true", negatable = true,
+        fallbackValue = "true", description = "The scheduler runs full mode (engine status in "
+            + "the CMS): requests are not reported, and released only when forwarding fails. "
+            + "Match the scheduler's flag.")
+    boolean fullMode;
+
     @Option(names = "--requests-report-duration", defaultValue = "1",
         description = "Seconds between token reports to a lite-mode scheduler; 0 = none.")
     double reportSeconds;
@@ -132,8 +138,8 @@ final class GatewayCommand implements Callable<Integer> {
       Balancer balancer = policy.equals("round-robin") || schedulers.isEmpty() ? roundRobin
           : new RemoteSchedulerBalancer(vertx, new RemoteSchedulerBalancer.Settings(schedulers,
               serviceToken, 2000, Math.round(waitSchedulingTimeout * 1000),
-              Math.round(waitSchedulingRetryInterval * 1000), Math.round(reportSeconds * 1000),
-              1000, 3000), roundRobin);
+              Math.round(waitSchedulingRetryInterval * 1000),
+              fullMode ? 0 : Math.round(reportSeconds * 1000), 1000, 3000, fullMode), roundRobin);
       GatewayServer server = new GatewayServer(new GatewaySettings(host, port, maxModelLen,
           maxQueueSize, waitQueueThreads, Math.round(waitQueueInterval * 1000), retryMaxCount, maxBodyBytes),
           tokenizer, balancer, roundRobin, ComponentMetrics.create(maxLabelSets));
@@ -151,7 +157,8 @@ final class GatewayCommand implements Callable<Integer> {
         return "round-robin";
       }
       return schedulerEndpoints.isBlank() ? "round-robin: no --scheduler-endpoints"
-          : "scheduler " + schedulerEndpoints + ", round-robin while it does not answer";
+          : "scheduler " + schedulerEndpoints + " (" + (fullMode ? "full" : "lite")
+              + " mode), round-robin while it does not answer";
     }
   }
 }

@@ -1,5 +1,14 @@
 package io.llumnix.cli;
 
+import io.llumnix.cms.InMemoryCmsStore;
+import io.llumnix.cms.RedisCmsStore;
+import io.llumnix.discovery.RedisConnection;
+import io.llumnix.enginesim.llumlet.CmsTarget;
+import io.llumnix.enginesim.llumlet.Llumlet;
+import io.llumnix.scheduler.FullModeSchedulingService;
+import io.llumnix.scheduler.Scheduling;
+import io.llumnix.scheduler.cms.CmsView;
+import io.llumnix.scheduler.cms.FullModePolicies;
 import io.llumnix.core.instance.LlmInstance;
 import io.llumnix.core.metrics.LlumnixMetrics;
 import io.llumnix.enginesim.EngineSettings;
@@ -21,6 +30,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -29,8 +39,10 @@ import picocli.CommandLine.Option;
 /** {@code llumnix local}: a whole cluster on this machine in one process. */
 @Command(name = "local", mixinStandardHelpOptions = true, showDefaultValues = true,
     footer = {"", Main.FLAG_SOURCES}, sortOptions = false,
-    description = "Run a whole cluster on this machine: simulated engines, the scheduler (lite "
-        + "mode) and the gateway. Prints the URLs and a curl to try; Ctrl-C stops it all.")
+    description = "Run a whole cluster on this machine: simulated engines with llumlets, the "
+        + "scheduler (full mode, its CMS in a redis-server started on a free port, or in this "
+        + "process when none is installed; --no-enable-full-mode-scheduling for lite mode) and "
+        + "the gateway. Prints the URLs and a curl to try; Ctrl-C stops it all.")
 final class LocalCommand implements Callable<Integer> {
 
   @CommandLine.Mixin GatewayCommand.GatewayOptions gateway;
@@ -91,7 +103,8 @@ final class LocalCommand implements Callable<Integer> {
 
   /** A running local cluster; closing it stops every part. */
   record Cluster(EngineSimulator engines, Vertx vertx, int schedulerPort, int gatewayPort,
-      @Nullable LocalPrometheus prometheus) implements AutoCloseable {
+      @Nullable LocalPrometheus prometheus, String cms, @Nullable LocalRedis redis)
+      implements AutoCloseable {
     @Override
     public void close() throws Exception {
       try {
@@ -100,6 +113,9 @@ final class LocalCommand implements Callable<Integer> {
       } finally {
         if (prometheus != null) {
           prometheus.close();
+        }
+        if (redis != null) {
+          redis.close();
         }
       }
     }
@@ -127,7 +143,11 @@ final class LocalCommand implements Callable<Integer> {
     }
   }
 
-  /** Starts engines, scheduler, gateway and, with {@code --prometheus}, Prometheus. */
+  /**
+   * Starts engines, scheduler, gateway and, with {@code --prometheus}, Prometheus. In full mode
+   * (the default) the CMS is a {@code redis-server} started on a free port when one is
+   * installed, else a store inside this process.
+   */
   Cluster start() throws Exception {
     int maxModelLen = gateway.maxModelLen > 0 ? gateway.maxModelLen : 8192;
     gateway.maxModelLen = maxModelLen;
@@ -137,10 +157,28 @@ final class LocalCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--prometheus: prometheus is not installed (Debian: "
           + "apt-get install -y prometheus)");
     }
-    EngineSimulator engines = EngineSimulator.start(new EngineSettings(model, "", core, speedup,
-        outputLengthMean, "0.11.0", "", true, gateway.tokenizer.source(), 20, gateway.maxLabelSets,
-        KvTransferSettings.DEFAULT), "127.0.0.1", engineBasePort, instances,
-        kvTransferPortOffset);
+    boolean fullMode = gateway.fullMode;
+    LocalRedis redis = fullMode ? LocalRedis.startIfInstalled() : null;
+    InMemoryCmsStore inProcess = fullMode && redis == null ? new InMemoryCmsStore() : null;
+    Llumlet.Settings llumlet = new Llumlet.Settings(100, 40, 20_000, 1000, 10_000, 10_000);
+    CmsTarget cmsTarget = !fullMode ? null : redis != null
+        ? new CmsTarget(v -> RedisCmsStore.create(v, RedisConnection.of("127.0.0.1",
+            redis.port()), 1000), llumlet, "127.0.0.1")
+        : new CmsTarget(v -> inProcess, llumlet, "127.0.0.1");
+    String cms = !fullMode ? "" : redis != null ? "redis-server on 127.0.0.1:" + redis.port()
+        : "in-process store (redis-server is not installed)";
+    EngineSimulator engines;
+    try {
+      engines = EngineSimulator.start(new EngineSettings(model, "", core, speedup,
+          outputLengthMean, "0.11.0", "", true, gateway.tokenizer.source(), 20,
+          gateway.maxLabelSets, KvTransferSettings.DEFAULT), "127.0.0.1", engineBasePort,
+          instances, kvTransferPortOffset, cmsTarget);
+    } catch (RuntimeException e) {
+      if (redis != null) {
+        redis.close();
+      }
+      throw e;
+    }
     Vertx vertx = Vertx.vertx();
     try {
       List<LlmInstance> endpoints = engines.instances().stream()
@@ -150,13 +188,30 @@ final class LocalCommand implements Callable<Integer> {
       String schedulerPolicy = gateway.policy;
       ComponentMetrics schedulerMetrics = ComponentMetrics.create(gateway.maxLabelSets);
       schedulerMetrics.registerAll(LlumnixMetrics.scheduler());
-      var dispatch = PolicyRegistry.builtins().create(schedulerPolicy, PolicyConfig.liteDefaults());
+      Supplier<Scheduling> service;
+      if (fullMode) {
+        if (!schedulerPolicy.equals("load-balance")) {
+          throw new IllegalArgumentException("--scheduling-policy " + schedulerPolicy + ": full "
+              + "mode schedules with load-balance (add --no-enable-full-mode-scheduling)");
+        }
+        var policy = FullModePolicies.loadBalance(FullModePolicies.defaults(), 60,
+            FullModePolicies.FailoverDomain.INSTANCE_UNIT, System::currentTimeMillis);
+        service = () -> new FullModeSchedulingService(policy,
+            new CmsView(schedulerMetrics, true, 10, System::currentTimeMillis),
+            redis != null ? RedisCmsStore.create(vertx, RedisConnection.of("127.0.0.1",
+                redis.port()), 1000) : inProcess,
+            new FullModeSchedulingService.Intervals(50, 1000), schedulerMetrics);
+      } else {
+        var dispatch = PolicyRegistry.builtins().create(schedulerPolicy,
+            PolicyConfig.liteDefaults());
+        service = () -> {
+          LocalRealtimeState lrs = new LocalRealtimeState(schedulerMetrics);
+          endpoints.forEach(lrs::upsertInstance);
+          return new SchedulingService(dispatch, lrs, schedulerMetrics);
+        };
+      }
       SchedulerServer scheduler = new SchedulerServer(gateway.host, schedulerPort, 3000,
-          schedulerMetrics, () -> {
-            LocalRealtimeState lrs = new LocalRealtimeState(schedulerMetrics);
-            endpoints.forEach(lrs::upsertInstance);
-            return new SchedulingService(dispatch, lrs, schedulerMetrics);
-          });
+          schedulerMetrics, service);
       try {
         vertx.deployVerticle(scheduler).await(30, TimeUnit.SECONDS);
       } catch (Exception e) {
@@ -168,14 +223,19 @@ final class LocalCommand implements Callable<Integer> {
       LocalPrometheus scraper = null;
       if (prometheus) {
         scraper = LocalPrometheus.start(LocalPrometheus.config(new LocalPrometheus.Targets(
-            namespace, "127.0.0.1:" + server.actualPort(), "127.0.0.1:" + scheduler.actualPort(),
-            model, "neutral", engines.ports().stream().map(p -> "127.0.0.1:" + p).toList()),
+            namespace, List.of("127.0.0.1:" + server.actualPort()),
+            List.of("127.0.0.1:" + scheduler.actualPort()), model, "neutral",
+            engines.ports().stream().map(p -> "127.0.0.1:" + p).toList()),
             Duration.ofMillis(Math.max(100, (long) (scrapeSeconds * 1000)))), prometheusPort);
       }
-      return new Cluster(engines, vertx, scheduler.actualPort(), server.actualPort(), scraper);
+      return new Cluster(engines, vertx, scheduler.actualPort(), server.actualPort(), scraper,
+          cms, redis);
     } catch (Exception | Error e) {
       vertx.close().await(10, TimeUnit.SECONDS);
       engines.close();
+      if (redis != null) {
+        redis.close();
+      }
       throw e;
     }
   }
@@ -185,7 +245,9 @@ final class LocalCommand implements Callable<Integer> {
     int schedulerPort = cluster.schedulerPort();
     int gatewayPort = cluster.gatewayPort();
     out.println("llumnix local: " + instances + " simulated engine(s) (" + profile + ", speedup "
-        + speedup + "), scheduler (" + gateway.policy + ", lite mode), gateway");
+        + speedup + "), scheduler (" + gateway.policy + ", "
+        + (cluster.cms().isEmpty() ? "lite mode" : "full mode, CMS: " + cluster.cms())
+        + "), gateway");
     out.println("  gateway    http://127.0.0.1:" + gatewayPort + "   (metrics: /metrics)");
     out.println("  scheduler  http://127.0.0.1:" + schedulerPort + "   (metrics: /metrics)");
     out.println("  engines    " + engines.ports().stream()

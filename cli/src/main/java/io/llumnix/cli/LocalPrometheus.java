@@ -22,8 +22,8 @@ import java.util.stream.Stream;
 final class LocalPrometheus implements AutoCloseable {
 
   /** What to scrape. Targets are {@code host:port}. */
-  record Targets(String namespace, String gateway, String scheduler, String model,
-      String inferType, List<String> engines) {}
+  record Targets(String namespace, List<String> gateways, List<String> schedulers,
+      String model, String inferType, List<String> engines) {}
 
   private final Process process;
   private final Path directory;
@@ -43,8 +43,8 @@ final class LocalPrometheus implements AutoCloseable {
         + "  scrape_interval: " + every + "\n"
         + "  evaluation_interval: " + every + "\n"
         + "scrape_configs:\n"
-        + job("gateway", List.of(targets.gateway()), "namespace: " + quote(targets.namespace()))
-        + job("scheduler", List.of(targets.scheduler()),
+        + job("gateway", targets.gateways(), "namespace: " + quote(targets.namespace()))
+        + job("scheduler", targets.schedulers(),
             "namespace: " + quote(targets.namespace()))
         + job("llumnix-engine-" + targets.inferType(), targets.engines(),
             "namespace: " + quote(targets.namespace()) + ", infer_type: "

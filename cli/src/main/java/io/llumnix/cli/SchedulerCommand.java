@@ -4,6 +4,7 @@ import io.llumnix.core.instance.InferType;
 import io.llumnix.core.metrics.LlumnixMetrics;
 import io.llumnix.metrics.ComponentMetrics;
 import io.llumnix.scheduler.SchedulerServer;
+import io.llumnix.scheduler.Scheduling;
 import io.llumnix.scheduler.SchedulingService;
 import io.llumnix.scheduler.lrs.LocalRealtimeState;
 import io.llumnix.scheduler.policy.DispatchPolicy;
@@ -14,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -35,11 +37,13 @@ final class SchedulerCommand implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "8088", description = "Port to listen on.")
   int port;
 
-  @Option(names = "--enable-full-mode-scheduling", defaultValue = "false", negatable = true,
+  @Option(names = "--enable-full-mode-scheduling", defaultValue = "true", negatable = true,
       fallbackValue = "true", description = "Schedule from engine-reported status in the CMS "
-          + "(full mode) instead of the scheduler's own counts (lite mode). Full mode is not "
-          + "available yet.")
+          + "(full mode; engines run a llumlet) instead of the scheduler's own counts (lite "
+          + "mode).")
   boolean fullMode;
+
+  @CommandLine.Mixin CmsOptions cms;
 
   @Option(names = "--scheduling-policy", defaultValue = "load-balance",
       description = "Dispatch policy: load-balance or round-robin.")
@@ -91,21 +95,29 @@ final class SchedulerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (fullMode) {
-      throw new IllegalArgumentException("--enable-full-mode-scheduling=true: full mode (CMS in "
-          + "Redis) is not available yet; run lite mode (the default)");
-    }
     discovery.validate();
-    DispatchPolicy dispatch = PolicyRegistry.builtins().create(policy, new PolicyConfig(topK,
+    PolicyConfig config = new PolicyConfig(topK,
         Map.of(InferType.NEUTRAL, neutralMetric, InferType.PREFILL, prefillMetric,
             InferType.DECODE, decodeMetric),
         Map.of(InferType.NEUTRAL, neutralThreshold, InferType.PREFILL, prefillThreshold,
-            InferType.DECODE, decodeThreshold), seed));
+            InferType.DECODE, decodeThreshold), seed);
     ComponentMetrics metrics = ComponentMetrics.create(maxLabelSets);
     metrics.registerAll(LlumnixMetrics.scheduler());
     Vertx vertx = Vertx.vertx();
+    Supplier<Scheduling> service;
+    if (fullMode) {
+      cms.validate();
+      if (!policy.equals("load-balance")) {
+        throw new IllegalArgumentException("--scheduling-policy " + policy + ": full mode "
+            + "schedules with load-balance (run lite mode for round-robin)");
+      }
+      service = () -> cms.service(policy, config, cms.redisStore(vertx), metrics);
+    } else {
+      DispatchPolicy dispatch = PolicyRegistry.builtins().create(policy, config);
+      service = () -> new SchedulingService(dispatch, new LocalRealtimeState(metrics), metrics);
+    }
     SchedulerServer server = new SchedulerServer(host, port, keepaliveIntervalMillis, metrics,
-        () -> new SchedulingService(dispatch, new LocalRealtimeState(metrics), metrics));
+        service);
     try {
       vertx.deployVerticle(server).await(30, TimeUnit.SECONDS);
     } catch (Exception e) {
@@ -114,7 +126,8 @@ final class SchedulerCommand implements Callable<Integer> {
           + e.getMessage(), e);
     }
     discovery.start(vertx, server);
-    spec.commandLine().getOut().println("scheduler: lite mode, policy " + policy + ", "
+    spec.commandLine().getOut().println("scheduler: "
+        + (fullMode ? cms.describe() : "lite mode") + ", policy " + policy + ", "
         + discovery.describe()
         + ", listening on " + host + ":" + server.actualPort());
     CountDownLatch stopped = new CountDownLatch(1);

@@ -261,8 +261,8 @@ class DashboardTest {
 
   @Test
   void theGeneratedScrapeConfigPassesPromtool() throws Exception {
-    String config = LocalPrometheus.config(new LocalPrometheus.Targets("ns", "127.0.0.1:8089",
-        "127.0.0.1:8088", "Qwen/Qwen3-8B", "neutral", List.of("127.0.0.1:8000",
+    String config = LocalPrometheus.config(new LocalPrometheus.Targets("ns", List.of("127.0.0.1:8089"),
+        List.of("127.0.0.1:8088"), "Qwen/Qwen3-8B", "neutral", List.of("127.0.0.1:8000",
         "127.0.0.1:8001")), Duration.ofSeconds(10));
     var result = Promtool.checkConfig(config);
     assertThat(result.exitCode()).as(String.join("\n", result.problems())).isZero();

@@ -571,7 +571,11 @@ public final class GatewayServer extends VerticleBase {
       } else {
         response.putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON).end(fullResponse());
       }
-      release();
+      LlmInstance served = instance;
+      instance = null;
+      if (served != null) {
+        balancer.finished(id, request.model(), served);
+      }
       points.postprocess().observe((System.nanoTime() - start) / 1e6);
       long now = System.nanoTime();
       points.e2e().observe((now - arrival) / 1e9);

@@ -87,7 +87,8 @@ class GatewayIntegrationTest {
     InstanceDirectory directory = InstanceDirectory.of(instances);
     RoundRobinBalancer roundRobin = new RoundRobinBalancer(directory);
     var balancer = schedulers.isEmpty() ? roundRobin : new RemoteSchedulerBalancer(vertx,
-        new RemoteSchedulerBalancer.Settings(schedulers, "", 2000, 5000, 200, 100, 200, 3000),
+        new RemoteSchedulerBalancer.Settings(schedulers, "", 2000, 5000, 200, 100, 200, 3000,
+            false),
         roundRobin);
     GatewayServer server = new GatewayServer(new GatewaySettings("127.0.0.1", 0, 4096, 512, 5,
         200, retries, 1 << 20), TokenizerSource.BUILTIN.load(), balancer, roundRobin,

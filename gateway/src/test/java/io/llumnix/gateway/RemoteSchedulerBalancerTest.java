@@ -31,7 +31,7 @@ class RemoteSchedulerBalancerTest {
           InstanceDirectory.of(List.of(LlmInstance.ofEndpoint("127.0.0.1", 9))));
       RemoteSchedulerBalancer balancer = new RemoteSchedulerBalancer(vertx,
           new RemoteSchedulerBalancer.Settings(List.of("127.0.0.1:" + silent.actualPort()), "",
-              1000, 1000, 100, 0, 50, 100), fallback);
+              1000, 1000, 100, 0, 50, 100, false), fallback);
 
       await().atMost(Duration.ofSeconds(5)).until(balancer::ready);
       await().atMost(Duration.ofSeconds(5)).until(() -> connections.get() >= 2);

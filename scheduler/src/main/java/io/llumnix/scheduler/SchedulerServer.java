@@ -36,8 +36,8 @@ public final class SchedulerServer extends VerticleBase implements InstanceListe
   private final int port;
   private final long keepaliveIntervalMillis;
   private final ComponentMetrics metrics;
-  private final Supplier<SchedulingService> serviceFactory;
-  private @Nullable SchedulingService service;
+  private final Supplier<? extends Scheduling> serviceFactory;
+  private @Nullable Scheduling service;
   private @Nullable HttpServer server;
 
   /**
@@ -45,7 +45,7 @@ public final class SchedulerServer extends VerticleBase implements InstanceListe
    * service and its state belong to that loop.
    */
   public SchedulerServer(String host, int port, long keepaliveIntervalMillis,
-      ComponentMetrics metrics, Supplier<SchedulingService> serviceFactory) {
+      ComponentMetrics metrics, Supplier<? extends Scheduling> serviceFactory) {
     this.host = host;
     this.port = port;
     this.keepaliveIntervalMillis = keepaliveIntervalMillis;
@@ -56,6 +56,7 @@ public final class SchedulerServer extends VerticleBase implements InstanceListe
   @Override
   public Future<?> start() {
     service = serviceFactory.get();
+    service.start(vertx);
     Router router = Router.router(vertx);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(64L * 1024 * 1024);
     router.route("/schedule").handler(body).handler(ctx -> schedule(ctx, false));
@@ -68,6 +69,14 @@ public final class SchedulerServer extends VerticleBase implements InstanceListe
         .onSuccess(s -> server = s);
   }
 
+  @Override
+  public Future<?> stop() {
+    if (service != null) {
+      service.stop();
+    }
+    return Future.succeededFuture();
+  }
+
   /** The port listened on (the actual one when 0 was asked for). */
   public int actualPort() {
     HttpServer s = server;
@@ -77,13 +86,13 @@ public final class SchedulerServer extends VerticleBase implements InstanceListe
   /** Adds or updates an instance from discovery, on the scheduler's event loop. */
   @Override
   public void up(LlmInstance instance) {
-    context.runOnContext(ignored -> service.lrs().upsertInstance(instance));
+    context.runOnContext(ignored -> service.up(instance));
   }
 
   /** Removes an instance that discovery no longer reports, on the scheduler's event loop. */
   @Override
   public void down(String instanceId) {
-    context.runOnContext(ignored -> service.lrs().removeInstance(instanceId));
+    context.runOnContext(ignored -> service.down(instanceId));
   }
 
   private void schedule(RoutingContext ctx, boolean release) {
@@ -151,7 +160,7 @@ public final class SchedulerServer extends VerticleBase implements InstanceListe
         vertx.cancelTimer(timer[0]);
       }
       if (gatewayId[0] != null) {
-        int released = service.lrs().gatewayGone(gatewayId[0]);
+        int released = service.gatewayGone(gatewayId[0]);
         logger.log(System.Logger.Level.INFO,
             "gateway " + gatewayId[0] + " disconnected; released " + released + " requests");
       }
@@ -168,7 +177,7 @@ public final class SchedulerServer extends VerticleBase implements InstanceListe
         ws.close((short) 1003, "expected {\"host\",\"port\"}");
         return;
       }
-      service.lrs().registerGateway(gatewayId[0]);
+      service.registerGateway(gatewayId[0]);
       ws.writeTextMessage("ok");
       timer[0] = vertx.setPeriodic(keepaliveIntervalMillis, t -> {
         if (unanswered[0] >= 2) {

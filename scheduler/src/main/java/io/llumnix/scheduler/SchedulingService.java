@@ -23,17 +23,17 @@ import org.jspecify.annotations.Nullable;
  * Lite-mode scheduling: picks instances by the dispatch policy over the LRS view and keeps the
  * LRS in step with dispatches, reports and releases. Runs on the scheduler's event loop.
  */
-public final class SchedulingService {
+public final class SchedulingService implements Scheduling {
 
   private static final System.Logger logger =
       System.getLogger(SchedulingService.class.getName());
 
   /** An error type of {@code scheduler_scheduling_failed_total}. */
-  enum ErrorType {
+  public enum ErrorType {
     ENDPOINT_NOT_FOUND, NO_AVAILABLE_ENDPOINT, ALL_ENDPOINTS_BUSY, NO_MATCH_INFER_TYPE,
     CMS_NOT_AVAILABLE, SCHEDULER_NOT_READY, UNKNOWN;
 
-    String label() {
+    public String label() {
       return name().toLowerCase(java.util.Locale.ROOT);
     }
   }
@@ -67,12 +67,34 @@ public final class SchedulingService {
     return lrs;
   }
 
+  @Override
+  public void up(LlmInstance instance) {
+    lrs.upsertInstance(instance);
+  }
+
+  @Override
+  public void down(String instanceId) {
+    lrs.removeInstance(instanceId);
+  }
+
+  @Override
+  public void registerGateway(String gatewayId) {
+    lrs.registerGateway(gatewayId);
+  }
+
+  @Override
+  public int gatewayGone(String gatewayId) {
+    return lrs.gatewayGone(gatewayId);
+  }
+
   /** Counts a request that could not even be parsed. */
+  @Override
   public void invalidRequest() {
     failed.get(ErrorType.UNKNOWN).inc();
   }
 
   /** Chooses instances for {@code request} and allocates it on them. */
+  @Override
   public Outcome schedule(SchedulingRequest request) {
     List<LlmInstance> result;
     switch (request.schedulingMode()) {
@@ -115,6 +137,7 @@ public final class SchedulingService {
   }
 
   /** Releases {@code request} from the one instance it names. */
+  @Override
   public Outcome release(SchedulingRequest request) {
     if (request.schedulingResult().isEmpty()) {
       return new Outcome.Failed(400, "ignore, release 0 request.");
@@ -129,6 +152,7 @@ public final class SchedulingService {
    * Applies {@code /report} items: {@code prefill_done} marks, else token updates. Per-item
    * errors are logged, as the reference does; returns how many applied.
    */
+  @Override
   public int report(JsonArray items) {
     int applied = 0;
     for (Object item : items) {

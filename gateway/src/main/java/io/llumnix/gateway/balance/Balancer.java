@@ -21,8 +21,16 @@ public interface Balancer {
   /** The request holds {@code tokens} tokens (prompt plus output so far) on the instance. */
   default void reportTokens(String id, String model, LlmInstance instance, long tokens) {}
 
-  /** The request ended (finished, failed or abandoned) on the instance. */
+  /** The request ended (failed or abandoned) on the instance. */
   default void release(String id, String model, LlmInstance instance) {}
+
+  /**
+   * The request finished normally on the instance. Lite mode releases it; full mode does not
+   * (the engine's status shows it gone), as the reference's gateway does.
+   */
+  default void finished(String id, String model, LlmInstance instance) {
+    release(id, model, instance);
+  }
 
   /** Stops background work (keepalive, reports). */
   default void close() {}

@@ -47,10 +47,12 @@ public final class RemoteSchedulerBalancer implements Balancer {
    * @param reportIntervalMillis {@code --requests-report-duration}; 0 turns lite tracking off
    * @param pingCheckMillis the keepalive is dropped when two checks this far apart saw no ping
    *     from the scheduler (the reference: 3 s)
+   * @param fullMode {@code --enable-full-mode-scheduling}: the scheduler reads engine status
+   *     from the CMS, so requests are neither reported nor released when they finish normally
    */
   public record Settings(List<String> endpoints, String serviceToken, long timeoutMillis,
       long waitSchedulingTimeoutMillis, long waitSchedulingRetryMillis,
-      long reportIntervalMillis, long reconnectMillis, long pingCheckMillis) {
+      long reportIntervalMillis, long reconnectMillis, long pingCheckMillis, boolean fullMode) {
 
     public Settings {
       endpoints = List.copyOf(endpoints);
@@ -202,6 +204,15 @@ public final class RemoteSchedulerBalancer implements Balancer {
     Tracked t = tracked.get(id);
     if (t != null && tokens > t.tokens) {
       t.tokens = tokens;
+    }
+  }
+
+  @Override
+  public void finished(String id, String model, LlmInstance instance) {
+    if (settings.fullMode()) {
+      tracked.remove(id);
+    } else {
+      release(id, model, instance);
     }
   }
 
