@@ -39,10 +39,10 @@ import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 /**
- * Proves the dashboards of {@code deploy/observability/}: a real Prometheus scrapes a local
- * cluster ({@code llumnix local --prometheus}, with the labels the Kubernetes monitors
- * attach), load goes through the gateway, and every query of every panel is evaluated through
- * Prometheus' HTTP API. Each must parse; each panel returns data unless it waits for a feature
+ * Proves the dashboards of {@code deploy/observability/}: a real Prometheus, configured as
+ * {@code llumnix local --prometheus} configures it (the labels the Kubernetes monitors attach),
+ * scrapes two local clusters — full mode and lite mode — while load goes through their
+ * gateways, and every query of every panel is evaluated through Prometheus' HTTP API. Each must parse; each panel returns data unless it waits for a feature
  * listed in {@link #EXPECTED_EMPTY}, and those must return none.
  */
 class DashboardTest {
@@ -60,72 +60,86 @@ class DashboardTest {
     empty.put("llumnix-request / Prefix cache / Max Prefix Cache Hit Ratio", cacheAware);
     empty.put("llumnix-component / Scheduler / Query Prefix Cache Hit Duration", cacheAware);
     empty.put("llumnix-component / Scheduler / Calc Prefix Cache Hit Duration", cacheAware);
-    String fullMode = "full-mode scheduling (issue 7)";
-    empty.put("llumnix-component / Scheduler / CMS Refresh Metadata Duration", fullMode);
-    empty.put("llumnix-component / Scheduler / CMS Refresh Status Duration", fullMode);
-    empty.put("llumnix-component / Scheduler / Full-Mode Schedule Duration", fullMode);
-    for (String row : List.of("Prefill", "Decode", "Neutral")) {
+    String pd = "prefill/decode disaggregation in the gateway";
+    for (String row : List.of("Prefill", "Decode")) {
       for (String panel : List.of("CMS Requests", "CMS Used Tokens", "CMS Prefill Tokens",
           "CMS Decode Tokens", "CMS Inflight Dispatch Requests", "CMS Inflight Dispatch Tokens",
           "CMS KV Cache Usage Ratio", "CMS Decode Batch Size", "CMS All Prefill/Decode Tokens")) {
-        empty.put("llumnix-cms / " + row + " / " + panel, fullMode);
+        empty.put("llumnix-cms / " + row + " / " + panel, pd);
       }
-    }
-    for (String panel : List.of("KV Cache Usage Ratio", "Decode Batch Size", "Prefill Tokens",
-        "Decode Tokens")) {
-      empty.put("llumnix-cms / Selected Instance / Selected Instance " + panel, fullMode);
+      empty.put("llumnix-lrs / " + row + " / LRS Requests", pd);
+      empty.put("llumnix-lrs / " + row + " / LRS Tokens", pd);
     }
     String slo = "SLO-aware scheduling (predicted TTFT/TPOT)";
     empty.put("llumnix-cms / Selected Instance / Selected Instance Predicted TTFT", slo);
     empty.put("llumnix-cms / Selected Instance / Selected Instance Predicted TPOT", slo);
-    String pd = "prefill/decode disaggregation in the gateway";
-    for (String row : List.of("Prefill", "Decode")) {
-      empty.put("llumnix-lrs / " + row + " / LRS Requests", pd);
-      empty.put("llumnix-lrs / " + row + " / LRS Tokens", pd);
-    }
     return empty;
   }
 
   static final HttpClient http = HttpClient.newHttpClient();
-  static LocalCommand.Cluster cluster;
+  /** A full-mode cluster (the default) and a lite-mode one, both scraped by one Prometheus. */
+  static LocalCommand.Cluster full;
+  static LocalCommand.Cluster lite;
+  static LocalPrometheus scraper;
   static URI prometheus;
+
+  static LocalCommand.Cluster cluster(String... extra) throws Exception {
+    int[] ports = RunnableJarIT.distinctFreePorts(2);
+    CommandLine commandLine = Main.commandLine(ConfigSource.of(Map.of(), null),
+        new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()));
+    List<String> args = new ArrayList<>(List.of("local",
+        "--port", "" + ports[0], "--scheduler-port", "" + ports[1],
+        "--engine-base-port", "0", "--instances", "3", "--speedup", "20",
+        "--output-length-mean", "8", "--tokenizer-name", "builtin", "--retry-max-count", "2"));
+    args.addAll(List.of(extra));
+    CommandLine.ParseResult parsed = commandLine.parseArgs(args.toArray(String[]::new));
+    return ((LocalCommand) parsed.subcommand().commandSpec().userObject()).start();
+  }
+
+  static List<String> targets(List<Integer> ports) {
+    return ports.stream().map(p -> "127.0.0.1:" + p).toList();
+  }
 
   @BeforeAll
   static void startClusterAndDriveLoad() throws Exception {
-    int[] ports = RunnableJarIT.distinctFreePorts(4);
-    CommandLine commandLine = Main.commandLine(ConfigSource.of(Map.of(), null),
-        new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()));
-    CommandLine.ParseResult parsed = commandLine.parseArgs("local",
-        "--port", "" + ports[0], "--scheduler-port", "" + ports[1],
-        "--engine-base-port", "0", "--instances", "3", "--speedup", "20",
-        "--output-length-mean", "8", "--tokenizer-name", "builtin", "--retry-max-count", "2",
-        "--prometheus", "--prometheus-port", "" + ports[2],
-        "--prometheus-scrape-interval", "0.5", "--namespace", NAMESPACE);
-    LocalCommand local = (LocalCommand) parsed.subcommand().commandSpec().userObject();
-    cluster = local.start();
-    prometheus = URI.create("http://127.0.0.1:" + ports[2]);
+    full = cluster();
+    lite = cluster("--no-enable-full-mode-scheduling");
+    int prometheusPort = RunnableJarIT.distinctFreePorts(1)[0];
+    List<String> engines = new ArrayList<>(targets(full.engines().ports()));
+    engines.addAll(targets(lite.engines().ports()));
+    scraper = LocalPrometheus.start(LocalPrometheus.config(new LocalPrometheus.Targets(NAMESPACE,
+        targets(List.of(full.gatewayPort(), lite.gatewayPort())),
+        targets(List.of(full.schedulerPort(), lite.schedulerPort())), "llumnix/sim-llama3-8b",
+        "neutral", engines), Duration.ofMillis(500)), prometheusPort);
+    prometheus = scraper.url();
     await().atMost(Duration.ofSeconds(30)).until(() ->
         query("count(up{namespace=\"" + NAMESPACE + "\"} == 1)").getJsonArray("result")
-            .size() == 1);
+            .size() == 1 && value(query("count(up{namespace=\"" + NAMESPACE + "\"} == 1)"))
+            == 10);
 
     // Two rounds with scrapes between them, so every series exists before it increases and
-    // rate() sees the increase. Between them one engine stops: requests sent to it retry.
-    drive(20);
+    // rate() sees the increase. Between them one lite-mode engine stops: requests sent to it
+    // retry elsewhere.
+    drive(full, 20);
+    drive(lite, 20);
     awaitScrapes(3);
-    cluster.engines().stopInstance(0);
-    drive(30);
-    post("/v1/completions", "{\"prompt\": 3}"); // a 400
+    lite.engines().stopInstance(0);
+    drive(full, 30);
+    drive(lite, 30);
+    post(lite, "/v1/completions", "{\"prompt\": 3}"); // a 400
     awaitScrapes(3);
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (cluster != null) {
-      cluster.close();
+    for (AutoCloseable closeable : new AutoCloseable[] {scraper, full, lite}) {
+      if (closeable != null) {
+        closeable.close();
+      }
     }
   }
 
-  static void drive(int requests) {
+  static void drive(LocalCommand.Cluster cluster, int requests) {
     List<CompletableFuture<HttpResponse<String>>> sent = new ArrayList<>();
     for (int i = 0; i < requests; i++) {
       String body = i % 2 == 0
@@ -144,7 +158,7 @@ class DashboardTest {
     }
   }
 
-  static void post(String path, String body) throws Exception {
+  static void post(LocalCommand.Cluster cluster, String path, String body) throws Exception {
     http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + cluster.gatewayPort()
         + path)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
         HttpResponse.BodyHandlers.ofString());
@@ -286,7 +300,7 @@ class DashboardTest {
     }
     // Runtime metrics come from the Prometheus client, as a component exposes them.
     String exposition = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-        + cluster.gatewayPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString())
+        + full.gatewayPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString())
         .body();
     Set<String> exposed = new TreeSet<>();
     exposition.lines().filter(l -> !l.startsWith("#") && !l.isBlank())

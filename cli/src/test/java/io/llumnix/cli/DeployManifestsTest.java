@@ -41,11 +41,8 @@ class DeployManifestsTest {
    * them. Each must still be refused (so this list shrinks as the features land).
    */
   static final Map<String, List<String>> PENDING_FLAGS = Map.of(
-      "gateway", List.of("--enable-full-mode-scheduling", // issue 7: full mode
-          "--pd-disagg-protocol"), // prefill/decode forwarding
-      "scheduler", List.of("--cms-redis-host", "--cms-redis-port",
-          "--cms-pull-status-interval-ms", "--cms-pull-metadata-interval-ms", // issue 7
-          "--enable-cache-aware-scheduling", "--kvs-backend", "--kvs-chunk-size",
+      "gateway", List.of("--pd-disagg-protocol"), // prefill/decode forwarding
+      "scheduler", List.of("--enable-cache-aware-scheduling", "--kvs-backend", "--kvs-chunk-size",
           "--kvs-enable-save-unfull-chunk", "--kvs-metadata-service-http-server-host",
           "--kvs-metadata-service-http-server-port")); // cache-aware scheduling
 

@@ -126,7 +126,8 @@ class RunnableJarIT {
       run("discovery", "discovery", "--pod-name", "engine-0", "--entrypoint-ip", "127.0.0.1",
           "--entrypoint-port", String.valueOf(engine), "--redis-port",
           String.valueOf(redis.port()), "--interval", "0.2");
-      run("scheduler", "scheduler", "--host", "127.0.0.1", "--port", String.valueOf(scheduler),
+      run("scheduler", "scheduler", "--no-enable-full-mode-scheduling", "--host", "127.0.0.1",
+          "--port", String.valueOf(scheduler),
           "--discovery-redis-port", String.valueOf(redis.port()),
           "--discovery-redis-refresh-interval-ms", "100");
 

@@ -154,7 +154,7 @@ public final class FullModePolicies {
   /**
    * Full mode's {@code load-balance} (§5): per type, schedulability, staleness and the type's
    * metric under its threshold (dropped on fallback), then failover; the least loaded by that
-   * metric wins (or one of the {@code topK} least).
+   * metric wins, ties going to the fewest requests (or one of the {@code topK} least).
    */
   public static DispatchPolicy loadBalance(PolicyConfig config, long stalenessSeconds,
       FailoverDomain domain, LongSupplier clockMillis) {
@@ -162,7 +162,12 @@ public final class FullModePolicies {
     for (InferType type : InferType.values()) {
       Metric metric = CmsMetric.named(config.loadMetrics().getOrDefault(type, ""), type);
       double threshold = config.loadThresholds().getOrDefault(type, Double.MAX_VALUE);
-      profiles.put(type, new PolicyProfile(List.of(metric),
+      // Ties on the type's metric (common: every instance whose prefills are done shows 0
+      // prefill tokens) go to the instance with the fewest requests, not to hash order as in
+      // the reference, so a burst does not herd onto whichever finished its prefills first.
+      List<Metric> metrics = metric == CmsMetric.NUM_REQUESTS ? List.of(metric)
+          : List.of(metric, CmsMetric.NUM_REQUESTS);
+      profiles.put(type, new PolicyProfile(metrics,
           List.of(new Schedulable(), new Fresh(stalenessSeconds, clockMillis),
               Filter.metricBelow(metric, threshold)),
           List.of(new Failover(domain)),
