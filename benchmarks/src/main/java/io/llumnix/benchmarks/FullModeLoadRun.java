@@ -1,0 +1,170 @@
+package io.llumnix.benchmarks;
+
+import io.llumnix.cms.RedisCmsStore;
+import io.llumnix.cms.proto.InstanceMetadata;
+import io.llumnix.cms.proto.InstanceStatus;
+import io.llumnix.core.metrics.LlumnixMetrics;
+import io.llumnix.discovery.RedisConnection;
+import io.llumnix.metrics.ComponentMetrics;
+import io.llumnix.scheduler.FullModeSchedulingService;
+import io.llumnix.scheduler.SchedulerServer;
+import io.llumnix.scheduler.cms.CmsView;
+import io.llumnix.scheduler.cms.FullModePolicies;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Full mode at scale, against a real Redis on {@code redisPort}: {@code instances} instances'
+ * records in the CMS, rewritten every 50 ms as llumlets would. Reports (1) the status refresh —
+ * MGET of every status, decode, and acceptance into the view, the status loop's work — p50/p99
+ * over 200 refreshes, and (2) {@code /schedule} latency from {@code concurrency} closed-loop
+ * clients against a full-mode scheduler reading that CMS every 50 ms.
+ *
+ * <pre>
+ * redis-server --port 16379 --save '' &amp;
+ * java -cp benchmarks/target/benchmarks.jar io.llumnix.benchmarks.FullModeLoadRun 16379 1000 64 20
+ * </pre>
+ */
+public final class FullModeLoadRun {
+
+  private FullModeLoadRun() {}
+
+  public static void main(String[] args) throws Exception {
+    int redisPort = Integer.parseInt(args[0]);
+    int instanceCount = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
+    int concurrency = args.length > 2 ? Integer.parseInt(args[2]) : 64;
+    int seconds = args.length > 3 ? Integer.parseInt(args[3]) : 20;
+    Vertx vertx = Vertx.vertx();
+    RedisConnection redis = RedisConnection.of("127.0.0.1", redisPort);
+    RedisCmsStore writer = RedisCmsStore.create(vertx, redis, 5000);
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < instanceCount; i++) {
+      String id = "10.0." + (i / 250) + "." + (i % 250) + ":8000";
+      ids.add(id);
+      writer.putMetadata(InstanceMetadata.newBuilder().setInstanceId(id)
+          .setInstanceType("neutral").setIp("10.0." + (i / 250) + "." + (i % 250))
+          .setApiServerPort(8000).setNodeId("node-" + i / 8).setUnitId(id)
+          .setDataParallelSize(1).setBlockSize(16).setMaxNumBatchedTokens(8192).build(), 0)
+          .await(10, TimeUnit.SECONDS);
+    }
+    AtomicLong update = new AtomicLong();
+    Runnable writeAll = () -> {
+      int u = (int) update.incrementAndGet();
+      long now = System.currentTimeMillis();
+      for (int i = 0; i < ids.size(); i++) {
+        writer.putStatus(InstanceStatus.newBuilder().setInstanceId(ids.get(i))
+            .setSchedulable(true).setTimestampMs(now).setUpdateId(u).setStepId(u)
+            .setNumTotalGpuTokens(467_280).setNumUsedGpuTokens(1000 + (i * 37 + u) % 5000)
+            .setNumRunningRequests(i % 7).setNumWaitingRequests(i % 3)
+            .setNumUncomputedTokensAllWaitingPrefills((i * 13 + u) % 4000)
+            .addWaitingRequests("cmpl-x" + i + "-0").addRecentWaitingRequests("cmpl-x" + i + "-0")
+            .setProfilingId(-1).build(), 0);
+      }
+    };
+    writeAll.run();
+    vertx.setPeriodic(50, t -> writeAll.run());
+
+    // (1) the status loop's work, measured one refresh after another
+    ComponentMetrics refreshMetrics = ComponentMetrics.createWithoutRuntime(100_000);
+    refreshMetrics.registerAll(LlumnixMetrics.scheduler());
+    CmsView view = new CmsView(refreshMetrics, true, 10, System::currentTimeMillis);
+    RedisCmsStore reader = RedisCmsStore.create(vertx, redis, 5000);
+    view.applyMetadata(reader.allMetadata().await(30, TimeUnit.SECONDS));
+    long[] refresh = new long[200];
+    for (int r = -20; r < refresh.length; r++) {
+      long start = System.nanoTime();
+      List<InstanceStatus> statuses = reader.statuses(ids).await(10, TimeUnit.SECONDS);
+      for (InstanceStatus status : statuses) {
+        if (status != null) {
+          view.acceptStatus(status);
+        }
+      }
+      if (r >= 0) {
+        refresh[r] = System.nanoTime() - start;
+      }
+    }
+    Arrays.sort(refresh);
+    System.out.printf("status refresh of %d instances: p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
+        instanceCount, refresh[100] / 1e6, refresh[198] / 1e6, refresh[199] / 1e6);
+
+    // (2) /schedule against a full-mode scheduler over the same CMS
+    ComponentMetrics metrics = ComponentMetrics.create(100_000);
+    metrics.registerAll(LlumnixMetrics.scheduler());
+    SchedulerServer server = new SchedulerServer("127.0.0.1", 0, 3000, metrics, () ->
+        new FullModeSchedulingService(FullModePolicies.loadBalance(FullModePolicies.defaults(),
+            60, FullModePolicies.FailoverDomain.INSTANCE_UNIT, System::currentTimeMillis),
+            new CmsView(metrics, true, 10, System::currentTimeMillis),
+            RedisCmsStore.create(vertx, redis, 1000),
+            new FullModeSchedulingService.Intervals(50, 10_000), metrics));
+    vertx.deployVerticle(server).await(10, TimeUnit.SECONDS);
+    int port = server.actualPort();
+    WebClient web = WebClient.create(vertx, new WebClientOptions(new HttpClientOptions()),
+        new PoolOptions().setHttp1MaxSize(concurrency));
+    // Wait until the scheduler has read the CMS.
+    while (web.post(port, "127.0.0.1", "/schedule").sendBuffer(Buffer.buffer(
+        "{\"id\":\"probe\",\"scheduling_mode\":\"neutral\",\"scheduling_stage\":\"prefill\"}"))
+        .await(10, TimeUnit.SECONDS).statusCode() != 200) {
+      Thread.sleep(100);
+    }
+    long warmupEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    long end = warmupEnd + TimeUnit.SECONDS.toNanos(seconds);
+    long[] latencies = new long[5_000_000];
+    AtomicLong recorded = new AtomicLong();
+    AtomicLong requestIds = new AtomicLong();
+    List<Future<Void>> clients = new ArrayList<>();
+    for (int c = 0; c < concurrency; c++) {
+      Promise<Void> done = Promise.promise();
+      loop(web, port, end, warmupEnd, latencies, recorded, requestIds, done);
+      clients.add(done.future());
+    }
+    Future.all(clients).await(seconds + 60L, TimeUnit.SECONDS);
+    int n = (int) Math.min(recorded.get(), latencies.length);
+    long[] sorted = Arrays.copyOf(latencies, n);
+    Arrays.sort(sorted);
+    System.out.printf("full mode, %d instances, concurrency %d, %ds: %.0f schedules/s (each "
+        + "with a release)%n", instanceCount, concurrency, seconds, n / (double) seconds);
+    System.out.printf("/schedule latency: p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, max %.3f ms%n",
+        sorted[n / 2] / 1e6, sorted[(int) (n * 0.9)] / 1e6, sorted[(int) (n * 0.99)] / 1e6,
+        sorted[n - 1] / 1e6);
+    System.exit(0);
+  }
+
+  private static void loop(WebClient web, int port, long end, long warmupEnd,
+      long[] latencies, AtomicLong recorded, AtomicLong ids, Promise<Void> done) {
+    if (System.nanoTime() > end) {
+      done.complete();
+      return;
+    }
+    JsonObject request = new JsonObject().put("id", "load-" + ids.incrementAndGet())
+        .put("model", "m").put("scheduling_mode", "neutral").put("scheduling_stage", "prefill")
+        .put("prompt_num_tokens", 512);
+    long start = System.nanoTime();
+    web.post(port, "127.0.0.1", "/schedule").sendBuffer(request.toBuffer())
+        .compose(response -> {
+          long now = System.nanoTime();
+          if (now > warmupEnd && now <= end) {
+            long i = recorded.getAndIncrement();
+            if (i < latencies.length) {
+              latencies[(int) i] = now - start;
+            }
+          }
+          JsonArray result = response.bodyAsJsonObject().getJsonArray("scheduling_result");
+          return web.post(port, "127.0.0.1", "/release").sendBuffer(Buffer.buffer(
+              request.put("scheduling_result", result).encode()));
+        })
+        .onComplete(ignored -> loop(web, port, end, warmupEnd, latencies, recorded, ids, done));
+  }
+}
