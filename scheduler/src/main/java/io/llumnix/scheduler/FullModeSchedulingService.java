@@ -213,8 +213,9 @@ public final class FullModeSchedulingService implements Scheduling {
         }
         boolean batch = request.schedulingMode().equals(SchedulingRequest.PD_BATCH);
         boolean decodeStage = request.schedulingStage().equals("decode");
+        CmsInstance prefill = null;
         if (batch || !decodeStage) {
-          CmsInstance prefill = pick(InferType.PREFILL);
+          prefill = pick(InferType.PREFILL);
           if (prefill != null) {
             view.add(prefill, request.id(), InferType.PREFILL, tokens, tokens);
             observe(InferType.PREFILL, prefill);
@@ -227,6 +228,8 @@ public final class FullModeSchedulingService implements Scheduling {
             view.add(decode, request.id(), InferType.DECODE, tokens, tokens);
             observe(InferType.DECODE, decode);
             result.add(decode.instance());
+          } else if (batch && prefill != null) {
+            view.revertPrefill(prefill, request.id()); // no decode side: take the prefill back
           }
         }
       }
