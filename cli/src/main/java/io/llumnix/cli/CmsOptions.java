@@ -27,6 +27,10 @@ final class CmsOptions {
       description = "CMS Redis password.")
   String password;
 
+  @Option(names = "--cms-redis-cluster", defaultValue = "false",
+      description = "The CMS Redis is a Redis Cluster; --cms-redis-host/-port name one node.")
+  boolean cluster;
+
   @Option(names = "--cms-redis-timeout", defaultValue = "1.0",
       description = "Seconds before a CMS read fails.")
   double timeoutSeconds;
@@ -61,11 +65,11 @@ final class CmsOptions {
   /** The CMS in Redis, as these flags give it. */
   CmsStore redisStore(Vertx vertx) {
     return RedisCmsStore.create(vertx, new RedisConnection(host, port, username, password),
-        Math.max(1, Math.round(timeoutSeconds * 1000)));
+        Math.max(1, Math.round(timeoutSeconds * 1000)), cluster);
   }
 
   String describe() {
-    return "full mode, CMS at " + host + ":" + port;
+    return "full mode, CMS at " + host + ":" + port + (cluster ? " (Redis Cluster)" : "");
   }
 
   /** Checks the flags; call before starting anything. */

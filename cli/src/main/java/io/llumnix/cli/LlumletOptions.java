@@ -38,6 +38,10 @@ final class LlumletOptions {
       description = "CMS Redis password.")
   String redisPassword;
 
+  @Option(names = "--cms-redis-cluster", defaultValue = "false",
+      description = "The CMS Redis is a Redis Cluster; --cms-redis-address/-port name one node.")
+  boolean redisCluster;
+
   @Option(names = "--cms-expired-time", defaultValue = "100",
       description = "Seconds before CMS records expire; <= 0: never.")
   long expiredSeconds;
@@ -71,7 +75,8 @@ final class LlumletOptions {
     }
     RedisConnection redis = new RedisConnection(redisAddress, redisPort, redisUsername,
         redisPassword);
-    return new CmsTarget(vertx -> RedisCmsStore.create(vertx, redis, 1000), settings(),
+    return new CmsTarget(vertx -> RedisCmsStore.create(vertx, redis, 1000, redisCluster),
+        settings(),
         advertised(host));
   }
 

@@ -9,16 +9,20 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisClientType;
+import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.RedisAPI;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The CMS in a standalone Redis, with the reference's encoding: each record is its protobuf
+ * The CMS in Redis (standalone or Cluster), with the reference's encoding: each record is its protobuf
  * bytes under its key, set with {@code EX ttl}. Every call is bounded by a timeout so a hung
  * Redis fails the caller's loop instead of stalling it.
  */
@@ -29,17 +33,32 @@ public final class RedisCmsStore implements CmsStore {
   private final Redis redis;
   private final RedisAPI api;
   private final long timeoutMillis;
+  private final boolean cluster;
 
-  private RedisCmsStore(Redis redis, long timeoutMillis) {
+  private RedisCmsStore(Redis redis, long timeoutMillis, boolean cluster) {
     this.redis = redis;
     this.api = RedisAPI.api(redis);
     this.timeoutMillis = timeoutMillis;
+    this.cluster = cluster;
   }
 
-  /** A store on {@code connection}; calls fail after {@code timeoutMillis}. */
+  /** A store on a standalone Redis at {@code connection}; calls fail after {@code timeoutMillis}. */
   public static RedisCmsStore create(Vertx vertx, RedisConnection connection,
       long timeoutMillis) {
-    return new RedisCmsStore(Redis.createClient(vertx, connection.options()), timeoutMillis);
+    return create(vertx, connection, timeoutMillis, false);
+  }
+
+  /**
+   * A store on {@code connection}: a standalone Redis, or with {@code cluster} a Redis Cluster
+   * that {@code connection} is one node of (the others are found from it).
+   */
+  public static RedisCmsStore create(Vertx vertx, RedisConnection connection,
+      long timeoutMillis, boolean cluster) {
+    RedisOptions options = connection.options();
+    if (cluster) {
+      options.setType(RedisClientType.CLUSTER);
+    }
+    return new RedisCmsStore(Redis.createClient(vertx, options), timeoutMillis, cluster);
   }
 
   @Override
@@ -68,7 +87,17 @@ public final class RedisCmsStore implements CmsStore {
 
   @Override
   public Future<List<InstanceMetadata>> allMetadata() {
-    return bounded(scan("0", new ArrayList<>()).compose(keys -> {
+    // SCAN walks one node; a cluster's client runs KEYS on every master and merges.
+    Future<List<String>> listed = cluster
+        ? api.keys(METADATA_PREFIX + "*").map(keys -> {
+          List<String> all = new ArrayList<>(keys.size());
+          for (Response key : keys) {
+            all.add(key.toString());
+          }
+          return all;
+        })
+        : scan("0", new ArrayList<>());
+    return bounded(listed.compose(keys -> {
       if (keys.isEmpty()) {
         return Future.succeededFuture(List.of());
       }
@@ -112,19 +141,30 @@ public final class RedisCmsStore implements CmsStore {
       keys.add(STATUS_PREFIX + id);
     }
     return bounded(api.mget(keys)).map(values -> {
-      List<@Nullable InstanceStatus> statuses = new ArrayList<>(keys.size());
-      for (int i = 0; i < keys.size(); i++) {
-        Response value = values.get(i);
-        InstanceStatus status = null;
-        if (value != null) {
-          try {
-            status = InstanceStatus.parseFrom(value.toBytes());
-          } catch (InvalidProtocolBufferException e) {
-            logger.log(System.Logger.Level.WARNING, "cms: ignoring unreadable record "
-                + keys.get(i) + ": " + e.getMessage());
-          }
+      // A cluster's MGET merges per-slot answers out of key order, so each status is placed by
+      // the instance id it carries, not by its position.
+      Map<String, Integer> position = new HashMap<>(instanceIds.size() * 2);
+      for (int i = 0; i < instanceIds.size(); i++) {
+        position.put(instanceIds.get(i), i);
+      }
+      List<@Nullable InstanceStatus> statuses = new ArrayList<>(instanceIds.size());
+      for (int i = 0; i < instanceIds.size(); i++) {
+        statuses.add(null);
+      }
+      for (Response value : values) {
+        if (value == null) {
+          continue; // expired, deleted, or never written
         }
-        statuses.add(status);
+        try {
+          InstanceStatus status = InstanceStatus.parseFrom(value.toBytes());
+          Integer at = position.get(status.getInstanceId());
+          if (at != null) {
+            statuses.set(at, status);
+          }
+        } catch (InvalidProtocolBufferException e) {
+          logger.log(System.Logger.Level.WARNING, "cms: ignoring an unreadable status: "
+              + e.getMessage());
+        }
       }
       return statuses;
     });
