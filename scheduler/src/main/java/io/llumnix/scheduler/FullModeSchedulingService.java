@@ -62,6 +62,7 @@ public final class FullModeSchedulingService implements Scheduling {
   private boolean readingMetadata;
   private boolean readingStatus;
   private boolean metadataLoaded;
+  private boolean everRead;
 
   /** The {@code selected_instance_*} histograms of one infer type. */
   private record Selected(DistributionDataPoint kvUsage, DistributionDataPoint batchSize,
@@ -154,10 +155,11 @@ public final class FullModeSchedulingService implements Scheduling {
         cmsFailed(ar.cause());
         return;
       }
-      if (!view.alive()) {
+      if (!view.alive() && everRead) {
         logger.log(System.Logger.Level.INFO, "cms: readable again; scheduling resumes ("
             + ids.size() + " instances)");
       }
+      everRead = true;
       view.alive(true);
       List<@Nullable InstanceStatus> statuses = ar.result();
       for (int i = 0; i < ids.size(); i++) {
