@@ -16,8 +16,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.util.ArrayList;
@@ -127,7 +125,7 @@ public final class FullModeLoadRun {
     List<Future<Void>> clients = new ArrayList<>();
     for (int c = 0; c < concurrency; c++) {
       Promise<Void> done = Promise.promise();
-      loop(web, port, end, warmupEnd, latencies, recorded, requestIds, done);
+      ScheduleLoadRun.loop(web, port, end, warmupEnd, latencies, recorded, requestIds, done);
       clients.add(done.future());
     }
     Future.all(clients).await(seconds + 60L, TimeUnit.SECONDS);
@@ -140,31 +138,5 @@ public final class FullModeLoadRun {
         sorted[n / 2] / 1e6, sorted[(int) (n * 0.9)] / 1e6, sorted[(int) (n * 0.99)] / 1e6,
         sorted[n - 1] / 1e6);
     System.exit(0);
-  }
-
-  private static void loop(WebClient web, int port, long end, long warmupEnd,
-      long[] latencies, AtomicLong recorded, AtomicLong ids, Promise<Void> done) {
-    if (System.nanoTime() > end) {
-      done.complete();
-      return;
-    }
-    JsonObject request = new JsonObject().put("id", "load-" + ids.incrementAndGet())
-        .put("model", "m").put("scheduling_mode", "neutral").put("scheduling_stage", "prefill")
-        .put("prompt_num_tokens", 512);
-    long start = System.nanoTime();
-    web.post(port, "127.0.0.1", "/schedule").sendBuffer(request.toBuffer())
-        .compose(response -> {
-          long now = System.nanoTime();
-          if (now > warmupEnd && now <= end) {
-            long i = recorded.getAndIncrement();
-            if (i < latencies.length) {
-              latencies[(int) i] = now - start;
-            }
-          }
-          JsonArray result = response.bodyAsJsonObject().getJsonArray("scheduling_result");
-          return web.post(port, "127.0.0.1", "/release").sendBuffer(Buffer.buffer(
-              request.put("scheduling_result", result).encode()));
-        })
-        .onComplete(ignored -> loop(web, port, end, warmupEnd, latencies, recorded, ids, done));
   }
 }

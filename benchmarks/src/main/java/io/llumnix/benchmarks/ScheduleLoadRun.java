@@ -87,8 +87,11 @@ public final class ScheduleLoadRun {
     System.exit(0); // the keepalive and pooled connections need no orderly close here
   }
 
-  /** One client: requests one after another until {@code end}, then completes {@code done}. */
-  private static void loop(WebClient web, int port, long end, long warmupEnd,
+  /**
+   * One client: {@code /schedule} then {@code /release}, one after another until {@code end},
+   * then completes {@code done}; latencies after {@code warmupEnd} go to {@code latencies}.
+   */
+  static void loop(WebClient web, int port, long end, long warmupEnd,
       long[] latencies, AtomicLong recorded, AtomicLong ids, Promise<Void> done) {
     if (System.nanoTime() > end) {
       done.complete();

@@ -7,8 +7,6 @@ import io.llumnix.enginesim.core.CoreConfig;
 import io.llumnix.enginesim.core.StepProfile;
 import io.llumnix.enginesim.KvTransferSettings;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -147,27 +145,15 @@ final class EngineSimCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     EngineSettings settings = settings();
     CmsTarget cms = llumlet.target(host, System.getenv());
-    CountDownLatch stopped = new CountDownLatch(1);
-    CountDownLatch closed = new CountDownLatch(1);
-    // The JVM exits once shutdown hooks return: hold it until the llumlets removed their records.
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      stopped.countDown();
-      try {
-        closed.await(15, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }));
-    try (EngineSimulator simulator = EngineSimulator.start(settings, host, port, instances,
-        kvTransferPortOffset, cms)) {
+    try (ShutdownSignal signal = new ShutdownSignal();
+        EngineSimulator simulator = EngineSimulator.start(settings, host, port, instances,
+            kvTransferPortOffset, cms)) {
       spec.commandLine().getOut().println("engine-sim: " + instances + " engine(s) of "
           + settings.modelName() + " (" + profile + ", speedup " + speedup + ", kv role "
           + kvRole + ") on " + host + " ports " + simulator.ports()
           + (cms == null ? "" : ", llumlet publishing to the CMS"));
       spec.commandLine().getOut().flush();
-      stopped.await();
-    } finally {
-      closed.countDown();
+      signal.await();
     }
     return 0;
   }

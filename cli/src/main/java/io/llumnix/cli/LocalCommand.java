@@ -28,7 +28,6 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -123,23 +122,10 @@ final class LocalCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    CountDownLatch stopped = new CountDownLatch(1);
-    CountDownLatch cleanedUp = new CountDownLatch(1);
-    // The JVM exits once shutdown hooks return: hold it until every part has stopped.
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      stopped.countDown();
-      try {
-        cleanedUp.await(20, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }));
-    try (Cluster cluster = start()) {
+    try (ShutdownSignal signal = new ShutdownSignal(); Cluster cluster = start()) {
       print(spec.commandLine().getOut(), cluster);
-      stopped.await();
+      signal.await();
       return 0;
-    } finally {
-      cleanedUp.countDown();
     }
   }
 
