@@ -88,10 +88,16 @@ public final class Llumlet {
     return metadata.getInstanceId();
   }
 
-  /** Registers the instance (3 tries) and starts publishing. */
+  /**
+   * Registers the instance (3 tries) and starts publishing. The first status goes out before
+   * the metadata: a scheduler that sees the metadata must find a status too, or it drops the
+   * instance until its next metadata read.
+   */
   public Future<Void> start() {
     running = true;
     lastProgressMillis = wallMillis.getAsLong();
+    dirty = true;
+    flush();
     return putMetadata(3).onSuccess(ignored -> {
       if (!running) {
         return;
@@ -99,7 +105,6 @@ public final class Llumlet {
       metadataTimer = vertx.setPeriodic(settings.metadataPushMillis(), id -> putMetadata(1));
       heartbeatTimer = vertx.setPeriodic(Math.max(1, settings.heartbeatMillis()),
           id -> heartbeat());
-      changed();
     });
   }
 
