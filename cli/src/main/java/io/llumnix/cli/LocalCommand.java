@@ -143,7 +143,8 @@ final class LocalCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--prometheus: prometheus is not installed (Debian: "
           + "apt-get install -y prometheus)");
     }
-    boolean fullMode = gateway.fullMode;
+    // Round-robin is the gateway's own choice: no scheduler state, so no CMS either.
+    boolean fullMode = gateway.fullMode && !gateway.policy.equals("round-robin");
     LocalRedis redis = fullMode ? LocalRedis.startIfInstalled() : null;
     InMemoryCmsStore inProcess = fullMode && redis == null ? new InMemoryCmsStore() : null;
     Llumlet.Settings llumlet = new Llumlet.Settings(100, 40, 20_000, 1000, 10_000, 10_000);
