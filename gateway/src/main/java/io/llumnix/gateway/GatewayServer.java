@@ -196,7 +196,7 @@ public final class GatewayServer extends VerticleBase {
     private @Nullable LlmInstance instance;
     private @Nullable HttpClientRequest engineRequest;
     private int attempt;
-    /** Instances that failed this request, avoided when it is scheduled again. */
+    /** Endpoints (host:port) that failed this request, avoided when it is scheduled again. */
     private final java.util.Set<String> failedInstances = new java.util.HashSet<>(2);
     private int reasks;
     private boolean clientGone;
@@ -269,7 +269,7 @@ public final class GatewayServer extends VerticleBase {
           balancer.release(id, request.model(), instance);
           return;
         }
-        if (failedInstances.contains(instance.canonicalId())) {
+        if (failedInstances.contains(instance.endpoint())) {
           balancer.release(id, request.model(), instance);
           instance = null;
           if (reasks++ < 3) { // this instance just failed the request: ask again
@@ -291,7 +291,7 @@ public final class GatewayServer extends VerticleBase {
     private @Nullable LlmInstance roundRobinAvoidingFailed() {
       for (int i = 0; i < roundRobin.size(); i++) {
         LlmInstance next = roundRobin.next();
-        if (next != null && !failedInstances.contains(next.canonicalId())) {
+        if (next != null && !failedInstances.contains(next.endpoint())) {
           return next;
         }
       }
@@ -342,7 +342,7 @@ public final class GatewayServer extends VerticleBase {
       }
       LlmInstance failed = instance;
       if (failed != null) {
-        failedInstances.add(failed.canonicalId());
+        failedInstances.add(failed.endpoint());
         balancer.release(id, request.model(), failed);
       }
       if (!headWritten && attempt < settings.retryMaxCount()) {
