@@ -25,8 +25,9 @@ import picocli.CommandLine.Option;
     footer = {"", Main.FLAG_SOURCES},
     sortOptions = false,
     description = "Run the scheduler: /schedule, /release, /report, the /keepalive WebSocket, "
-        + "/healthz and /metrics. Lite mode keeps its own per-instance load (the LRS) from "
-        + "dispatches, token reports and releases.")
+        + "/healthz and /metrics. Full mode (the default) reads instances and their load from "
+        + "the CMS that engines' llumlets write; lite mode keeps its own per-instance load (the "
+        + "LRS) from dispatches, token reports and releases, with instances from discovery.")
 final class SchedulerCommand implements Callable<Integer> {
 
   @CommandLine.Mixin ConfigFileOption config;
@@ -125,10 +126,12 @@ final class SchedulerCommand implements Callable<Integer> {
       throw new IllegalStateException("cannot listen on " + host + ":" + port + ": "
           + e.getMessage(), e);
     }
-    discovery.start(vertx, server);
+    if (!fullMode) {
+      discovery.start(vertx, server); // full mode finds instances in the CMS instead
+    }
     spec.commandLine().getOut().println("scheduler: "
-        + (fullMode ? cms.describe() : "lite mode") + ", policy " + policy + ", "
-        + discovery.describe()
+        + (fullMode ? cms.describe() + ", instances from the CMS" : "lite mode, "
+            + discovery.describe()) + ", policy " + policy
         + ", listening on " + host + ":" + server.actualPort());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
