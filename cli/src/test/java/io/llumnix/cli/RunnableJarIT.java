@@ -173,4 +173,41 @@ class RunnableJarIT {
     local.destroy(); // SIGTERM: everything stops
     assertThat(local.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
   }
+
+  @Test
+  void fullModeAcrossProcessesWithTheCmsInRedis() throws Exception {
+    try (RedisServer redis = RedisServer.start()) {
+      int[] ports = distinctFreePorts(4);
+      int engine = ports[0];
+      int scheduler = ports[1];
+      int gateway = ports[2];
+      String redisPort = String.valueOf(redis.port());
+      run("engine", "engine-sim", "--host", "127.0.0.1", "--port", String.valueOf(engine),
+          "--model", "m", "--enable-llumlet", "--cms-redis-port", redisPort,
+          "--kv-transfer-port-offset", String.valueOf(ports[3] - engine));
+      run("scheduler", "scheduler", "--host", "127.0.0.1", "--port", String.valueOf(scheduler),
+          "--cms-redis-port", redisPort, "--cms-pull-metadata-interval-ms", "200");
+      run("gateway", "gateway", "--host", "127.0.0.1", "--port", String.valueOf(gateway),
+          "--scheduler-endpoints", "127.0.0.1:" + scheduler, "--llm-backend-discovery",
+          "endpoints", "--llm-backend-endpoints", "127.0.0.1:" + engine);
+
+      String request = "{\"id\":\"r1\",\"scheduling_mode\":\"neutral\","
+          + "\"scheduling_stage\":\"prefill\"}";
+      await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() ->
+          assertThat(post(scheduler, "/schedule", request).body())
+              .as("scheduler log: %s%nengine log: %s", log("scheduler"), log("engine"))
+              .contains("\"id\":\"127.0.0.1:" + engine + "\""));
+      await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+        HttpResponse<String> chat = post(gateway, "/v1/chat/completions",
+            "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
+                + "\"max_tokens\":3}");
+        assertThat(chat.statusCode()).as(log("gateway")).isEqualTo(200);
+        assertThat(chat.body()).contains("\"completion_tokens\":3");
+      });
+      assertThat(http.send(java.net.http.HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+          + scheduler + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body())
+          .contains("instance_cms_running_requests{infer_type=\"neutral\",instance_id=\"127.0.0.1:"
+              + engine + "\"}");
+    }
+  }
 }
