@@ -42,7 +42,11 @@ class RunnableJarIT {
 
   Process run(String name, String... args) throws IOException {
     List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR));
+        Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    if (Runtime.version().feature() >= 24) {
+      command.add("--sun-misc-unsafe-memory-access=allow"); // as ./llumnix runs it
+    }
+    command.addAll(List.of("-jar", JAR));
     command.addAll(List.of(args));
     Process process = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(logs.resolve(name + ".log").toFile()).start();
