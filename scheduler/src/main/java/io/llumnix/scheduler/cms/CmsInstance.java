@@ -7,6 +7,7 @@ import io.llumnix.core.instance.LlmInstance;
 import io.llumnix.scheduler.policy.InstanceView;
 import java.util.HashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One instance as full mode sees it: its CMS metadata, the last status accepted, and the local
@@ -47,6 +48,8 @@ public final class CmsInstance implements InstanceView {
   long prefillTok;
   int decodeReq;
   long decodeTok;
+  /** The {@code instance_cms_*} data points of this instance, once published. */
+  io.prometheus.metrics.core.datapoints.GaugeDataPoint @Nullable [] gaugePoints;
   /** Set by the schedulability and staleness filters during one selection. */
   boolean needsFailover;
 

@@ -296,7 +296,7 @@ public final class CmsView {
       instance.decodeReq++;
       instance.decodeTok += numTokens;
     }
-    publish(instance);
+    publishAccount(instance);
   }
 
   /** pd_batch found no decode instance: the prefill dispatch is taken back (§4). */
@@ -308,7 +308,7 @@ public final class CmsView {
     instance.prefillReq--;
     instance.prefillTok -= entry.uncomputed;
     unindex(requestId, instance);
-    publish(instance);
+    publishAccount(instance);
   }
 
   /** {@code /release}: the request leaves every instance's account (§4 Release). */
@@ -321,7 +321,7 @@ public final class CmsView {
       CmsInstance.Entry entry = instance.entries.remove(requestId);
       if (entry != null) {
         deleteCounters(instance, entry);
-        publish(instance);
+        publishAccount(instance);
       }
     }
     return holders.size();
@@ -359,27 +359,57 @@ public final class CmsView {
 
   // ---- gauges
 
-  /** Order of {@link LlumnixMetrics#INSTANCE_CMS}. */
+  /** Index of the first account gauge in {@link LlumnixMetrics#INSTANCE_CMS}. */
+  private static final int FIRST_ACCOUNT_GAUGE = 15;
+
+  /** Every gauge of the instance: after a status, which changes them all. */
   private void publish(CmsInstance instance) {
     InstanceStatus s = instance.status;
-    double[] values = {
-        s.getNumUsedGpuTokens(), s.getNumWaitingRequests(), s.getNumLoadingRequests(),
-        s.getNumRunningRequests(), s.getSchedulerWaitingToDecodeRequestsNum(),
-        s.getSchedulerRunningToDecodeRequestsNum(),
-        s.getHybridSchedulerWaitingToDecodeRequestsNum(),
-        s.getNumUncomputedTokensAllWaitingPrefills(),
-        s.getNumUncomputedTokensSchedulerRunningPrefills(),
-        s.getNumUnallocatedTokensSchedulerRunningPrefills(),
-        s.getNumUnallocatedTokensHybridSchedulerWaitingDecodes(),
-        s.getHybridSchedulerWaitingToDecodeTokensNum(), s.getSchedulerWaitingToDecodeTokensNum(),
-        s.getSchedulerRunningToDecodeTokensNum(), s.getNumTokensLoadingRequests(),
-        instance.req, instance.prefillReq, instance.decodeReq, instance.prefillTok,
-        instance.decodeTok, instance.kvCacheUsageRatioProjected(), instance.decodeBatchSize(),
-        instance.allPrefillsTokensNum(), instance.allDecodesTokensNum()};
-    String id = instance.id();
-    String type = instance.inferType().label();
-    for (int i = 0; i < values.length; i++) {
-      gauges.get(i).labels(id, type).set(values[i]);
+    GaugeDataPoint[] points = points(instance);
+    // Order of LlumnixMetrics.INSTANCE_CMS.
+    points[0].set(s.getNumUsedGpuTokens());
+    points[1].set(s.getNumWaitingRequests());
+    points[2].set(s.getNumLoadingRequests());
+    points[3].set(s.getNumRunningRequests());
+    points[4].set(s.getSchedulerWaitingToDecodeRequestsNum());
+    points[5].set(s.getSchedulerRunningToDecodeRequestsNum());
+    points[6].set(s.getHybridSchedulerWaitingToDecodeRequestsNum());
+    points[7].set(s.getNumUncomputedTokensAllWaitingPrefills());
+    points[8].set(s.getNumUncomputedTokensSchedulerRunningPrefills());
+    points[9].set(s.getNumUnallocatedTokensSchedulerRunningPrefills());
+    points[10].set(s.getNumUnallocatedTokensHybridSchedulerWaitingDecodes());
+    points[11].set(s.getHybridSchedulerWaitingToDecodeTokensNum());
+    points[12].set(s.getSchedulerWaitingToDecodeTokensNum());
+    points[13].set(s.getSchedulerRunningToDecodeTokensNum());
+    points[14].set(s.getNumTokensLoadingRequests());
+    publishAccount(instance);
+  }
+
+  /** The account gauges and the metrics derived from them: after a dispatch or release. */
+  private void publishAccount(CmsInstance instance) {
+    GaugeDataPoint[] points = points(instance);
+    int i = FIRST_ACCOUNT_GAUGE;
+    points[i++].set(instance.req);
+    points[i++].set(instance.prefillReq);
+    points[i++].set(instance.decodeReq);
+    points[i++].set(instance.prefillTok);
+    points[i++].set(instance.decodeTok);
+    points[i++].set(instance.kvCacheUsageRatioProjected());
+    points[i++].set(instance.decodeBatchSize());
+    points[i++].set(instance.allPrefillsTokensNum());
+    points[i].set(instance.allDecodesTokensNum());
+  }
+
+  /** The instance's data points, looked up once: dispatches update them per request. */
+  private GaugeDataPoint[] points(CmsInstance instance) {
+    GaugeDataPoint[] points = instance.gaugePoints;
+    if (points == null) {
+      points = new GaugeDataPoint[gauges.size()];
+      for (int i = 0; i < points.length; i++) {
+        points[i] = gauges.get(i).labels(instance.id(), instance.inferType().label());
+      }
+      instance.gaugePoints = points;
     }
+    return points;
   }
 }
