@@ -5,7 +5,7 @@ import io.llumnix.discovery.DiscoverySidecar;
 import io.llumnix.discovery.RedisConnection;
 import io.vertx.core.Vertx;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -70,7 +70,7 @@ final class DiscoveryCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
-  public Integer call() throws InterruptedException {
+  public Integer call() throws Exception {
     DiscoverySidecar.Settings settings = new DiscoverySidecar.Settings(
         InferType.of(instanceType), podName, entrypointIp, entrypointPort,
         kvTransferIp.isEmpty() ? entrypointIp : kvTransferIp, kvTransferPort, dpSizeLocal, model,
@@ -82,10 +82,10 @@ final class DiscoveryCommand implements Callable<Integer> {
         + instanceType + " instance(s) of pod " + podName + " (" + entrypointIp + ":"
         + entrypointPort + ") in Redis at " + redisAddress + ":" + redisPort + " every "
         + intervalSeconds + " s");
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
-    stopped.await();
-    vertx.close();
+    try (ShutdownSignal signal = new ShutdownSignal()) {
+      signal.await();
+      vertx.close().await(10, TimeUnit.SECONDS); // before the JVM exits
+    }
     return 0;
   }
 }

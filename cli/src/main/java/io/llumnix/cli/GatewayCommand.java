@@ -13,7 +13,6 @@ import io.vertx.core.Vertx;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -39,10 +38,10 @@ final class GatewayCommand implements Callable<Integer> {
     GatewayServer server = options.start(vertx, null);
     spec.commandLine().getOut().println("gateway: listening on " + options.host + ":"
         + server.actualPort() + " (" + options.describe() + ")");
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
-    stopped.await();
-    vertx.close();
+    try (ShutdownSignal signal = new ShutdownSignal()) {
+      signal.await();
+      vertx.close().await(10, TimeUnit.SECONDS); // before the JVM exits
+    }
     return 0;
   }
 

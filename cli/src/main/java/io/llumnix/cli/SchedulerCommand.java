@@ -13,7 +13,6 @@ import io.llumnix.scheduler.policy.PolicyRegistry;
 import io.vertx.core.Vertx;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import picocli.CommandLine;
@@ -133,10 +132,10 @@ final class SchedulerCommand implements Callable<Integer> {
         + (fullMode ? cms.describe() + ", instances from the CMS" : "lite mode, "
             + discovery.describe()) + ", policy " + policy
         + ", listening on " + host + ":" + server.actualPort());
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
-    stopped.await();
-    vertx.close();
+    try (ShutdownSignal signal = new ShutdownSignal()) {
+      signal.await();
+      vertx.close().await(10, TimeUnit.SECONDS); // before the JVM exits
+    }
     return 0;
   }
 }
