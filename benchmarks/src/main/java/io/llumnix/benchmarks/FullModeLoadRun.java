@@ -10,14 +10,9 @@ import io.llumnix.scheduler.FullModeSchedulingService;
 import io.llumnix.scheduler.SchedulerServer;
 import io.llumnix.scheduler.cms.CmsView;
 import io.llumnix.scheduler.cms.FullModePolicies;
-import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.PoolOptions;
 import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -109,34 +104,18 @@ public final class FullModeLoadRun {
             new FullModeSchedulingService.Intervals(50, 10_000), metrics));
     vertx.deployVerticle(server).await(10, TimeUnit.SECONDS);
     int port = server.actualPort();
-    WebClient web = WebClient.create(vertx, new WebClientOptions(new HttpClientOptions()),
-        new PoolOptions().setHttp1MaxSize(concurrency));
     // Wait until the scheduler has read the CMS.
-    while (web.post(port, "127.0.0.1", "/schedule").sendBuffer(Buffer.buffer(
+    WebClient probe = WebClient.create(vertx);
+    while (probe.post(port, "127.0.0.1", "/schedule").sendBuffer(Buffer.buffer(
         "{\"id\":\"probe\",\"scheduling_mode\":\"neutral\",\"scheduling_stage\":\"prefill\"}"))
         .await(10, TimeUnit.SECONDS).statusCode() != 200) {
       Thread.sleep(100);
     }
-    long warmupEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    long end = warmupEnd + TimeUnit.SECONDS.toNanos(seconds);
-    long[] latencies = new long[5_000_000];
-    AtomicLong recorded = new AtomicLong();
-    AtomicLong requestIds = new AtomicLong();
-    List<Future<Void>> clients = new ArrayList<>();
-    for (int c = 0; c < concurrency; c++) {
-      Promise<Void> done = Promise.promise();
-      ScheduleLoadRun.loop(web, port, end, warmupEnd, latencies, recorded, requestIds, done);
-      clients.add(done.future());
-    }
-    Future.all(clients).await(seconds + 60L, TimeUnit.SECONDS);
-    int n = (int) Math.min(recorded.get(), latencies.length);
-    long[] sorted = Arrays.copyOf(latencies, n);
-    Arrays.sort(sorted);
+    long[] sorted = ScheduleLoadRun.measure(vertx, port, concurrency, seconds);
     System.out.printf("full mode, %d instances, concurrency %d, %ds: %.0f schedules/s (each "
-        + "with a release)%n", instanceCount, concurrency, seconds, n / (double) seconds);
-    System.out.printf("/schedule latency: p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, max %.3f ms%n",
-        sorted[n / 2] / 1e6, sorted[(int) (n * 0.9)] / 1e6, sorted[(int) (n * 0.99)] / 1e6,
-        sorted[n - 1] / 1e6);
+        + "with a release)%n", instanceCount, concurrency, seconds,
+        sorted.length / (double) seconds);
+    ScheduleLoadRun.printLatencies(sorted);
     System.exit(0);
   }
 }

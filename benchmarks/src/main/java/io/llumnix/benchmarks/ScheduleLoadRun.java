@@ -62,6 +62,20 @@ public final class ScheduleLoadRun {
         .await(10, TimeUnit.SECONDS);
     keepalive.writeTextMessage("{\"host\":\"10.9.9.9\",\"port\":1}");
 
+    long[] sorted = measure(vertx, port, concurrency, seconds);
+    System.out.printf("concurrency=%d instances=%d window=%ds: %.0f schedules/s (each with a "
+            + "release)%n", concurrency, instanceCount, seconds, sorted.length / (double) seconds);
+    printLatencies(sorted);
+    System.exit(0); // the keepalive and pooled connections need no orderly close here
+  }
+
+  /**
+   * Runs {@code concurrency} closed-loop clients against the scheduler on {@code port}: 5 s of
+   * warm-up, then {@code seconds} measured. Returns the measured {@code /schedule} latencies
+   * (nanoseconds), sorted.
+   */
+  static long[] measure(Vertx vertx, int port, int concurrency, int seconds)
+      throws Exception {
     WebClient web = WebClient.create(vertx, new WebClientOptions(new HttpClientOptions()),
         new PoolOptions().setHttp1MaxSize(concurrency));
     long warmupEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
@@ -79,19 +93,22 @@ public final class ScheduleLoadRun {
     int n = (int) Math.min(recorded.get(), latencies.length);
     long[] sorted = Arrays.copyOf(latencies, n);
     Arrays.sort(sorted);
-    System.out.printf("concurrency=%d instances=%d window=%ds: %.0f schedules/s (each with a "
-            + "release)%n", concurrency, instanceCount, seconds, n / (double) seconds);
+    return sorted;
+  }
+
+  /** Prints the percentiles of sorted latencies in nanoseconds. */
+  static void printLatencies(long[] sorted) {
+    int n = sorted.length;
     System.out.printf("/schedule latency: p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, max %.3f ms%n",
         sorted[n / 2] / 1e6, sorted[(int) (n * 0.9)] / 1e6, sorted[(int) (n * 0.99)] / 1e6,
         sorted[n - 1] / 1e6);
-    System.exit(0); // the keepalive and pooled connections need no orderly close here
   }
 
   /**
    * One client: {@code /schedule} then {@code /release}, one after another until {@code end},
    * then completes {@code done}; latencies after {@code warmupEnd} go to {@code latencies}.
    */
-  static void loop(WebClient web, int port, long end, long warmupEnd,
+  private static void loop(WebClient web, int port, long end, long warmupEnd,
       long[] latencies, AtomicLong recorded, AtomicLong ids, Promise<Void> done) {
     if (System.nanoTime() > end) {
       done.complete();

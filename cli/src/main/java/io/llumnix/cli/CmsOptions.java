@@ -72,23 +72,25 @@ final class CmsOptions {
     return "full mode, CMS at " + host + ":" + port + (cluster ? " (Redis Cluster)" : "");
   }
 
-  /** Checks the flags; call before starting anything. */
-  FullModePolicies.FailoverDomain validate() {
+  /** Checks these flags and the policy; call before starting anything. */
+  FullModePolicies.FailoverDomain validate(String policy) {
     if (statusIntervalMillis < 1 || metadataIntervalMillis < 1) {
       throw new IllegalArgumentException(
           "--cms-pull-status-interval-ms and --cms-pull-metadata-interval-ms must be >= 1");
     }
-    return FullModePolicies.FailoverDomain.of(failoverDomain);
-  }
-
-  /** A full-mode service over {@code store}; the scheduler's loop runs its CMS reader. */
-  FullModeSchedulingService service(String policy, PolicyConfig config, CmsStore store,
-      ComponentMetrics metrics) {
     if (!policy.equals("load-balance")) {
       throw new IllegalArgumentException("--scheduling-policy " + policy + ": full mode "
           + "schedules with load-balance (run lite mode for round-robin)");
     }
-    FullModePolicies.FailoverDomain domain = validate();
+    return FullModePolicies.FailoverDomain.of(failoverDomain);
+  }
+
+  /**
+   * A full-mode service over {@code store}, {@link #validate validated} first; the scheduler's
+   * loop runs its CMS reader.
+   */
+  FullModeSchedulingService service(FullModePolicies.FailoverDomain domain, PolicyConfig config,
+      CmsStore store, ComponentMetrics metrics) {
     return new FullModeSchedulingService(
         FullModePolicies.loadBalance(config, stalenessSeconds, domain, System::currentTimeMillis),
         new CmsView(metrics, localAccount, accountStalenessSeconds, System::currentTimeMillis),

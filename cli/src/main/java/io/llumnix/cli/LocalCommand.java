@@ -1,5 +1,6 @@
 package io.llumnix.cli;
 
+import io.llumnix.cms.CmsStore;
 import io.llumnix.cms.InMemoryCmsStore;
 import io.llumnix.cms.RedisCmsStore;
 import io.llumnix.discovery.RedisConnection;
@@ -29,6 +30,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
@@ -147,11 +149,12 @@ final class LocalCommand implements Callable<Integer> {
     boolean fullMode = gateway.fullMode && !gateway.policy.equals("round-robin");
     LocalRedis redis = fullMode ? LocalRedis.startIfInstalled() : null;
     InMemoryCmsStore inProcess = fullMode && redis == null ? new InMemoryCmsStore() : null;
-    Llumlet.Settings llumlet = new Llumlet.Settings(100, 40, 20_000, 1000, 10_000, 10_000);
-    CmsTarget cmsTarget = !fullMode ? null : redis != null
-        ? new CmsTarget(v -> RedisCmsStore.create(v, RedisConnection.of("127.0.0.1",
-            redis.port()), 1000), llumlet, "127.0.0.1")
-        : new CmsTarget(v -> inProcess, llumlet, "127.0.0.1");
+    // Engines and scheduler each open their own client on their own Vert.x.
+    Function<Vertx, CmsStore> cmsStore = redis != null
+        ? v -> RedisCmsStore.create(v, RedisConnection.of("127.0.0.1", redis.port()), 1000)
+        : v -> inProcess;
+    CmsTarget cmsTarget = fullMode
+        ? new CmsTarget(cmsStore, Llumlet.Settings.defaults(), "127.0.0.1") : null;
     String cms = !fullMode ? "" : redis != null ? "redis-server on 127.0.0.1:" + redis.port()
         : "in-process store (redis-server is not installed)";
     EngineSimulator engines;
@@ -185,8 +188,7 @@ final class LocalCommand implements Callable<Integer> {
             FullModePolicies.FailoverDomain.INSTANCE_UNIT, System::currentTimeMillis);
         service = () -> new FullModeSchedulingService(policy,
             new CmsView(schedulerMetrics, true, 10, System::currentTimeMillis),
-            redis != null ? RedisCmsStore.create(vertx, RedisConnection.of("127.0.0.1",
-                redis.port()), 1000) : inProcess,
+            cmsStore.apply(vertx),
             new FullModeSchedulingService.Intervals(50, 1000), schedulerMetrics);
       } else {
         var dispatch = PolicyRegistry.builtins().create(schedulerPolicy,

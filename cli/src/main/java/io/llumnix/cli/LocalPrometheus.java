@@ -8,10 +8,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A real Prometheus scraping a local cluster with the labels the Kubernetes monitors of
@@ -25,13 +24,11 @@ final class LocalPrometheus implements AutoCloseable {
   record Targets(String namespace, List<String> gateways, List<String> schedulers,
       String model, String inferType, List<String> engines) {}
 
-  private final Process process;
-  private final Path directory;
+  private final ChildProcess process;
   private final int port;
 
-  private LocalPrometheus(Process process, Path directory, int port) {
+  private LocalPrometheus(ChildProcess process, int port) {
     this.process = process;
-    this.directory = directory;
     this.port = port;
   }
 
@@ -65,14 +62,8 @@ final class LocalPrometheus implements AutoCloseable {
   }
 
   /** The {@code prometheus} executable on the PATH, or null. */
-  static @org.jspecify.annotations.Nullable Path find() {
-    for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
-      Path candidate = Path.of(dir, "prometheus");
-      if (Files.isExecutable(candidate)) {
-        return candidate;
-      }
-    }
-    return null;
+  static @Nullable Path find() {
+    return ChildProcess.executable("prometheus");
   }
 
   /**
@@ -87,17 +78,12 @@ final class LocalPrometheus implements AutoCloseable {
       throw new IllegalStateException("--prometheus: prometheus is not installed (Debian: "
           + "apt-get install -y prometheus)");
     }
-    Path directory = Files.createTempDirectory("llumnix-prometheus");
+    Path directory = ChildProcess.folder("llumnix-prometheus");
     Files.writeString(directory.resolve("prometheus.yml"), config);
-    Process process = new ProcessBuilder(binary.toString(),
-        "--config.file=" + directory.resolve("prometheus.yml"),
-        "--storage.tsdb.path=" + directory.resolve("data"),
-        "--web.listen-address=127.0.0.1:" + port,
-        "--web.enable-lifecycle")
-        .redirectErrorStream(true)
-        .redirectOutput(directory.resolve("prometheus.log").toFile())
-        .start();
-    LocalPrometheus prometheus = new LocalPrometheus(process, directory, port);
+    LocalPrometheus prometheus = new LocalPrometheus(ChildProcess.start(directory, "prometheus",
+        List.of(binary.toString(), "--config.file=" + directory.resolve("prometheus.yml"),
+            "--storage.tsdb.path=" + directory.resolve("data"),
+            "--web.listen-address=127.0.0.1:" + port, "--web.enable-lifecycle")), port);
     try {
       prometheus.awaitReady(Duration.ofSeconds(30));
     } catch (RuntimeException | IOException | InterruptedException e) {
@@ -111,7 +97,7 @@ final class LocalPrometheus implements AutoCloseable {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
+      if (!process.alive()) {
         throw new IllegalStateException("prometheus exited: " + log());
       }
       try {
@@ -129,8 +115,7 @@ final class LocalPrometheus implements AutoCloseable {
   }
 
   private String log() throws IOException {
-    List<String> lines = Files.readAllLines(directory.resolve("prometheus.log"));
-    return String.join("\n", lines.subList(Math.max(0, lines.size() - 5), lines.size()));
+    return process.logTail("prometheus", 5);
   }
 
   URI url() {
@@ -139,14 +124,6 @@ final class LocalPrometheus implements AutoCloseable {
 
   @Override
   public void close() throws IOException, InterruptedException {
-    process.destroy();
-    if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
-      process.destroyForcibly().waitFor();
-    }
-    try (Stream<Path> files = Files.walk(directory)) {
-      for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(file);
-      }
-    }
+    process.close();
   }
 }

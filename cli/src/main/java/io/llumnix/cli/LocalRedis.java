@@ -6,11 +6,9 @@ import java.io.OutputStream;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -19,24 +17,17 @@ import org.jspecify.annotations.Nullable;
  */
 final class LocalRedis implements AutoCloseable {
 
-  private final Process process;
-  private final Path directory;
+  private final ChildProcess process;
   private final int port;
 
-  private LocalRedis(Process process, Path directory, int port) {
+  private LocalRedis(ChildProcess process, int port) {
     this.process = process;
-    this.directory = directory;
     this.port = port;
   }
 
-  /** Whether {@code redis-server} is on the PATH. */
-  static boolean installed() {
-    for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
-      if (Files.isExecutable(Path.of(dir, "redis-server"))) {
-        return true;
-      }
-    }
-    return false;
+  /** One started and answering PING when {@code redis-server} is installed, else null. */
+  static @Nullable LocalRedis startIfInstalled() throws IOException, InterruptedException {
+    return ChildProcess.executable("redis-server") == null ? null : start();
   }
 
   /** Starts one and waits until it answers PING. */
@@ -45,16 +36,14 @@ final class LocalRedis implements AutoCloseable {
     try (ServerSocket socket = new ServerSocket(0)) {
       port = socket.getLocalPort();
     }
-    Path directory = Files.createTempDirectory("llumnix-redis");
-    Process process = new ProcessBuilder("redis-server", "--port", String.valueOf(port),
-        "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", directory.toString())
-        .redirectErrorStream(true).redirectOutput(directory.resolve("redis.log").toFile())
-        .start();
-    LocalRedis redis = new LocalRedis(process, directory, port);
+    Path directory = ChildProcess.folder("llumnix-redis");
+    LocalRedis redis = new LocalRedis(ChildProcess.start(directory, "redis", List.of(
+        "redis-server", "--port", String.valueOf(port), "--bind", "127.0.0.1", "--save", "",
+        "--appendonly", "no", "--dir", directory.toString())), port);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (!redis.ping()) {
-      if (!process.isAlive() || System.nanoTime() > deadline) {
-        String log = Files.readString(directory.resolve("redis.log"));
+      if (!redis.process.alive() || System.nanoTime() > deadline) {
+        String log = redis.process.logTail("redis", 5);
         redis.close();
         throw new IllegalStateException("redis-server did not start: " + log);
       }
@@ -82,18 +71,6 @@ final class LocalRedis implements AutoCloseable {
 
   @Override
   public void close() throws IOException, InterruptedException {
-    process.destroy();
-    if (!process.waitFor(10, TimeUnit.SECONDS)) {
-      process.destroyForcibly().waitFor();
-    }
-    try (Stream<Path> files = Files.walk(directory)) {
-      for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(file);
-      }
-    }
-  }
-
-  static @Nullable LocalRedis startIfInstalled() throws IOException, InterruptedException {
-    return installed() ? start() : null;
+    process.close();
   }
 }

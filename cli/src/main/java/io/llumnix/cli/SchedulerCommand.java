@@ -106,12 +106,8 @@ final class SchedulerCommand implements Callable<Integer> {
     Vertx vertx = Vertx.vertx();
     Supplier<Scheduling> service;
     if (fullMode) {
-      cms.validate();
-      if (!policy.equals("load-balance")) {
-        throw new IllegalArgumentException("--scheduling-policy " + policy + ": full mode "
-            + "schedules with load-balance (run lite mode for round-robin)");
-      }
-      service = () -> cms.service(policy, config, cms.redisStore(vertx), metrics);
+      var domain = cms.validate(policy);
+      service = () -> cms.service(domain, config, cms.redisStore(vertx), metrics);
     } else {
       DispatchPolicy dispatch = PolicyRegistry.builtins().create(policy, config);
       service = () -> new SchedulingService(dispatch, new LocalRealtimeState(metrics), metrics);
