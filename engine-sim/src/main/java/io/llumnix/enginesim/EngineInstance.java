@@ -98,22 +98,29 @@ public final class EngineInstance extends VerticleBase implements EngineHandle {
     }
   }
 
-  /** The llumlet publishing this engine to the CMS, or null when it runs without one. */
-  public @Nullable Llumlet llumlet() {
-    return llumlet;
-  }
-
   /**
    * Fault injection: while stalled, scheduled steps do not finish, as when an engine hangs in
    * a kernel or a collective. Resuming finishes the step that was in flight.
    */
   public void stall(boolean stalled) {
-    vertx.runOnContext(ignored -> {
+    context.runOnContext(ignored -> { // the engine's own event loop, whoever calls
       this.stalled = stalled;
       Runnable parked = parkedCompletion;
       if (!stalled && parked != null) {
         parkedCompletion = null;
         parked.run();
+      }
+    });
+  }
+
+  /**
+   * Fault injection: the llumlet stops writing without removing its records, as a crashed one
+   * does; the engine keeps serving.
+   */
+  public void haltLlumlet() {
+    context.runOnContext(ignored -> {
+      if (llumlet != null) {
+        llumlet.halt();
       }
     });
   }

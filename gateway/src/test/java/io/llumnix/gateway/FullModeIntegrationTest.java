@@ -236,7 +236,7 @@ class FullModeIntegrationTest {
     EngineSimulator halted = engines.get(2);
     String haltedId = "127.0.0.1:" + halted.ports().get(0);
     int port = halted.ports().get(0);
-    halted.instances().get(0).llumlet().halt();
+    halted.instances().get(0).haltLlumlet();
     long haltedAt = System.nanoTime();
     await().atMost(Duration.ofSeconds(STALENESS_SECONDS + 5))
         .until(() -> !schedulable().contains(haltedId));
