@@ -6,7 +6,6 @@ import io.llumnix.core.instance.InferType;
 import io.llumnix.core.instance.LlmInstance;
 import io.llumnix.core.metrics.LlumnixMetrics;
 import io.llumnix.metrics.ComponentMetrics;
-import io.llumnix.metrics.LabeledMetric;
 import io.llumnix.scheduler.SchedulingService.ErrorType;
 import io.llumnix.scheduler.SchedulingService.Outcome;
 import io.llumnix.scheduler.api.SchedulingRequest;
@@ -14,7 +13,6 @@ import io.llumnix.scheduler.cms.CmsInstance;
 import io.llumnix.scheduler.cms.CmsView;
 import io.llumnix.scheduler.policy.DispatchPolicy;
 import io.llumnix.scheduler.policy.PolicyProfile;
-import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -50,8 +48,7 @@ public final class FullModeSchedulingService implements Scheduling {
   private final CmsView view;
   private final CmsStore store;
   private final Intervals intervals;
-  private final CounterDataPoint scheduled;
-  private final LabeledMetric<CounterDataPoint> failures;
+  private final SchedulingCounters counters;
   private final DistributionDataPoint scheduleDuration;
   private final DistributionDataPoint metadataDuration;
   private final DistributionDataPoint statusDuration;
@@ -74,8 +71,7 @@ public final class FullModeSchedulingService implements Scheduling {
     this.view = view;
     this.store = store;
     this.intervals = intervals;
-    this.scheduled = metrics.counter(LlumnixMetrics.SCHEDULER_SCHEDULING_TOTAL).labels();
-    this.failures = metrics.counter(LlumnixMetrics.SCHEDULER_SCHEDULING_FAILED_TOTAL);
+    this.counters = new SchedulingCounters(metrics);
     this.scheduleDuration = metrics.histogram(
         LlumnixMetrics.REQUEST_FULL_MODE_SCHEDULE_DURATION_MILLISECONDS).labels();
     this.metadataDuration = metrics.histogram(
@@ -242,7 +238,7 @@ public final class FullModeSchedulingService implements Scheduling {
     if (result.isEmpty()) {
       return fail(ErrorType.NO_AVAILABLE_ENDPOINT, 429, "no available endpoint");
     }
-    scheduled.inc();
+    counters.scheduled();
     return new Outcome.Scheduled(request.withResult(result));
   }
 
@@ -286,7 +282,7 @@ public final class FullModeSchedulingService implements Scheduling {
 
   @Override
   public void invalidRequest() {
-    failures.labels(ErrorType.UNKNOWN.label()).inc();
+    counters.invalid();
   }
 
   /** Full mode finds instances in the CMS; discovery's view is not used for scheduling. */
@@ -305,7 +301,6 @@ public final class FullModeSchedulingService implements Scheduling {
   }
 
   private Outcome fail(ErrorType type, int status, String message) {
-    failures.labels(type.label()).inc();
-    return new Outcome.Failed(status, message);
+    return counters.fail(type, status, message);
   }
 }

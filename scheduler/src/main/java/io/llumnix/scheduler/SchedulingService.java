@@ -2,20 +2,14 @@ package io.llumnix.scheduler;
 
 import io.llumnix.core.instance.InferType;
 import io.llumnix.core.instance.LlmInstance;
-import io.llumnix.core.metrics.LlumnixMetrics;
 import io.llumnix.metrics.ComponentMetrics;
-import io.llumnix.metrics.LabeledMetric;
 import io.llumnix.scheduler.api.SchedulingRequest;
 import io.llumnix.scheduler.lrs.LocalRealtimeState;
 import io.llumnix.scheduler.policy.DispatchPolicy;
 import io.llumnix.scheduler.policy.PolicyProfile;
-import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
-import java.util.Map;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
@@ -49,18 +43,13 @@ public final class SchedulingService implements Scheduling {
 
   private final DispatchPolicy policy;
   private final LocalRealtimeState lrs;
-  private final CounterDataPoint scheduled;
-  private final Map<ErrorType, CounterDataPoint> failed;
+  private final SchedulingCounters counters;
 
   public SchedulingService(DispatchPolicy policy, LocalRealtimeState lrs,
       ComponentMetrics metrics) {
     this.policy = policy;
     this.lrs = lrs;
-    this.scheduled = metrics.counter(LlumnixMetrics.SCHEDULER_SCHEDULING_TOTAL).labels();
-    LabeledMetric<CounterDataPoint> failures =
-        metrics.counter(LlumnixMetrics.SCHEDULER_SCHEDULING_FAILED_TOTAL);
-    this.failed = Stream.of(ErrorType.values()).collect(Collectors.toUnmodifiableMap(
-        Function.identity(), type -> failures.labels(type.label())));
+    this.counters = new SchedulingCounters(metrics);
   }
 
   public LocalRealtimeState lrs() {
@@ -90,7 +79,7 @@ public final class SchedulingService implements Scheduling {
   /** Counts a request that could not even be parsed. */
   @Override
   public void invalidRequest() {
-    failed.get(ErrorType.UNKNOWN).inc();
+    counters.invalid();
   }
 
   /** Chooses instances for {@code request} and allocates it on them. */
@@ -132,7 +121,7 @@ public final class SchedulingService implements Scheduling {
             request.id(), instance.canonicalId(), allocated);
       }
     }
-    scheduled.inc();
+    counters.scheduled();
     return new Outcome.Scheduled(request.withResult(result));
   }
 
@@ -186,7 +175,6 @@ public final class SchedulingService implements Scheduling {
   }
 
   private Outcome fail(ErrorType type, int status, String message) {
-    failed.get(type).inc();
-    return new Outcome.Failed(status, message);
+    return counters.fail(type, status, message);
   }
 }

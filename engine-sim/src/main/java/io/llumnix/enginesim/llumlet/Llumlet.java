@@ -225,11 +225,6 @@ public final class Llumlet {
     });
   }
 
-  /** The last status written (for tests and diagnostics). */
-  public InstanceStatus lastStatus() {
-    return last;
-  }
-
   /** Stops publishing without removing the records, as a llumlet that crashed. */
   public void halt() {
     running = false;
