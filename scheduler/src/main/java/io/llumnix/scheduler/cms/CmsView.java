@@ -190,9 +190,9 @@ public final class CmsView {
       restart(instance);
       result = Acceptance.RESTARTED;
     } else {
+      // No gauge changes: they show neither the timestamp nor schedulability.
       instance.status = stored.toBuilder().setTimestampMs(status.getTimestampMs())
           .setSchedulable(status.getSchedulable()).build();
-      publish(instance);
       return Acceptance.TIMESTAMP_ONLY;
     }
     instance.status = status;
