@@ -4,7 +4,7 @@
   python3 deploy/observability/generate.py
 
 Every query selects {namespace="$namespace"}; latency panels show p99/p95/p90/p50 from
-histogram_quantile over _bucket rates plus the average (sum/count), as llumnix.md §9.1 says.
+histogram_quantile over _bucket rates plus the average (sum/count), as the reference's dashboards do.
 """
 import json
 import os

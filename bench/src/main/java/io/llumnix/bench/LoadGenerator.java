@@ -1,5 +1,7 @@
 package io.llumnix.bench;
 
+import io.llumnix.openai.Sse;
+import io.llumnix.openai.SseDecoder;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -215,7 +217,7 @@ public final class LoadGenerator {
   /** One request's stream, parsed as it arrives. */
   private final class Measurement {
     private final long sentNanos;
-    private final StringBuilder pending = new StringBuilder();
+    private final SseDecoder events = new SseDecoder(this::event);
     private final List<Double> gaps = new ArrayList<>();
     private @Nullable HttpClientRequest request;
     private long firstNanos = -1;
@@ -231,19 +233,11 @@ public final class LoadGenerator {
     }
 
     void chunk(Buffer buffer) {
-      pending.append(buffer.toString());
-      int end;
-      while ((end = pending.indexOf("\n\n")) >= 0) {
-        String event = pending.substring(0, end).strip();
-        pending.delete(0, end + 2);
-        if (event.startsWith("data:")) {
-          event(event.substring(5).strip());
-        }
-      }
+      events.feed(buffer);
     }
 
     private void event(String data) {
-      if (data.equals("[DONE]")) {
+      if (data.equals(Sse.DONE_DATA)) {
         done = true;
         return;
       }

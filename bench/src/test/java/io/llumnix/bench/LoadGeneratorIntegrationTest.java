@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.llumnix.enginesim.EngineSettings;
 import io.llumnix.enginesim.EngineSimulator;
-import io.llumnix.enginesim.KvTransferSettings;
 import io.llumnix.enginesim.core.CoreConfig;
-import io.llumnix.enginesim.core.StepProfile;
 import io.llumnix.tokenizer.TokenizerSource;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -28,10 +26,11 @@ class LoadGeneratorIntegrationTest {
 
   @BeforeAll
   static void start() {
-    CoreConfig core = new CoreConfig(4096, 256, 16, 8192, 4096, true, StepProfile.LLAMA3_8B_H100,
-        0, 1);
-    engine = EngineSimulator.start(new EngineSettings("sim", "", core, 50, 64, "0.11.0", "", true,
-        TokenizerSource.BUILTIN, 20, 1000, KvTransferSettings.DEFAULT), "127.0.0.1", 0, 1, 20000);
+    CoreConfig core = CoreConfig.builder().maxNumBatchedTokens(4096).maxNumSeqs(256)
+        .numGpuBlocks(8192).maxModelLen(4096).seed(1).build();
+    engine = EngineSimulator.start(EngineSettings.builder().model("sim").core(core).speedup(50)
+        .outputLengthMean(64).tokenizer(TokenizerSource.BUILTIN).build(), "127.0.0.1", 0, 1,
+        20000);
     url = URI.create("http://127.0.0.1:" + engine.ports().get(0));
     vertx = Vertx.vertx();
   }

@@ -3,7 +3,6 @@ package io.llumnix.benchmarks;
 import io.llumnix.enginesim.EngineInstance;
 import io.llumnix.enginesim.EngineSettings;
 import io.llumnix.enginesim.EngineSimulator;
-import io.llumnix.enginesim.KvTransferSettings;
 import io.llumnix.enginesim.core.CoreConfig;
 import io.llumnix.enginesim.core.StepProfile;
 import io.llumnix.tokenizer.TokenizerSource;
@@ -41,11 +40,9 @@ public final class EngineLoadRun {
     String profile = args.length > 3 ? args[3] : "llama3-8b-h100";
     int basePort = 23000;
 
-    CoreConfig core = new CoreConfig(8192, 1024, 16, 29205, 8192, true,
-        StepProfile.named(profile), 0, 1);
-    EngineSettings settings = new EngineSettings("m", "", core, 1, 0, "0.11.0", "", true,
-        TokenizerSource.BUILTIN, 20,
-        1000, KvTransferSettings.DEFAULT);
+    EngineSettings settings = EngineSettings.builder().model("m").outputLengthMean(0)
+        .tokenizer(TokenizerSource.BUILTIN)
+        .core(CoreConfig.builder().profile(StepProfile.named(profile)).seed(1).build()).build();
     try (EngineSimulator simulator =
         EngineSimulator.start(settings, "127.0.0.1", basePort, instances, 20000)) {
       Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));

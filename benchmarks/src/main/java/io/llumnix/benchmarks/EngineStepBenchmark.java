@@ -57,8 +57,8 @@ public class EngineStepBenchmark {
 
   @Setup(Level.Iteration)
   public void setUp() {
-    core = new EngineCore(new CoreConfig(8192, 1024, 16, 200_000, 1 << 20, true,
-        StepProfile.LLAMA3_8B_H100, 0, 1), EngineStats.none());
+    core = new EngineCore(CoreConfig.builder().numGpuBlocks(200_000).maxModelLen(1 << 20)
+        .profile(StepProfile.LLAMA3_8B_H100).seed(1).build(), EngineStats.none());
     for (int i = 0; i < batch; i++) {
       add();
     }

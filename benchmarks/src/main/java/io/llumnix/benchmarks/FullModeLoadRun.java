@@ -4,15 +4,19 @@ import io.llumnix.cms.RedisCmsStore;
 import io.llumnix.cms.proto.InstanceMetadata;
 import io.llumnix.cms.proto.InstanceStatus;
 import io.llumnix.core.metrics.LlumnixMetrics;
-import io.llumnix.discovery.RedisConnection;
+import io.llumnix.runtime.redis.RedisConnection;
 import io.llumnix.metrics.ComponentMetrics;
-import io.llumnix.scheduler.FullModeSchedulingService;
+import io.llumnix.runtime.VertxClock;
+import io.llumnix.scheduler.SchedulerConfig;
 import io.llumnix.scheduler.SchedulerServer;
+import io.llumnix.scheduler.api.Outcome;
+import io.llumnix.scheduler.api.SchedulerClient;
+import io.llumnix.scheduler.api.SchedulerEndpoint;
+import io.llumnix.scheduler.api.SchedulingMode;
+import io.llumnix.scheduler.api.SchedulingRequest;
+import io.llumnix.scheduler.api.SchedulingStage;
 import io.llumnix.scheduler.cms.CmsView;
-import io.llumnix.scheduler.cms.FullModePolicies;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.ext.web.client.WebClient;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -73,7 +77,7 @@ public final class FullModeLoadRun {
     // (1) the status loop's work, measured one refresh after another
     ComponentMetrics refreshMetrics = ComponentMetrics.createWithoutRuntime(100_000);
     refreshMetrics.registerAll(LlumnixMetrics.scheduler());
-    CmsView view = new CmsView(refreshMetrics, true, 10, System::currentTimeMillis);
+    CmsView view = new CmsView(refreshMetrics, true, 10, VertxClock.of(vertx));
     RedisCmsStore reader = RedisCmsStore.create(vertx, redis, 5000);
     view.applyMetadata(reader.allMetadata().await(30, TimeUnit.SECONDS));
     long[] refresh = new long[200];
@@ -96,19 +100,16 @@ public final class FullModeLoadRun {
     // (2) /schedule against a full-mode scheduler over the same CMS
     ComponentMetrics metrics = ComponentMetrics.create(100_000);
     metrics.registerAll(LlumnixMetrics.scheduler());
-    SchedulerServer server = new SchedulerServer("127.0.0.1", 0, 3000, metrics, () ->
-        new FullModeSchedulingService(FullModePolicies.loadBalance(FullModePolicies.defaults(),
-            60, FullModePolicies.FailoverDomain.INSTANCE_UNIT, System::currentTimeMillis),
-            new CmsView(metrics, true, 10, System::currentTimeMillis),
-            RedisCmsStore.create(vertx, redis, 1000),
-            new FullModeSchedulingService.Intervals(50, 10_000), metrics));
+    SchedulerServer server = new SchedulerServer(SchedulerConfig.builder().host("127.0.0.1")
+        .port(0).build(), metrics, v -> RedisCmsStore.create(v, redis, 1000), null);
     vertx.deployVerticle(server).await(10, TimeUnit.SECONDS);
     int port = server.actualPort();
     // Wait until the scheduler has read the CMS.
-    WebClient probe = WebClient.create(vertx);
-    while (probe.post(port, "127.0.0.1", "/schedule").sendBuffer(Buffer.buffer(
-        "{\"id\":\"probe\",\"scheduling_mode\":\"neutral\",\"scheduling_stage\":\"prefill\"}"))
-        .await(10, TimeUnit.SECONDS).statusCode() != 200) {
+    SchedulerClient probe = SchedulerClient.create(vertx, SchedulerClient.Settings.DEFAULT);
+    SchedulingRequest request = SchedulingRequest.of("probe", "", "", SchedulingMode.NEUTRAL,
+        SchedulingStage.PREFILL, 0, null);
+    while (!(probe.schedule(new SchedulerEndpoint("127.0.0.1", port), request)
+        .await(10, TimeUnit.SECONDS) instanceof Outcome.Scheduled)) {
       Thread.sleep(100);
     }
     long[] sorted = ScheduleLoadRun.measure(vertx, port, concurrency, seconds);

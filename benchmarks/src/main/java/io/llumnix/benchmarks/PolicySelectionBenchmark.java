@@ -2,13 +2,14 @@ package io.llumnix.benchmarks;
 
 import io.llumnix.core.instance.InferType;
 import io.llumnix.core.instance.LlmInstance;
-import io.llumnix.scheduler.policy.InstanceView;
+import io.llumnix.core.time.ManualClock;
+import io.llumnix.metrics.ComponentMetrics;
+import io.llumnix.scheduler.dispatch.PolicyRegistry;
+import io.llumnix.scheduler.lrs.LocalRealtimeState;
+import io.llumnix.scheduler.lrs.LrsInstance;
 import io.llumnix.scheduler.policy.PolicyConfig;
 import io.llumnix.scheduler.policy.PolicyProfile;
-import io.llumnix.scheduler.policy.PolicyRegistry;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -47,26 +48,29 @@ public class PolicySelectionBenchmark {
   @Param({"load-balance", "load-balance-top4", "round-robin"})
   String policy;
 
-  private PolicyProfile profile;
-  private List<View> views;
+  private PolicyProfile<LrsInstance> profile;
+  private List<LrsInstance> views;
 
-  /** A candidate with a fixed load and a cached id, as the LRS keeps them. */
-  record View(LlmInstance instance, String id, int numRequests, long numTokens)
-      implements InstanceView {}
-
+  /** Lite-mode instances with random request counts, as the LRS keeps them. */
   @Setup
   public void setUp() {
     SplittableRandom random = new SplittableRandom(1);
-    views = new ArrayList<>(instances);
+    LocalRealtimeState lrs = new LocalRealtimeState(ComponentMetrics.createWithoutRuntime(10_000));
+    lrs.registerGateway("g");
     for (int i = 0; i < instances; i++) {
       LlmInstance instance = LlmInstance.ofEndpoint("10.0." + (i / 250) + "." + (i % 250), 8000);
-      views.add(new View(instance, instance.canonicalId(), random.nextInt(64),
-          random.nextLong(100_000)));
+      lrs.upsertInstance(instance);
+      int requests = random.nextInt(64);
+      for (int r = 0; r < requests; r++) {
+        lrs.allocate("r" + i + "-" + r, instance.canonicalId(), "g", random.nextInt(2000));
+      }
     }
+    views = lrs.instances(InferType.NEUTRAL);
     String name = policy.startsWith("load-balance") ? "load-balance" : policy;
     int topK = policy.endsWith("top4") ? 4 : 1;
-    profile = PolicyRegistry.builtins().create(name, new PolicyConfig(topK,
-        Map.of(InferType.NEUTRAL, "num_requests"), Map.of(InferType.NEUTRAL, 32.0), 7))
+    profile = PolicyRegistry.builtins().create(io.llumnix.scheduler.dispatch.Mode.LITE, name, PolicyConfig.builder()
+        .topK(topK).loadMetric(InferType.NEUTRAL, "num_requests")
+        .loadThreshold(InferType.NEUTRAL, 32.0).seed(7).build(), ManualClock.at(0))
         .profile(InferType.NEUTRAL);
   }
 

@@ -3,22 +3,20 @@ package io.llumnix.benchmarks;
 import io.llumnix.core.instance.LlmInstance;
 import io.llumnix.core.metrics.LlumnixMetrics;
 import io.llumnix.metrics.ComponentMetrics;
+import io.llumnix.scheduler.SchedulerConfig;
 import io.llumnix.scheduler.SchedulerServer;
-import io.llumnix.scheduler.SchedulingService;
-import io.llumnix.scheduler.lrs.LocalRealtimeState;
+import io.llumnix.scheduler.api.Keepalive;
+import io.llumnix.scheduler.api.Outcome;
+import io.llumnix.scheduler.api.SchedulerClient;
+import io.llumnix.scheduler.api.SchedulerEndpoint;
+import io.llumnix.scheduler.api.SchedulingMode;
+import io.llumnix.scheduler.api.SchedulingRequest;
+import io.llumnix.scheduler.api.SchedulingStage;
 import io.llumnix.scheduler.policy.PolicyConfig;
-import io.llumnix.scheduler.policy.PolicyRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.WebSocket;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -46,21 +44,17 @@ public final class ScheduleLoadRun {
     Vertx vertx = Vertx.vertx();
     ComponentMetrics metrics = ComponentMetrics.create(1000);
     metrics.registerAll(LlumnixMetrics.scheduler());
-    var policy = PolicyRegistry.builtins().create("load-balance", PolicyConfig.liteDefaults());
-    List<LlmInstance> instances = new ArrayList<>();
-    for (int i = 0; i < instanceCount; i++) {
-      instances.add(LlmInstance.ofEndpoint("10.0.0." + i, 8000));
-    }
-    SchedulerServer server = new SchedulerServer("127.0.0.1", 0, 3000, metrics, () -> {
-      LocalRealtimeState lrs = new LocalRealtimeState(metrics);
-      instances.forEach(lrs::upsertInstance);
-      return new SchedulingService(policy, lrs, metrics);
-    });
+    SchedulerServer server = new SchedulerServer(SchedulerConfig.builder().host("127.0.0.1")
+        .port(0).fullMode(false).policyConfig(PolicyConfig.liteDefaults()).build(), metrics,
+        null, null);
     vertx.deployVerticle(server).await(10, TimeUnit.SECONDS);
+    for (int i = 0; i < instanceCount; i++) {
+      server.up(LlmInstance.ofEndpoint("10.0.0." + i, 8000));
+    }
     int port = server.actualPort();
-    WebSocket keepalive = vertx.createWebSocketClient().connect(port, "127.0.0.1", "/keepalive")
+    WebSocket keepalive = vertx.createWebSocketClient().connect(port, "127.0.0.1", Keepalive.PATH)
         .await(10, TimeUnit.SECONDS);
-    keepalive.writeTextMessage("{\"host\":\"10.9.9.9\",\"port\":1}");
+    keepalive.writeTextMessage(Keepalive.hello("10.9.9.9", 1));
 
     long[] sorted = measure(vertx, port, concurrency, seconds);
     System.out.printf("concurrency=%d instances=%d window=%ds: %.0f schedules/s (each with a "
@@ -76,8 +70,9 @@ public final class ScheduleLoadRun {
    */
   static long[] measure(Vertx vertx, int port, int concurrency, int seconds)
       throws Exception {
-    WebClient web = WebClient.create(vertx, new WebClientOptions(new HttpClientOptions()),
-        new PoolOptions().setHttp1MaxSize(concurrency));
+    SchedulerClient client = SchedulerClient.create(vertx,
+        new SchedulerClient.Settings(2000, "", concurrency));
+    SchedulerEndpoint endpoint = new SchedulerEndpoint("127.0.0.1", port);
     long warmupEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
     long end = warmupEnd + TimeUnit.SECONDS.toNanos(seconds);
     long[] latencies = new long[5_000_000];
@@ -86,7 +81,7 @@ public final class ScheduleLoadRun {
     List<Future<Void>> clients = new ArrayList<>();
     for (int c = 0; c < concurrency; c++) {
       Promise<Void> done = Promise.promise();
-      loop(web, port, end, warmupEnd, latencies, recorded, ids, done);
+      loop(client, endpoint, end, warmupEnd, latencies, recorded, ids, done);
       clients.add(done.future());
     }
     Future.all(clients).await(seconds + 60L, TimeUnit.SECONDS);
@@ -108,19 +103,18 @@ public final class ScheduleLoadRun {
    * One client: {@code /schedule} then {@code /release}, one after another until {@code end},
    * then completes {@code done}; latencies after {@code warmupEnd} go to {@code latencies}.
    */
-  private static void loop(WebClient web, int port, long end, long warmupEnd,
-      long[] latencies, AtomicLong recorded, AtomicLong ids, Promise<Void> done) {
+  private static void loop(SchedulerClient client, SchedulerEndpoint endpoint, long end,
+      long warmupEnd, long[] latencies, AtomicLong recorded, AtomicLong ids,
+      Promise<Void> done) {
     if (System.nanoTime() > end) {
       done.complete();
       return;
     }
-    String id = "load-" + ids.incrementAndGet();
-    JsonObject request = new JsonObject().put("id", id).put("model", "m")
-        .put("gateway_id", "10.9.9.9:1").put("scheduling_mode", "neutral")
-        .put("scheduling_stage", "prefill").put("prompt_num_tokens", 512);
+    SchedulingRequest request = SchedulingRequest.of("load-" + ids.incrementAndGet(), "m",
+        "10.9.9.9:1", SchedulingMode.NEUTRAL, SchedulingStage.PREFILL, 512, null);
     long start = System.nanoTime();
-    web.post(port, "127.0.0.1", "/schedule").sendBuffer(request.toBuffer())
-        .compose(response -> {
+    client.schedule(endpoint, request)
+        .compose(outcome -> {
           long now = System.nanoTime();
           if (now > warmupEnd && now <= end) {
             long i = recorded.getAndIncrement();
@@ -128,10 +122,10 @@ public final class ScheduleLoadRun {
               latencies[(int) i] = now - start;
             }
           }
-          JsonArray result = response.bodyAsJsonObject().getJsonArray("scheduling_result");
-          return web.post(port, "127.0.0.1", "/release").sendBuffer(Buffer.buffer(
-              request.put("scheduling_result", result).encode()));
+          return outcome instanceof Outcome.Scheduled scheduled
+              ? client.release(endpoint, scheduled.answer()) : Future.succeededFuture(outcome);
         })
-        .onComplete(ignored -> loop(web, port, end, warmupEnd, latencies, recorded, ids, done));
+        .onComplete(ignored -> loop(client, endpoint, end, warmupEnd, latencies, recorded, ids,
+            done));
   }
 }

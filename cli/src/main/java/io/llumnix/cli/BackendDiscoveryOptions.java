@@ -1,9 +1,9 @@
 package io.llumnix.cli;
 
 import io.llumnix.core.instance.InstanceListener;
-import io.llumnix.discovery.RedisConnection;
 import io.llumnix.discovery.RedisDiscovery;
-import io.llumnix.scheduler.SchedulerServer;
+import io.llumnix.discovery.StaticEndpoints;
+import io.llumnix.runtime.redis.RedisConnection;
 import io.vertx.core.Vertx;
 import picocli.CommandLine.Option;
 
@@ -48,7 +48,7 @@ final class BackendDiscoveryOptions {
           "--llm-backend-discovery: " + discovery + " (expected one of: [redis, endpoints])");
     }
     if (discovery.equals("endpoints")) {
-      SchedulerServer.staticEndpoints(endpoints);
+      StaticEndpoints.parse(endpoints);
     }
   }
 
@@ -59,9 +59,9 @@ final class BackendDiscoveryOptions {
   void start(Vertx vertx, InstanceListener listener) {
     validate();
     if (discovery.equals("endpoints")) {
-      SchedulerServer.staticEndpoints(endpoints).forEach(listener::up);
+      StaticEndpoints.parse(endpoints).forEach(listener::up);
     } else {
-      RedisDiscovery.start(vertx, new RedisConnection(redisHost, redisPort, redisUsername,
+      RedisDiscovery.start(vertx, RedisConnection.of(redisHost, redisPort, redisUsername,
           redisPassword), new RedisDiscovery.Settings(redisRefreshMillis, redisTtlMillis, null),
           listener);
     }

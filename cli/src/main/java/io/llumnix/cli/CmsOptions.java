@@ -2,13 +2,11 @@ package io.llumnix.cli;
 
 import io.llumnix.cms.CmsStore;
 import io.llumnix.cms.RedisCmsStore;
-import io.llumnix.discovery.RedisConnection;
-import io.llumnix.metrics.ComponentMetrics;
-import io.llumnix.scheduler.FullModeSchedulingService;
-import io.llumnix.scheduler.cms.CmsView;
-import io.llumnix.scheduler.cms.FullModePolicies;
+import io.llumnix.runtime.redis.RedisConnection;
+import io.llumnix.scheduler.SchedulerConfig;
 import io.llumnix.scheduler.policy.PolicyConfig;
 import io.vertx.core.Vertx;
+import java.util.function.Function;
 import picocli.CommandLine.Option;
 
 /** The scheduler's full-mode flags: where the CMS is, how it is read, and failover. */
@@ -35,20 +33,23 @@ final class CmsOptions {
       description = "Seconds before a CMS read fails.")
   double timeoutSeconds;
 
-  @Option(names = "--cms-pull-status-interval-ms", defaultValue = "50",
+  @Option(names = "--cms-pull-status-interval-ms",
+      defaultValue = "" + SchedulerConfig.DEFAULT_CMS_STATUS_INTERVAL_MILLIS,
       description = "How often instance statuses are read.")
   long statusIntervalMillis;
 
-  @Option(names = "--cms-pull-metadata-interval-ms", defaultValue = "10000",
+  @Option(names = "--cms-pull-metadata-interval-ms",
+      defaultValue = "" + SchedulerConfig.DEFAULT_CMS_METADATA_INTERVAL_MILLIS,
       description = "How often the instance list (metadata) is read.")
   long metadataIntervalMillis;
 
-  @Option(names = "--instance-staleness-seconds", defaultValue = "60",
+  @Option(names = "--instance-staleness-seconds",
+      defaultValue = "" + PolicyConfig.DEFAULT_STALENESS_SECONDS,
       description = "An instance whose status is older than this is not scheduled and fails "
           + "over.")
   long stalenessSeconds;
 
-  @Option(names = "--failover-domain", defaultValue = "instance-unit",
+  @Option(names = "--failover-domain", defaultValue = PolicyConfig.DEFAULT_FAILOVER_DOMAIN,
       description = "What a failed instance takes out with it: instance, node, instance-unit "
           + "(its data-parallel unit) or node-unit.")
   String failoverDomain;
@@ -58,43 +59,27 @@ final class CmsOptions {
       description = "Count dispatches that statuses do not show yet.")
   boolean localAccount;
 
-  @Option(names = "--request-local-account-staleness-seconds", defaultValue = "10",
+  @Option(names = "--request-local-account-staleness-seconds",
+      defaultValue = "" + SchedulerConfig.DEFAULT_ACCOUNT_STALENESS_SECONDS,
       description = "A dispatch that no status showed for this long stops counting.")
   long accountStalenessSeconds;
 
-  /** The CMS in Redis, as these flags give it. */
-  CmsStore redisStore(Vertx vertx) {
-    return RedisCmsStore.create(vertx, new RedisConnection(host, port, username, password),
-        Math.max(1, Math.round(timeoutSeconds * 1000)), cluster);
+  /** Puts these flags on {@code scheduler} and {@code policy}. */
+  void apply(SchedulerConfig.Builder scheduler, PolicyConfig.Builder policy) {
+    scheduler.cmsStatusIntervalMillis(statusIntervalMillis)
+        .cmsMetadataIntervalMillis(metadataIntervalMillis).localAccount(localAccount)
+        .accountStalenessSeconds(accountStalenessSeconds);
+    policy.stalenessSeconds(stalenessSeconds).failoverDomain(failoverDomain);
+  }
+
+  /** Opens the CMS in Redis, as these flags give it. */
+  Function<Vertx, CmsStore> redisStore() {
+    RedisConnection connection = new RedisConnection(host, port, username, password, cluster);
+    long timeoutMillis = Math.max(1, Math.round(timeoutSeconds * 1000));
+    return vertx -> RedisCmsStore.create(vertx, connection, timeoutMillis);
   }
 
   String describe() {
     return "full mode, CMS at " + host + ":" + port + (cluster ? " (Redis Cluster)" : "");
-  }
-
-  /** Checks these flags and the policy; call before starting anything. */
-  FullModePolicies.FailoverDomain validate(String policy) {
-    if (statusIntervalMillis < 1 || metadataIntervalMillis < 1) {
-      throw new IllegalArgumentException(
-          "--cms-pull-status-interval-ms and --cms-pull-metadata-interval-ms must be >= 1");
-    }
-    if (!policy.equals("load-balance")) {
-      throw new IllegalArgumentException("--scheduling-policy " + policy + ": full mode "
-          + "schedules with load-balance (run lite mode for round-robin)");
-    }
-    return FullModePolicies.FailoverDomain.of(failoverDomain);
-  }
-
-  /**
-   * A full-mode service over {@code store}, {@link #validate validated} first; the scheduler's
-   * loop runs its CMS reader.
-   */
-  FullModeSchedulingService service(FullModePolicies.FailoverDomain domain, PolicyConfig config,
-      CmsStore store, ComponentMetrics metrics) {
-    return new FullModeSchedulingService(
-        FullModePolicies.loadBalance(config, stalenessSeconds, domain, System::currentTimeMillis),
-        new CmsView(metrics, localAccount, accountStalenessSeconds, System::currentTimeMillis),
-        store, new FullModeSchedulingService.Intervals(statusIntervalMillis,
-            metadataIntervalMillis), metrics);
   }
 }

@@ -1,11 +1,13 @@
 package io.llumnix.cli;
 
 import io.llumnix.enginesim.EngineSettings;
-import io.llumnix.enginesim.llumlet.CmsTarget;
 import io.llumnix.enginesim.EngineSimulator;
+import io.llumnix.enginesim.KvTransferSettings;
 import io.llumnix.enginesim.core.CoreConfig;
 import io.llumnix.enginesim.core.StepProfile;
-import io.llumnix.enginesim.KvTransferSettings;
+import io.llumnix.enginesim.llumlet.CmsTarget;
+import io.llumnix.metrics.ComponentMetrics;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -13,7 +15,7 @@ import picocli.CommandLine.Option;
 
 /** {@code llumnix engine-sim}: vLLM-compatible engines without a GPU. */
 @Command(name = "engine-sim", mixinStandardHelpOptions = true, showDefaultValues = true,
-    footer = {"", Main.FLAG_SOURCES},
+    footer = {"", Main.FLAG_SOURCES, Main.DURATIONS},
     sortOptions = false,
     description = {"Run simulated vLLM engines: vLLM's OpenAI API and metrics, with vLLM v1's "
         + "scheduling (token budget, chunked prefill, paged KV cache with prefix caching, "
@@ -33,7 +35,7 @@ final class EngineSimCommand implements Callable<Integer> {
       description = "Independent engines served by this process.")
   int instances;
 
-  @Option(names = "--model", defaultValue = "llumnix/sim-llama3-8b",
+  @Option(names = "--model", defaultValue = EngineSettings.DEFAULT_MODEL,
       description = "Model name (also /v1/models root).")
   String model;
 
@@ -41,44 +43,16 @@ final class EngineSimCommand implements Callable<Integer> {
       description = "Name clients use; the model name when empty.")
   String servedModelName;
 
-  @Option(names = "--max-model-len", defaultValue = "8192",
-      description = "Longest prompt plus output, in tokens.")
-  int maxModelLen;
+  @Option(names = "--api-key", defaultValue = "",
+      description = "As vLLM's: /v1 routes then need 'Authorization: Bearer <key>' (401 "
+          + "otherwise); empty for none.")
+  String apiKey;
 
-  @Option(names = "--max-num-batched-tokens", defaultValue = "8192",
-      description = "Token budget of one engine step.")
-  int maxNumBatchedTokens;
-
-  @Option(names = "--max-num-seqs", defaultValue = "1024",
-      description = "Most requests running at once.")
-  int maxNumSeqs;
-
-  @Option(names = "--block-size", defaultValue = "16", description = "Tokens per KV block.")
-  int blockSize;
-
-  @Option(names = "--num-gpu-blocks", defaultValue = "29205",
-      description = "KV blocks per engine (29205 = Llama-3.1-8B on one H100).")
-  int numGpuBlocks;
-
-  @Option(names = "--enable-prefix-caching", defaultValue = "true", negatable = true,
-      fallbackValue = "true", description = "Reuse cached KV blocks of shared prompt prefixes.")
-  boolean enablePrefixCaching;
-
-  @Option(names = "--profile", defaultValue = "llama3-8b-h100",
-      description = "Step-time profile: llama3-8b-h100, llama3-8b-a100, qwen2.5-7b-h100, "
-          + "instant.")
-  String profile;
-
-  @Option(names = "--jitter", defaultValue = "0",
-      description = "Relative step-time jitter, e.g. 0.05 for +-5%%.")
-  double jitter;
+  @CommandLine.Mixin CoreOptions core;
 
   @Option(names = "--speedup", defaultValue = "1",
       description = "Simulated time runs this many times faster than the wall clock.")
   double speedup;
-
-  @Option(names = "--seed", defaultValue = "0", description = "Seed of every random choice.")
-  long seed;
 
   @Option(names = "--output-length-mean", defaultValue = "128",
       description = "Mean output length (exponential) before EOS; 0 = always max_tokens. "
@@ -87,7 +61,7 @@ final class EngineSimCommand implements Callable<Integer> {
 
   @CommandLine.Mixin TokenizerOptions tokenizer;
 
-  @Option(names = "--vllm-version", defaultValue = "0.11.0",
+  @Option(names = "--vllm-version", defaultValue = EngineSettings.DEFAULT_VLLM_VERSION,
       description = "vLLM version to imitate (/version, deprecated metrics).")
   String vllmVersion;
 
@@ -101,7 +75,8 @@ final class EngineSimCommand implements Callable<Integer> {
           + "and the latency histograms.")
   boolean countAbortedRequests;
 
-  @Option(names = "--max-logprobs", defaultValue = "20", description = "Largest logprobs accepted.")
+  @Option(names = "--max-logprobs", defaultValue = "" + EngineSettings.DEFAULT_MAX_LOGPROBS,
+      description = "Largest logprobs accepted.")
   int maxLogprobs;
 
   @Option(names = "--kv-role", defaultValue = "neutral",
@@ -124,16 +99,17 @@ final class EngineSimCommand implements Callable<Integer> {
       description = "Fixed latency of one KV transfer, ms.")
   double kvTransferLatencyMillis;
 
-  @Option(names = "--kv-hold-timeout", defaultValue = "120",
-      description = "Seconds a prefill instance keeps a finished request's blocks for a decode "
-          + "instance to fetch.")
-  double kvHoldTimeoutSeconds;
+  @Option(names = "--kv-hold-timeout", defaultValue = "120s",
+      description = "How long a prefill instance keeps a finished request's blocks for a "
+          + "decode instance to fetch.")
+  Duration kvHoldTimeout;
 
-  @Option(names = "--kv-transfer-timeout", defaultValue = "120",
-      description = "Seconds a decode instance waits for the prefill instance.")
-  double kvTransferTimeoutSeconds;
+  @Option(names = "--kv-transfer-timeout", defaultValue = "120s",
+      description = "How long a decode instance waits for the prefill instance.")
+  Duration kvTransferTimeout;
 
-  @Option(names = "--metrics-max-label-sets", defaultValue = "1000",
+  @Option(names = "--metrics-max-label-sets",
+      defaultValue = "" + ComponentMetrics.DEFAULT_MAX_LABEL_SETS,
       description = "Distinct label sets per metric before further ones fold into _overflow.")
   int maxLabelSets;
 
@@ -149,7 +125,7 @@ final class EngineSimCommand implements Callable<Integer> {
         EngineSimulator simulator = EngineSimulator.start(settings, host, port, instances,
             kvTransferPortOffset, cms)) {
       spec.commandLine().getOut().println("engine-sim: " + instances + " engine(s) of "
-          + settings.modelName() + " (" + profile + ", speedup " + speedup + ", kv role "
+          + settings.modelName() + " (" + core.profile + ", speedup " + speedup + ", kv role "
           + kvRole + ") on " + host + " ports " + simulator.ports()
           + (cms == null ? "" : ", llumlet publishing to the CMS"));
       spec.commandLine().getOut().flush();
@@ -159,17 +135,63 @@ final class EngineSimCommand implements Callable<Integer> {
   }
 
   EngineSettings settings() {
-    CoreConfig core = new CoreConfig(maxNumBatchedTokens, maxNumSeqs, blockSize, numGpuBlocks,
-        maxModelLen, enablePrefixCaching, StepProfile.named(profile), jitter, seed);
-    if (maxLabelSets < 1) {
-      throw new IllegalArgumentException(
-          "--metrics-max-label-sets: " + maxLabelSets + " (expected: >= 1)");
+    return EngineSettings.builder().model(model).servedModelName(servedModelName)
+        .core(core.config()).speedup(speedup).outputLengthMean(outputLengthMean)
+        .vllmVersion(vllmVersion).showHiddenMetricsForVersion(showHiddenMetricsForVersion)
+        .countAbortedRequests(countAbortedRequests).tokenizer(tokenizer.source())
+        .maxLogprobs(maxLogprobs).maxLabelSets(maxLabelSets).apiKey(apiKey)
+        .kvTransfer(new KvTransferSettings(KvTransferSettings.Role.of(kvRole), kvBytesPerToken,
+            kvTransferBandwidth, kvTransferLatencyMillis, kvHoldTimeout.toMillis(),
+            kvTransferTimeout.toMillis()))
+        .build();
+  }
+
+  /** The engine core's flags (vLLM's names). */
+  static final class CoreOptions {
+
+    @Option(names = "--max-model-len", defaultValue = "" + CoreConfig.DEFAULT_MAX_MODEL_LEN,
+        description = "Longest prompt plus output, in tokens.")
+    int maxModelLen;
+
+    @Option(names = "--max-num-batched-tokens",
+        defaultValue = "" + CoreConfig.DEFAULT_MAX_NUM_BATCHED_TOKENS,
+        description = "Token budget of one engine step.")
+    int maxNumBatchedTokens;
+
+    @Option(names = "--max-num-seqs", defaultValue = "" + CoreConfig.DEFAULT_MAX_NUM_SEQS,
+        description = "Most requests running at once.")
+    int maxNumSeqs;
+
+    @Option(names = "--block-size", defaultValue = "" + CoreConfig.DEFAULT_BLOCK_SIZE,
+        description = "Tokens per KV block.")
+    int blockSize;
+
+    @Option(names = "--num-gpu-blocks", defaultValue = "" + CoreConfig.DEFAULT_NUM_GPU_BLOCKS,
+        description = "KV blocks per engine (29205 = Llama-3.1-8B on one H100).")
+    int numGpuBlocks;
+
+    @Option(names = "--enable-prefix-caching", defaultValue = "true", negatable = true,
+        fallbackValue = "true", description = "Reuse cached KV blocks of shared prompt "
+            + "prefixes.")
+    boolean enablePrefixCaching;
+
+    @Option(names = "--profile", defaultValue = CoreConfig.DEFAULT_PROFILE,
+        description = "Step-time profile: llama3-8b-h100, llama3-8b-a100, qwen2.5-7b-h100, "
+            + "instant.")
+    String profile;
+
+    @Option(names = "--jitter", defaultValue = "0",
+        description = "Relative step-time jitter, e.g. 0.05 for +-5%%.")
+    double jitter;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of every random choice.")
+    long seed;
+
+    CoreConfig config() {
+      return CoreConfig.builder().maxNumBatchedTokens(maxNumBatchedTokens).maxNumSeqs(maxNumSeqs)
+          .blockSize(blockSize).numGpuBlocks(numGpuBlocks).maxModelLen(maxModelLen)
+          .enablePrefixCaching(enablePrefixCaching).profile(StepProfile.named(profile))
+          .jitter(jitter).seed(seed).build();
     }
-    return new EngineSettings(model, servedModelName, core, speedup, outputLengthMean,
-        vllmVersion, showHiddenMetricsForVersion, countAbortedRequests, tokenizer.source(),
-        maxLogprobs, maxLabelSets,
-        new KvTransferSettings(KvTransferSettings.Role.of(kvRole), kvBytesPerToken,
-            kvTransferBandwidth, kvTransferLatencyMillis, Math.round(kvHoldTimeoutSeconds * 1000),
-            Math.round(kvTransferTimeoutSeconds * 1000)));
   }
 }

@@ -1,16 +1,18 @@
 package io.llumnix.cli;
 
-import io.llumnix.core.instance.LlmInstance;
+import io.llumnix.gateway.GatewayConfig;
 import io.llumnix.gateway.GatewayServer;
-import io.llumnix.gateway.GatewaySettings;
-import io.llumnix.gateway.balance.Balancer;
-import io.llumnix.gateway.balance.InstanceDirectory;
-import io.llumnix.gateway.balance.RemoteSchedulerBalancer;
-import io.llumnix.gateway.balance.RoundRobinBalancer;
+import io.llumnix.gateway.scheduling.Balancer;
+import io.llumnix.gateway.scheduling.InstanceDirectory;
+import io.llumnix.gateway.scheduling.RemoteSchedulerBalancer;
+import io.llumnix.gateway.scheduling.RoundRobinBalancer;
+import io.llumnix.gateway.scheduling.SchedulerSettings;
 import io.llumnix.metrics.ComponentMetrics;
-import io.llumnix.tokenizer.Tokenizer;
+import io.llumnix.runtime.VertxClock;
+import io.llumnix.scheduler.api.SchedulerClient;
+import io.llumnix.scheduler.api.SchedulerEndpoint;
 import io.vertx.core.Vertx;
-import java.util.Arrays;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -20,7 +22,7 @@ import picocli.CommandLine.Option;
 
 /** {@code llumnix gateway}: the OpenAI-compatible front door. */
 @Command(name = "gateway", mixinStandardHelpOptions = true, showDefaultValues = true,
-    footer = {"", Main.FLAG_SOURCES}, sortOptions = false,
+    footer = {"", Main.FLAG_SOURCES, Main.DURATIONS}, sortOptions = false,
     description = "Run the gateway: POST /v1/chat/completions and /v1/completions, GET "
         + "/v1/models, /healthz and /metrics. It tokenizes, asks the scheduler for an instance "
         + "(round-robin while no scheduler answers), forwards to the engine and streams back.")
@@ -34,8 +36,12 @@ final class GatewayCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    GatewayConfig gateway = options.config(); // a bad value stops us before anything starts
+    List<SchedulerEndpoint> schedulers = options.schedulers();
     Vertx vertx = Vertx.vertx();
-    GatewayServer server = options.start(vertx, null);
+    InstanceDirectory directory = new InstanceDirectory();
+    options.discovery.start(vertx, directory);
+    GatewayServer server = options.start(vertx, gateway, directory, schedulers);
     spec.commandLine().getOut().println("gateway: listening on " + options.host + ":"
         + server.actualPort() + " (" + options.describe() + ")");
     try (ShutdownSignal signal = new ShutdownSignal()) {
@@ -45,13 +51,15 @@ final class GatewayCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** The gateway's flags, shared with {@code llumnix local}. */
+  /** The gateway's flags, mapped onto its builders; shared with {@code llumnix local}. */
   static final class GatewayOptions {
 
-    @Option(names = "--host", defaultValue = "0.0.0.0", description = "Address to listen on.")
+    @Option(names = "--host", defaultValue = GatewayConfig.DEFAULT_HOST,
+        description = "Address to listen on.")
     String host;
 
-    @Option(names = "--port", defaultValue = "8089", description = "Port to listen on.")
+    @Option(names = "--port", defaultValue = "" + GatewayConfig.DEFAULT_PORT,
+        description = "Port to listen on.")
     int port;
 
     @Option(names = "--max-model-len", defaultValue = "0",
@@ -73,13 +81,18 @@ final class GatewayCommand implements Callable<Integer> {
         description = "Sent as Authorization to the scheduler.")
     String serviceToken;
 
-    @Option(names = "--wait-scheduling-timeout", defaultValue = "5",
-        description = "Seconds to keep asking a scheduler that has no instance free.")
-    double waitSchedulingTimeout;
+    @Option(names = "--forward-tokens", defaultValue = "true", negatable = true,
+        fallbackValue = "true", description = "Send the prompt's token ids to the scheduler "
+            + "(prompt_token_ids), so it can hash prompts for cache-aware scheduling.")
+    boolean forwardTokens;
 
-    @Option(names = "--wait-scheduling-retry-interval", defaultValue = "1",
-        description = "Seconds between those asks.")
-    double waitSchedulingRetryInterval;
+    @Option(names = "--wait-scheduling-timeout", defaultValue = "5s",
+        description = "How long to keep asking a scheduler that has no instance free.")
+    Duration waitSchedulingTimeout;
+
+    @Option(names = "--wait-scheduling-retry-interval", defaultValue = "1s",
+        description = "Between those asks.")
+    Duration waitSchedulingRetryInterval;
 
     @Option(names = "--enable-full-mode-scheduling", defaultValue = "true", negatable = true,
         fallbackValue = "true", description = "The scheduler runs full mode (engine status in "
@@ -87,61 +100,76 @@ final class GatewayCommand implements Callable<Integer> {
             + "Match the scheduler's flag.")
     boolean fullMode;
 
-    @Option(names = "--requests-report-duration", defaultValue = "1",
-        description = "Seconds between token reports to a lite-mode scheduler; 0 = none.")
-    double reportSeconds;
+    @Option(names = "--requests-report-duration", defaultValue = "1s",
+        description = "Between token reports to a lite-mode scheduler; 0 = none.")
+    Duration reportInterval;
 
-    @Option(names = "--max-queue-size", defaultValue = "512",
+    @Option(names = "--max-queue-size", defaultValue = "" + GatewayConfig.DEFAULT_MAX_QUEUE_SIZE,
         description = "Requests waiting for an instance before new ones wait, then get 429.")
     int maxQueueSize;
 
-    @Option(names = "--wait-queue-threads", defaultValue = "5",
+    @Option(names = "--wait-queue-threads", defaultValue = "" + GatewayConfig.DEFAULT_QUEUE_WORKERS,
         description = "Requests scheduled at once; the rest wait in the queue by priority.")
     int waitQueueThreads;
 
-    @Option(names = "--wait-queue-interval", defaultValue = "1",
-        description = "Seconds a request waits for room in a full queue before 429.")
-    double waitQueueInterval;
+    @Option(names = "--wait-queue-interval", defaultValue = "1s",
+        description = "How long a request waits for room in a full queue before 429.")
+    Duration waitQueueInterval;
 
     @Option(names = "--retry-max-count", defaultValue = "0",
         description = "Retries on another instance before the first byte reached the client.")
     int retryMaxCount;
 
-    @Option(names = "--max-request-body-bytes", defaultValue = "67108864",
+    @Option(names = "--max-request-body-bytes",
+        defaultValue = "" + GatewayConfig.DEFAULT_MAX_REQUEST_BODY_BYTES,
         description = "Larger request bodies get 413.")
     long maxBodyBytes;
 
     @CommandLine.Mixin BackendDiscoveryOptions discovery;
 
-    @Option(names = "--metrics-max-label-sets", defaultValue = "1000",
+    @Option(names = "--metrics-max-label-sets",
+        defaultValue = "" + ComponentMetrics.DEFAULT_MAX_LABEL_SETS,
         description = "Distinct label sets per metric before further ones fold into _overflow.")
     int maxLabelSets;
 
-    /**
-     * Starts the gateway on {@code vertx}; {@code staticInstances}, when given, replaces
-     * discovery (as {@code llumnix local} does).
-     */
-    GatewayServer start(Vertx vertx, @org.jspecify.annotations.Nullable List<LlmInstance> staticInstances)
-        throws Exception {
-      Tokenizer tokenizer = this.tokenizer.source().load();
-      InstanceDirectory directory;
-      if (staticInstances != null) {
-        directory = InstanceDirectory.of(staticInstances);
-      } else {
-        directory = new InstanceDirectory();
-        discovery.start(vertx, directory);
-      }
+    /** The gateway's own settings. */
+    GatewayConfig config() {
+      return GatewayConfig.builder().host(host).port(port).maxModelLen(maxModelLen)
+          .maxQueueSize(maxQueueSize).queueWorkers(waitQueueThreads)
+          .queueFullWaitMillis(waitQueueInterval.toMillis()).retryMaxCount(retryMaxCount)
+          .maxRequestBodyBytes(maxBodyBytes).build();
+    }
+
+    /** The schedulers to ask; none when the gateway chooses round-robin by itself. */
+    List<SchedulerEndpoint> schedulers() {
+      return policy.equals("round-robin") ? List.of()
+          : SchedulerEndpoint.parseList(schedulerEndpoints);
+    }
+
+    /** How the gateway uses {@code schedulers}. */
+    SchedulerSettings.Builder schedulerSettings(List<SchedulerEndpoint> schedulers) {
+      return applyTo(SchedulerSettings.builder(schedulers));
+    }
+
+    /** Puts the scheduler-client flags on {@code settings}. */
+    SchedulerSettings.Builder applyTo(SchedulerSettings.Builder settings) {
+      return settings
+          .client(new SchedulerClient.Settings(SchedulerClient.Settings.DEFAULT.timeoutMillis(),
+              serviceToken, SchedulerClient.Settings.DEFAULT.maxConnections()))
+          .waitSchedulingTimeoutMillis(waitSchedulingTimeout.toMillis())
+          .waitSchedulingRetryMillis(waitSchedulingRetryInterval.toMillis())
+          .reportIntervalMillis(fullMode ? 0 : reportInterval.toMillis())
+          .fullMode(fullMode).forwardTokens(forwardTokens);
+    }
+
+    /** Starts the gateway on {@code vertx} over the instances of {@code directory}. */
+    GatewayServer start(Vertx vertx, GatewayConfig config, InstanceDirectory directory,
+        List<SchedulerEndpoint> schedulers) throws Exception {
       RoundRobinBalancer roundRobin = new RoundRobinBalancer(directory);
-      List<String> schedulers = Arrays.stream(schedulerEndpoints.split(","))
-          .map(String::trim).filter(s -> !s.isEmpty()).toList();
-      Balancer balancer = policy.equals("round-robin") || schedulers.isEmpty() ? roundRobin
-          : new RemoteSchedulerBalancer(vertx, new RemoteSchedulerBalancer.Settings(schedulers,
-              serviceToken, 2000, Math.round(waitSchedulingTimeout * 1000),
-              Math.round(waitSchedulingRetryInterval * 1000),
-              fullMode ? 0 : Math.round(reportSeconds * 1000), 1000, 3000, fullMode), roundRobin);
-      GatewayServer server = new GatewayServer(new GatewaySettings(host, port, maxModelLen,
-          maxQueueSize, waitQueueThreads, Math.round(waitQueueInterval * 1000), retryMaxCount, maxBodyBytes),
-          tokenizer, balancer, roundRobin, ComponentMetrics.create(maxLabelSets));
+      Balancer balancer = schedulers.isEmpty() ? roundRobin : new RemoteSchedulerBalancer(vertx,
+          VertxClock.of(vertx), schedulerSettings(schedulers).build(), roundRobin);
+      GatewayServer server = new GatewayServer(config, tokenizer.source().load(), balancer,
+          roundRobin, ComponentMetrics.create(maxLabelSets), null);
       try {
         vertx.deployVerticle(server).await(30, TimeUnit.SECONDS);
       } catch (Exception e) {

@@ -1,11 +1,11 @@
 package io.llumnix.cli;
 
-import io.llumnix.cms.InMemoryCmsStore;
 import io.llumnix.cms.RedisCmsStore;
-import io.llumnix.discovery.RedisConnection;
+import io.llumnix.runtime.redis.RedisConnection;
 import io.llumnix.enginesim.llumlet.CmsTarget;
 import io.llumnix.enginesim.llumlet.Llumlet;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.net.UnknownHostException;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -47,12 +47,12 @@ final class LlumletOptions {
   long expiredSeconds;
 
   @Option(names = "--status-push-interval", defaultValue = "0.04",
-      description = "Seconds within which load changes make one status write.")
-  double statusPushSeconds;
+      description = "Within this, load changes make one status write.")
+  Duration statusPush;
 
   @Option(names = "--metadata-push-interval", defaultValue = "20",
-      description = "Seconds between metadata refreshes.")
-  double metadataPushSeconds;
+      description = "Between metadata refreshes.")
+  Duration metadataPush;
 
   @Option(names = "--recent-waitings-staleness-seconds", defaultValue = "10",
       description = "Seconds a request stays in recent_waiting_requests after it arrived.")
@@ -74,24 +74,19 @@ final class LlumletOptions {
       return null;
     }
     RedisConnection redis = new RedisConnection(redisAddress, redisPort, redisUsername,
-        redisPassword);
-    return new CmsTarget(vertx -> RedisCmsStore.create(vertx, redis, 1000, redisCluster),
-        settings(),
+        redisPassword, redisCluster);
+    return new CmsTarget(vertx -> RedisCmsStore.create(vertx, redis, 1000), settings(),
         advertised(host));
   }
 
-  /** Llumlets of a one-process cluster, publishing into {@code store}. */
-  CmsTarget inProcess(InMemoryCmsStore store, String host) {
-    return new CmsTarget(vertx -> store, settings(), advertised(host));
-  }
-
   Llumlet.Settings settings() {
-    if (statusPushSeconds <= 0 || metadataPushSeconds <= 0 || stallSeconds <= 0) {
+    if (statusPush.isZero() || metadataPush.isZero() || stallSeconds <= 0) {
       throw new IllegalArgumentException("--status-push-interval, --metadata-push-interval and "
           + "--llumlet-stall-seconds must be > 0");
     }
-    return new Llumlet.Settings(expiredSeconds, millis(statusPushSeconds),
-        millis(metadataPushSeconds), 1000, millis(stallSeconds), millis(recentWaitingSeconds));
+    return new Llumlet.Settings(expiredSeconds, Math.max(1, statusPush.toMillis()),
+        Math.max(1, metadataPush.toMillis()), 1000, millis(stallSeconds),
+        millis(recentWaitingSeconds));
   }
 
   private static long millis(double seconds) {

@@ -1,8 +1,10 @@
 package io.llumnix.cli;
 
 import io.llumnix.core.config.ConfigSource;
+import io.llumnix.core.config.Durations;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
@@ -36,6 +38,10 @@ public final class Main implements Runnable {
       + "by --config or LLUMNIX_CONFIG (max-model-len = 4096). The command line wins over the "
       + "environment, which wins over the file.";
 
+  /** How time spans are written, said at the end of the help of commands that take them. */
+  static final String DURATIONS = "Time spans (5s, 500ms, 1m30s, 2h) take Go's duration syntax "
+      + "or a plain number of seconds (5, 0.5).";
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   /** Runs the command line and exits with its status. */
@@ -67,6 +73,7 @@ public final class Main implements Runnable {
     commandLine.setOut(out);
     commandLine.setErr(err);
     commandLine.setDefaultValueProvider(argSpec -> defaultValue(source, argSpec));
+    commandLine.registerConverter(Duration.class, Durations::parse);
     commandLine.setParameterExceptionHandler((e, ignored) -> {
       CommandLine failed = e.getCommandLine();
       err.println("llumnix: " + e.getMessage() + " (see '" + failed.getCommandSpec().qualifiedName()
@@ -91,7 +98,8 @@ public final class Main implements Runnable {
 
   private static @Nullable String defaultValue(ConfigSource source, ArgSpec argSpec) {
     if (argSpec instanceof OptionSpec option && !option.usageHelp() && !option.versionHelp()) {
-      return source.lookup(option.longestName());
+      // Our name comes first; an alias (the reference's underscore spelling) maps to it.
+      return source.lookup(option.names()[0]);
     }
     return null;
   }

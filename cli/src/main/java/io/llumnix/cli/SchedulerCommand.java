@@ -3,18 +3,13 @@ package io.llumnix.cli;
 import io.llumnix.core.instance.InferType;
 import io.llumnix.core.metrics.LlumnixMetrics;
 import io.llumnix.metrics.ComponentMetrics;
+import io.llumnix.scheduler.SchedulerConfig;
 import io.llumnix.scheduler.SchedulerServer;
-import io.llumnix.scheduler.Scheduling;
-import io.llumnix.scheduler.SchedulingService;
-import io.llumnix.scheduler.lrs.LocalRealtimeState;
-import io.llumnix.scheduler.policy.DispatchPolicy;
+import io.llumnix.scheduler.api.Keepalive;
 import io.llumnix.scheduler.policy.PolicyConfig;
-import io.llumnix.scheduler.policy.PolicyRegistry;
 import io.vertx.core.Vertx;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -31,10 +26,12 @@ final class SchedulerCommand implements Callable<Integer> {
 
   @CommandLine.Mixin ConfigFileOption config;
 
-  @Option(names = "--host", defaultValue = "0.0.0.0", description = "Address to listen on.")
+  @Option(names = "--host", defaultValue = SchedulerConfig.DEFAULT_HOST,
+      description = "Address to listen on.")
   String host;
 
-  @Option(names = "--port", defaultValue = "8088", description = "Port to listen on.")
+  @Option(names = "--port", defaultValue = "" + SchedulerConfig.DEFAULT_PORT,
+      description = "Port to listen on.")
   int port;
 
   @Option(names = "--enable-full-mode-scheduling", defaultValue = "true", negatable = true,
@@ -45,75 +42,43 @@ final class SchedulerCommand implements Callable<Integer> {
 
   @CommandLine.Mixin CmsOptions cms;
 
-  @Option(names = "--scheduling-policy", defaultValue = "load-balance",
-      description = "Dispatch policy: load-balance or round-robin.")
+  @Option(names = "--scheduling-policy", defaultValue = SchedulerConfig.DEFAULT_POLICY,
+      description = "Dispatch policy: load-balance (both modes) or round-robin (lite mode).")
   String policy;
 
-  @Option(names = "--dispatch-top-k", defaultValue = "1",
-      description = "Pick uniformly among the K best instances.")
-  int topK;
-
-  @Option(names = "--dispatch-neutral-load-metric", defaultValue = "all_prefills_tokens_num",
-      description = "Load metric of neutral instances (lite mode: num_requests, else "
-          + "num_tokens).")
-  String neutralMetric;
-
-  @Option(names = "--dispatch-neutral-load-threshold", defaultValue = "8192",
-      description = "Neutral instances at or above this load are skipped unless all are.")
-  double neutralThreshold;
-
-  @Option(names = "--dispatch-prefill-load-metric", defaultValue = "all_prefills_tokens_num",
-      description = "Load metric of prefill instances.")
-  String prefillMetric;
-
-  @Option(names = "--dispatch-prefill-load-threshold", defaultValue = "2048",
-      description = "Prefill instances at or above this load are skipped unless all are.")
-  double prefillThreshold;
-
-  @Option(names = "--dispatch-decode-load-metric", defaultValue = "kv_cache_usage_ratio_projected",
-      description = "Load metric of decode instances.")
-  String decodeMetric;
-
-  @Option(names = "--dispatch-decode-load-threshold", defaultValue = "1.0",
-      description = "Decode instances at or above this load are skipped unless all are.")
-  double decodeThreshold;
+  @CommandLine.Mixin DispatchOptions dispatch;
 
   @CommandLine.Mixin BackendDiscoveryOptions discovery;
 
-  @Option(names = "--keepalive-interval-ms", defaultValue = "3000",
+  @Option(names = "--keepalive-interval-ms", defaultValue = "" + Keepalive.DEFAULT_INTERVAL_MILLIS,
       description = "Keepalive ping interval; a gateway missing two pings is dropped.")
   long keepaliveIntervalMillis;
 
-  @Option(names = "--seed", defaultValue = "0", description = "Seed of random choices.")
-  long seed;
-
-  @Option(names = "--metrics-max-label-sets", defaultValue = "1000",
+  @Option(names = "--metrics-max-label-sets",
+      defaultValue = "" + ComponentMetrics.DEFAULT_MAX_LABEL_SETS,
       description = "Distinct label sets per metric before further ones fold into _overflow.")
   int maxLabelSets;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  /** The scheduler's settings from the flags. */
+  SchedulerConfig config() {
+    PolicyConfig.Builder policyConfig = dispatch.policy();
+    SchedulerConfig.Builder builder = SchedulerConfig.builder().host(host).port(port)
+        .keepaliveIntervalMillis(keepaliveIntervalMillis).fullMode(fullMode).policy(policy);
+    cms.apply(builder, policyConfig);
+    return builder.policyConfig(policyConfig.build()).build();
+  }
+
   @Override
   public Integer call() throws Exception {
     discovery.validate();
-    PolicyConfig config = new PolicyConfig(topK,
-        Map.of(InferType.NEUTRAL, neutralMetric, InferType.PREFILL, prefillMetric,
-            InferType.DECODE, decodeMetric),
-        Map.of(InferType.NEUTRAL, neutralThreshold, InferType.PREFILL, prefillThreshold,
-            InferType.DECODE, decodeThreshold), seed);
+    SchedulerConfig config = config();
     ComponentMetrics metrics = ComponentMetrics.create(maxLabelSets);
     metrics.registerAll(LlumnixMetrics.scheduler());
     Vertx vertx = Vertx.vertx();
-    Supplier<Scheduling> service;
-    if (fullMode) {
-      var domain = cms.validate(policy);
-      service = () -> cms.service(domain, config, cms.redisStore(vertx), metrics);
-    } else {
-      DispatchPolicy dispatch = PolicyRegistry.builtins().create(policy, config);
-      service = () -> new SchedulingService(dispatch, new LocalRealtimeState(metrics), metrics);
-    }
-    SchedulerServer server = new SchedulerServer(host, port, keepaliveIntervalMillis, metrics,
-        service);
+    SchedulerServer server = new SchedulerServer(config, metrics,
+        fullMode ? cms.redisStore() : null, null);
     try {
       vertx.deployVerticle(server).await(30, TimeUnit.SECONDS);
     } catch (Exception e) {
@@ -133,5 +98,57 @@ final class SchedulerCommand implements Callable<Integer> {
       vertx.close().await(10, TimeUnit.SECONDS); // before the JVM exits
     }
     return 0;
+  }
+
+  /** The reference's {@code --dispatch-*} flags. */
+  static final class DispatchOptions {
+
+    @Option(names = "--dispatch-top-k", defaultValue = "" + PolicyConfig.DEFAULT_TOP_K,
+        description = "Pick uniformly among the K best instances.")
+    int topK;
+
+    @Option(names = "--dispatch-neutral-load-metric",
+        defaultValue = PolicyConfig.DEFAULT_NEUTRAL_METRIC,
+        description = "Load metric of neutral instances (lite mode: num_requests, else "
+            + "num_tokens).")
+    String neutralMetric;
+
+    @Option(names = "--dispatch-neutral-load-threshold",
+        defaultValue = "" + PolicyConfig.DEFAULT_NEUTRAL_THRESHOLD,
+        description = "Neutral instances at or above this load are skipped unless all are.")
+    double neutralThreshold;
+
+    @Option(names = "--dispatch-prefill-load-metric",
+        defaultValue = PolicyConfig.DEFAULT_PREFILL_METRIC,
+        description = "Load metric of prefill instances.")
+    String prefillMetric;
+
+    @Option(names = "--dispatch-prefill-load-threshold",
+        defaultValue = "" + PolicyConfig.DEFAULT_PREFILL_THRESHOLD,
+        description = "Prefill instances at or above this load are skipped unless all are.")
+    double prefillThreshold;
+
+    @Option(names = "--dispatch-decode-load-metric",
+        defaultValue = PolicyConfig.DEFAULT_DECODE_METRIC,
+        description = "Load metric of decode instances.")
+    String decodeMetric;
+
+    @Option(names = "--dispatch-decode-load-threshold",
+        defaultValue = "" + PolicyConfig.DEFAULT_DECODE_THRESHOLD,
+        description = "Decode instances at or above this load are skipped unless all are.")
+    double decodeThreshold;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of random choices.")
+    long seed;
+
+    PolicyConfig.Builder policy() {
+      return PolicyConfig.builder().topK(topK).seed(seed)
+          .loadMetric(InferType.NEUTRAL, neutralMetric)
+          .loadMetric(InferType.PREFILL, prefillMetric)
+          .loadMetric(InferType.DECODE, decodeMetric)
+          .loadThreshold(InferType.NEUTRAL, neutralThreshold)
+          .loadThreshold(InferType.PREFILL, prefillThreshold)
+          .loadThreshold(InferType.DECODE, decodeThreshold);
+    }
   }
 }

@@ -8,6 +8,8 @@ import io.llumnix.core.metrics.LlumnixMetrics;
 import io.llumnix.core.metrics.MetricSpec;
 import io.llumnix.core.metrics.MetricType;
 import io.llumnix.core.metrics.VllmMetrics;
+import io.llumnix.local.LocalCluster;
+import io.llumnix.local.LocalPrometheus;
 import io.llumnix.testing.Promtool;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -78,12 +80,12 @@ class DashboardTest {
 
   static final HttpClient http = HttpClient.newHttpClient();
   /** A full-mode cluster (the default) and a lite-mode one, both scraped by one Prometheus. */
-  static LocalCommand.Cluster full;
-  static LocalCommand.Cluster lite;
+  static LocalCluster full;
+  static LocalCluster lite;
   static LocalPrometheus scraper;
   static URI prometheus;
 
-  static LocalCommand.Cluster cluster(String... extra) throws Exception {
+  static LocalCluster cluster(String... extra) throws Exception {
     int[] ports = RunnableJarIT.distinctFreePorts(2);
     CommandLine commandLine = Main.commandLine(ConfigSource.of(Map.of(), null),
         new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()));
@@ -139,7 +141,7 @@ class DashboardTest {
     }
   }
 
-  static void drive(LocalCommand.Cluster cluster, int requests) {
+  static void drive(LocalCluster cluster, int requests) {
     List<CompletableFuture<HttpResponse<String>>> sent = new ArrayList<>();
     for (int i = 0; i < requests; i++) {
       String body = i % 2 == 0
@@ -158,7 +160,7 @@ class DashboardTest {
     }
   }
 
-  static void post(LocalCommand.Cluster cluster, String path, String body) throws Exception {
+  static void post(LocalCluster cluster, String path, String body) throws Exception {
     http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + cluster.gatewayPort()
         + path)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
         HttpResponse.BodyHandlers.ofString());

@@ -73,9 +73,9 @@ class MainTest {
     EngineSimCommand command = (EngineSimCommand) parsed.subcommand().commandSpec().userObject();
 
     assertThat(command.port).isEqualTo(9200);        // environment
-    assertThat(command.maxModelLen).isEqualTo(4096); // file
-    assertThat(command.maxNumSeqs).isEqualTo(7);     // command line
-    assertThat(command.blockSize).isEqualTo(16);     // default
+    assertThat(command.core.maxModelLen).isEqualTo(4096); // file
+    assertThat(command.core.maxNumSeqs).isEqualTo(7);     // command line
+    assertThat(command.core.blockSize).isEqualTo(16);     // default
   }
 
   @Test

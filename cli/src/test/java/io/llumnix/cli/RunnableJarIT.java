@@ -3,7 +3,7 @@ package io.llumnix.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.llumnix.testing.RedisServer;
+import io.llumnix.runtime.redis.RedisProcess;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -121,7 +121,7 @@ class RunnableJarIT {
 
   @Test
   void engineDiscoveryAndSchedulerWorkTogether() throws Exception {
-    try (RedisServer redis = RedisServer.start()) {
+    try (RedisProcess redis = RedisProcess.start()) {
       int[] ports = distinctFreePorts(3);
       int engine = ports[0];
       int scheduler = ports[1];
@@ -180,7 +180,7 @@ class RunnableJarIT {
 
   @Test
   void fullModeAcrossProcessesWithTheCmsInRedis() throws Exception {
-    try (RedisServer redis = RedisServer.start()) {
+    try (RedisProcess redis = RedisProcess.start()) {
       int[] ports = distinctFreePorts(4);
       int engine = ports[0];
       int scheduler = ports[1];

@@ -3,14 +3,12 @@ package io.llumnix.cms;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.llumnix.cms.proto.InstanceMetadata;
 import io.llumnix.cms.proto.InstanceStatus;
-import io.llumnix.discovery.RedisConnection;
+import io.llumnix.runtime.redis.RedisConnection;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
-import io.vertx.redis.client.RedisClientType;
-import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.RedisAPI;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
@@ -42,23 +40,13 @@ public final class RedisCmsStore implements CmsStore {
     this.cluster = cluster;
   }
 
-  /** A store on a standalone Redis at {@code connection}; calls fail after {@code timeoutMillis}. */
-  public static RedisCmsStore create(Vertx vertx, RedisConnection connection,
-      long timeoutMillis) {
-    return create(vertx, connection, timeoutMillis, false);
-  }
-
   /**
-   * A store on {@code connection}: a standalone Redis, or with {@code cluster} a Redis Cluster
-   * that {@code connection} is one node of (the others are found from it).
+   * A store on {@code connection}: a standalone Redis, or one node of a Redis Cluster (the
+   * others are found from it); calls fail after {@code timeoutMillis}.
    */
   public static RedisCmsStore create(Vertx vertx, RedisConnection connection,
-      long timeoutMillis, boolean cluster) {
-    RedisOptions options = connection.options();
-    if (cluster) {
-      options.setType(RedisClientType.CLUSTER);
-    }
-    return new RedisCmsStore(Redis.createClient(vertx, options), timeoutMillis, cluster);
+      long timeoutMillis) {
+    return new RedisCmsStore(connection.client(vertx), timeoutMillis, connection.cluster());
   }
 
   @Override

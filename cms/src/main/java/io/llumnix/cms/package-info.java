@@ -1,5 +1,5 @@
 /**
- * The cluster meta store of full mode (llumnix.md §2.1): each instance's metadata and status,
+ * The cluster meta store of full mode: each instance's metadata and status,
  * written by its llumlet and read by schedulers, in Redis or, for a one-process cluster, in
  * memory.
  */

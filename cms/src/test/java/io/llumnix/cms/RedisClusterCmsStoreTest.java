@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.llumnix.cms.proto.InstanceMetadata;
 import io.llumnix.cms.proto.InstanceStatus;
-import io.llumnix.discovery.RedisConnection;
+import io.llumnix.runtime.redis.RedisConnection;
 import io.llumnix.testing.RedisCluster;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
@@ -20,7 +20,7 @@ class RedisClusterCmsStoreTest {
     Vertx vertx = Vertx.vertx();
     try (RedisCluster cluster = RedisCluster.start(3)) {
       RedisCmsStore store = RedisCmsStore.create(vertx,
-          RedisConnection.of("127.0.0.1", cluster.ports().get(0)), 5000, true);
+          RedisConnection.of("127.0.0.1", cluster.ports().get(0)).withCluster(true), 5000);
       List<String> ids = new ArrayList<>();
       for (int i = 0; i < 50; i++) {
         String id = "10.0.0." + i + ":8000";

@@ -6,8 +6,8 @@ import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
 import io.llumnix.cms.proto.InstanceMetadata;
 import io.llumnix.cms.proto.InstanceStatus;
-import io.llumnix.discovery.RedisConnection;
-import io.llumnix.testing.RedisServer;
+import io.llumnix.runtime.redis.RedisConnection;
+import io.llumnix.runtime.redis.RedisProcess;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.redis.client.Command;
@@ -26,14 +26,14 @@ import org.junit.jupiter.api.Test;
 /** CMS records in a real Redis, byte-compatible with the reference's layout. */
 class RedisCmsStoreTest {
 
-  static RedisServer server;
+  static RedisProcess server;
   static Vertx vertx;
   static RedisCmsStore store;
   static Redis raw;
 
   @BeforeAll
   static void start() throws Exception {
-    server = RedisServer.start();
+    server = RedisProcess.start();
     vertx = Vertx.vertx();
     store = RedisCmsStore.create(vertx, RedisConnection.of("127.0.0.1", server.port()), 2000);
     raw = Redis.createClient(vertx, RedisConnection.of("127.0.0.1", server.port()).options());

@@ -3,6 +3,7 @@ package io.llumnix.discovery;
 import io.llumnix.core.instance.InferType;
 import io.llumnix.core.instance.LlmInstance;
 import io.vertx.core.Future;
+import io.llumnix.runtime.redis.RedisConnection;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.client.WebClient;
@@ -66,7 +67,7 @@ public final class DiscoverySidecar implements AutoCloseable {
   private DiscoverySidecar(Vertx vertx, RedisConnection connection, Settings settings) {
     this.vertx = vertx;
     this.settings = settings;
-    this.redis = Redis.createClient(vertx, connection.options());
+    this.redis = connection.client(vertx);
     this.web = WebClient.create(vertx);
     this.timer = vertx.setPeriodic(0, settings.intervalMillis(), t -> round());
   }

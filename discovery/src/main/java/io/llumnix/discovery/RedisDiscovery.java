@@ -6,6 +6,7 @@ import io.llumnix.core.instance.InstanceListener;
 import io.llumnix.core.instance.LlmInstance;
 import io.llumnix.discovery.proto.PodDiscoveryInfo;
 import io.vertx.core.Future;
+import io.llumnix.runtime.redis.RedisConnection;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
@@ -19,7 +20,7 @@ import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Reads the instances that discovery sidecars register in Redis (llumnix.md §2.4) and tells a
+ * Reads the instances that discovery sidecars register in Redis and tells a
  * listener which appeared and which left.
  *
  * <p>Design notes. Every refresh interval it scans {@code llumnix:discovery:*}, reads the pod
@@ -64,7 +65,7 @@ public final class RedisDiscovery implements AutoCloseable {
       InstanceListener listener, LongSupplier clockMillis) {
     this.vertx = vertx;
     this.connection = connection;
-    this.redis = Redis.createClient(vertx, connection.options());
+    this.redis = connection.client(vertx);
     this.api = RedisAPI.api(redis);
     this.settings = settings;
     this.listener = listener;

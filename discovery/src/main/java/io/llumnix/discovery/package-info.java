@@ -1,5 +1,5 @@
 /**
- * Which engine instances exist: the Redis records of llumnix.md §2.4 (read by
+ * Which engine instances exist: the reference's Redis discovery records (read by
  * {@link io.llumnix.discovery.RedisDiscovery}, written by the
  * {@link io.llumnix.discovery.DiscoverySidecar}), with the reference's keys and protobuf fields.
  */

@@ -6,7 +6,8 @@ import static org.awaitility.Awaitility.await;
 import io.llumnix.core.instance.InferType;
 import io.llumnix.core.instance.InstanceListener;
 import io.llumnix.core.instance.LlmInstance;
-import io.llumnix.testing.RedisServer;
+import io.llumnix.runtime.redis.RedisConnection;
+import io.llumnix.runtime.redis.RedisProcess;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import java.time.Duration;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class RedisDiscoveryIntegrationTest {
 
   Vertx vertx;
-  RedisServer redis;
+  RedisProcess redis;
   final Map<String, LlmInstance> seen = new ConcurrentHashMap<>();
   final InstanceListener listener = new InstanceListener() {
     @Override
@@ -38,7 +39,7 @@ class RedisDiscoveryIntegrationTest {
   @BeforeEach
   void start() throws Exception {
     vertx = Vertx.vertx();
-    redis = RedisServer.start();
+    redis = RedisProcess.start();
   }
 
   @AfterEach
@@ -66,7 +67,7 @@ class RedisDiscoveryIntegrationTest {
     HttpServer rank0 = null;
     HttpServer rank1 = null;
     for (int attempt = 0; attempt < 20 && rank1 == null; attempt++) {
-      base = RedisServer.freePort();
+      base = io.llumnix.runtime.process.ChildProcess.freePort();
       rank0 = engine(base);
       try {
         rank1 = engine(base + 1);
@@ -100,7 +101,7 @@ class RedisDiscoveryIntegrationTest {
 
   @Test
   void aRedisOutageKeepsTheLastViewUntilRedisReturns() throws Exception {
-    int port = RedisServer.freePort();
+    int port = io.llumnix.runtime.process.ChildProcess.freePort();
     engine(port);
     DiscoverySidecar.start(vertx, connection(), new DiscoverySidecar.Settings(InferType.NEUTRAL,
         "pod-b", "127.0.0.1", port, "127.0.0.1", port + 20000, 1, "", 200));
@@ -120,7 +121,7 @@ class RedisDiscoveryIntegrationTest {
 
   @Test
   void filtersByInferType() throws Exception {
-    int port = RedisServer.freePort();
+    int port = io.llumnix.runtime.process.ChildProcess.freePort();
     engine(port);
     DiscoverySidecar.start(vertx, connection(), new DiscoverySidecar.Settings(InferType.PREFILL,
         "pod-c", "127.0.0.1", port, "127.0.0.1", 28000, 1, "", 200));

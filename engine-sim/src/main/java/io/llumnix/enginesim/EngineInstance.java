@@ -14,6 +14,7 @@ import io.llumnix.tokenizer.Tokenizer;
 import io.llumnix.metrics.ComponentMetrics;
 import io.llumnix.metrics.http.OperatorRoutes;
 import io.vertx.core.Context;
+import io.llumnix.runtime.VertxClock;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -51,6 +52,7 @@ public final class EngineInstance extends VerticleBase implements EngineHandle {
   private final @Nullable CmsTarget cmsTarget;
   private @Nullable Llumlet llumlet;
   private boolean stalled;
+  private boolean truncating;
   private @Nullable Runnable parkedCompletion;
   private final EngineMetrics engineMetrics;
   private final EngineCore core;
@@ -114,6 +116,19 @@ public final class EngineInstance extends VerticleBase implements EngineHandle {
   }
 
   /**
+   * Fault injection: streams end where their first token would be, without a token, a finish
+   * reason or {@code [DONE]} (as when the engine dies mid-answer and its connection closes).
+   */
+  public void truncateStreams(boolean truncate) {
+    context.runOnContext(ignored -> this.truncating = truncate);
+  }
+
+  @Override
+  public boolean truncatesStreams() {
+    return truncating;
+  }
+
+  /**
    * Fault injection: the llumlet stops writing without removing its records, as a crashed one
    * does; the engine keeps serving.
    */
@@ -151,8 +166,7 @@ public final class EngineInstance extends VerticleBase implements EngineHandle {
         .setBlockSize(settings.core().blockSize())
         .setMaxNumBatchedTokens(settings.core().maxNumBatchedTokens())
         .build();
-    llumlet = new Llumlet(vertx, cms, cmsTarget.settings(), metadata, core,
-        System::currentTimeMillis);
+    llumlet = new Llumlet(VertxClock.of(vertx), cms, cmsTarget.settings(), metadata, core);
     return llumlet.start();
   }
 

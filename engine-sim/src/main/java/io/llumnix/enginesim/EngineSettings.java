@@ -4,10 +4,11 @@ import io.llumnix.enginesim.core.CoreConfig;
 import io.llumnix.tokenizer.TokenizerSource;
 
 /**
- * Everything one simulated engine instance needs besides its port.
+ * Everything one simulated engine instance needs besides its port. Built with
+ * {@link #builder()}; the defaults are those of {@code llumnix engine-sim}.
  *
  * @param model the model path, also {@code root} in {@code /v1/models}
- * @param servedModelName the name clients use
+ * @param servedModelName the name clients use; the model when empty
  * @param core the engine core's limits and step model
  * @param speedup simulated time runs this many times faster than the wall clock
  * @param outputLengthMean mean of the exponential output length (tokens) after which the model
@@ -19,19 +20,36 @@ import io.llumnix.tokenizer.TokenizerSource;
  * @param maxLogprobs the largest {@code logprobs} accepted
  * @param maxLabelSets the per-metric cap on label sets
  * @param kvTransfer the role in disaggregated prefill and the simulated KV transfer
+ * @param apiKey vLLM's {@code --api-key}: when set, {@code /v1} routes need
+ *     {@code Authorization: Bearer <key>}; "" for none
  */
 public record EngineSettings(String model, String servedModelName, CoreConfig core,
     double speedup, double outputLengthMean, String vllmVersion,
     String showHiddenMetricsForVersion, boolean countAbortedRequests, TokenizerSource tokenizer,
-    int maxLogprobs, int maxLabelSets, KvTransferSettings kvTransfer) {
+    int maxLogprobs, int maxLabelSets, KvTransferSettings kvTransfer, String apiKey) {
+
+  /** {@value} */
+  public static final String DEFAULT_MODEL = "llumnix/sim-llama3-8b";
+  /** {@value} */
+  public static final double DEFAULT_OUTPUT_LENGTH_MEAN = 128;
+  /** {@value} */
+  public static final String DEFAULT_VLLM_VERSION = "0.11.0";
+  /** {@value}: vLLM's default. */
+  public static final int DEFAULT_MAX_LOGPROBS = 20;
+  /** {@value} */
+  public static final int DEFAULT_MAX_LABEL_SETS = 1000;
 
   public EngineSettings {
     if (!(speedup > 0)) {
-      throw new IllegalArgumentException("speedup: " + speedup + " (expected: > 0)");
+      throw new IllegalArgumentException("--speedup: " + speedup + " (expected: > 0)");
     }
     if (outputLengthMean < 0) {
       throw new IllegalArgumentException(
-          "outputLengthMean: " + outputLengthMean + " (expected: >= 0)");
+          "--output-length-mean: " + outputLengthMean + " (expected: >= 0)");
+    }
+    if (maxLabelSets < 1) {
+      throw new IllegalArgumentException(
+          "--metrics-max-label-sets: " + maxLabelSets + " (expected: >= 1)");
     }
   }
 
@@ -42,5 +60,109 @@ public record EngineSettings(String model, String servedModelName, CoreConfig co
 
   public int maxModelLen() {
     return core.maxModelLen();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder starting from these settings. */
+  public Builder toBuilder() {
+    return new Builder().model(model).servedModelName(servedModelName).core(core)
+        .speedup(speedup).outputLengthMean(outputLengthMean).vllmVersion(vllmVersion)
+        .showHiddenMetricsForVersion(showHiddenMetricsForVersion)
+        .countAbortedRequests(countAbortedRequests).tokenizer(tokenizer)
+        .maxLogprobs(maxLogprobs).maxLabelSets(maxLabelSets).kvTransfer(kvTransfer)
+        .apiKey(apiKey);
+  }
+
+  /** Builds {@link EngineSettings}; unset values are the defaults. */
+  public static final class Builder {
+    private String model = DEFAULT_MODEL;
+    private String servedModelName = "";
+    private CoreConfig core = CoreConfig.defaults();
+    private double speedup = 1;
+    private double outputLengthMean = DEFAULT_OUTPUT_LENGTH_MEAN;
+    private String vllmVersion = DEFAULT_VLLM_VERSION;
+    private String showHiddenMetricsForVersion = "";
+    private boolean countAbortedRequests = true;
+    private TokenizerSource tokenizer = TokenizerSource.DEFAULT;
+    private int maxLogprobs = DEFAULT_MAX_LOGPROBS;
+    private int maxLabelSets = DEFAULT_MAX_LABEL_SETS;
+    private KvTransferSettings kvTransfer = KvTransferSettings.DEFAULT;
+    private String apiKey = "";
+
+    private Builder() {}
+
+    public Builder model(String model) {
+      this.model = model;
+      return this;
+    }
+
+    public Builder servedModelName(String name) {
+      this.servedModelName = name;
+      return this;
+    }
+
+    public Builder core(CoreConfig core) {
+      this.core = core;
+      return this;
+    }
+
+    public Builder speedup(double speedup) {
+      this.speedup = speedup;
+      return this;
+    }
+
+    public Builder outputLengthMean(double mean) {
+      this.outputLengthMean = mean;
+      return this;
+    }
+
+    public Builder vllmVersion(String version) {
+      this.vllmVersion = version;
+      return this;
+    }
+
+    public Builder showHiddenMetricsForVersion(String version) {
+      this.showHiddenMetricsForVersion = version;
+      return this;
+    }
+
+    public Builder countAbortedRequests(boolean count) {
+      this.countAbortedRequests = count;
+      return this;
+    }
+
+    public Builder tokenizer(TokenizerSource tokenizer) {
+      this.tokenizer = tokenizer;
+      return this;
+    }
+
+    public Builder maxLogprobs(int max) {
+      this.maxLogprobs = max;
+      return this;
+    }
+
+    public Builder maxLabelSets(int max) {
+      this.maxLabelSets = max;
+      return this;
+    }
+
+    public Builder kvTransfer(KvTransferSettings kvTransfer) {
+      this.kvTransfer = kvTransfer;
+      return this;
+    }
+
+    public Builder apiKey(String key) {
+      this.apiKey = key;
+      return this;
+    }
+
+    public EngineSettings build() {
+      return new EngineSettings(model, servedModelName, core, speedup, outputLengthMean,
+          vllmVersion, showHiddenMetricsForVersion, countAbortedRequests, tokenizer,
+          maxLogprobs, maxLabelSets, kvTransfer, apiKey);
+    }
   }
 }

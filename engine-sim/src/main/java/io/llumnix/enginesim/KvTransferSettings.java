@@ -4,7 +4,7 @@ import java.util.Locale;
 
 /**
  * How an engine takes part in disaggregated prefill: its role, and the simulated KV transfer
- * between instances (engine-sim.md §6).
+ * between instances.
  *
  * @param role which side of a disaggregated request this engine serves
  * @param bytesPerToken KV bytes per token (2 · layers · kv heads · head dim · 2 bytes)

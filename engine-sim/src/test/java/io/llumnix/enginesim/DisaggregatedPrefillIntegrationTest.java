@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.llumnix.enginesim.core.CoreConfig;
-import io.llumnix.enginesim.core.StepProfile;
 import io.llumnix.tokenizer.TokenizerSource;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -22,7 +21,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Both PD forwarding protocols of the reference gateway (llumnix.md §8.5) against a prefill
+ * Both PD forwarding protocols of the reference gateway against a prefill
  * engine P and a decode engine D: vllm-mooncake (two-stage, P answers kv_transfer_params),
  * vllm-kvt staged (two-stage, P streamed and drained) and vllm-kvt batch (single-stage, D asks
  * P), plus the failures that must end a request cleanly.
@@ -46,13 +45,13 @@ class DisaggregatedPrefillIntegrationTest {
 
   static EngineSimulator start(KvTransferSettings.Role role, long holdTimeoutMillis,
       double bandwidth) {
-    CoreConfig core = new CoreConfig(2048, 256, 16, 2048, 2048, true, StepProfile.LLAMA3_8B_H100,
-        0, 3);
+    CoreConfig core = CoreConfig.builder().maxNumBatchedTokens(2048).maxNumSeqs(256)
+        .numGpuBlocks(2048).maxModelLen(2048).seed(3).build();
     KvTransferSettings kv = new KvTransferSettings(role, 131_072, bandwidth, 1,
         holdTimeoutMillis, 10_000);
-    return EngineSimulator.start(new EngineSettings("m", "", core, 20, 0, "0.11.0", "", true,
-        TokenizerSource.BUILTIN,
-        20, 1000, kv), "127.0.0.1", 0, 1, 20000);
+    return EngineSimulator.start(EngineSettings.builder().model("m").core(core).speedup(20)
+        .outputLengthMean(0).tokenizer(TokenizerSource.BUILTIN).kvTransfer(kv).build(),
+        "127.0.0.1", 0, 1, 20000);
   }
 
   @BeforeAll

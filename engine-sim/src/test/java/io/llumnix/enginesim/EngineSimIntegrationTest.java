@@ -12,7 +12,6 @@ import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.completions.Completion;
 import com.openai.models.completions.CompletionCreateParams;
 import io.llumnix.enginesim.core.CoreConfig;
-import io.llumnix.enginesim.core.StepProfile;
 import io.llumnix.testing.Promtool;
 import io.llumnix.tokenizer.TokenizerSource;
 import static io.llumnix.testing.Exposition.events;
@@ -20,19 +19,15 @@ import static io.llumnix.testing.Exposition.sample;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -50,13 +45,18 @@ class EngineSimIntegrationTest {
   static WebClient web;
   static int port;
 
+  /** Engines of a 1024-token model at {@code speedup}, with the fast built-in tokenizer. */
+  static EngineSettings settings(double speedup) {
+    return EngineSettings.builder().model(MODEL).speedup(speedup).outputLengthMean(0)
+        .tokenizer(TokenizerSource.BUILTIN)
+        .core(CoreConfig.builder().maxNumBatchedTokens(2048).maxNumSeqs(256).numGpuBlocks(4096)
+            .maxModelLen(1024).seed(7).build())
+        .build();
+  }
+
   @BeforeAll
   static void start() {
-    CoreConfig core = new CoreConfig(2048, 256, 16, 4096, 1024, true,
-        StepProfile.LLAMA3_8B_H100, 0, 7);
-    EngineSettings settings = new EngineSettings(MODEL, "", core, 20, 0, "0.11.0", "", true,
-        TokenizerSource.BUILTIN,
-        20, 1000, KvTransferSettings.DEFAULT);
+    EngineSettings settings = settings(20);
     simulator = EngineSimulator.start(settings, "127.0.0.1", 0, 2, 20000);
     port = simulator.ports().get(0);
     vertx = Vertx.vertx();
@@ -258,12 +258,7 @@ class EngineSimIntegrationTest {
   @Test
   void clientDisconnectAbortsTheRequestAndFreesItsBlocks() throws Exception {
     // Real-time pace, so the request surely outlives the disconnect (about 7 s of decoding).
-    CoreConfig core = new CoreConfig(2048, 256, 16, 4096, 1024, true,
-        StepProfile.LLAMA3_8B_H100, 0, 7);
-    try (EngineSimulator slow = EngineSimulator.start(new EngineSettings(MODEL, "", core, 1, 0,
-        "0.11.0", "", true, TokenizerSource.BUILTIN, 20, 1000, KvTransferSettings.DEFAULT),
-        "127.0.0.1", 0, 1,
-        20000)) {
+    try (EngineSimulator slow = EngineSimulator.start(settings(1), "127.0.0.1", 0, 1, 20000)) {
       int slowPort = slow.ports().get(0);
       for (boolean stream : new boolean[] {true, false}) {
         HttpClient client = vertx.createHttpClient();
@@ -377,5 +372,30 @@ class EngineSimIntegrationTest {
         .bodyAsJsonObject().getString("version")).isEqualTo("0.11.0");
     assertThat(metrics(simulator.ports().get(1))).contains("engine=\"1\"")
         .doesNotContain("engine=\"0\"");
+  }
+
+  @Test
+  void apiKeyGuardsTheV1RoutesOnly() throws Exception {
+    EngineSettings guarded = EngineSettings.builder().model(MODEL).speedup(20)
+        .tokenizer(TokenizerSource.BUILTIN).apiKey("s3cret").build();
+    try (EngineSimulator engine = EngineSimulator.start(guarded, "127.0.0.1", 0, 1, 20000)) {
+      int guardedPort = engine.ports().get(0);
+      String body = "{\"prompt\":\"hi\",\"max_tokens\":2}";
+      HttpResponse<Buffer> missing = post(guardedPort, "/v1/completions", body);
+      assertThat(missing.statusCode()).isEqualTo(401);
+      assertThat(missing.bodyAsJsonObject().getJsonObject("error").getString("type"))
+          .isEqualTo("AuthenticationError");
+      HttpResponse<Buffer> wrong = web.post(guardedPort, "127.0.0.1", "/v1/completions")
+          .putHeader("Authorization", "Bearer s3cre").sendBuffer(Buffer.buffer(body))
+          .await(10, TimeUnit.SECONDS);
+      assertThat(wrong.statusCode()).isEqualTo(401);
+      HttpResponse<Buffer> right = web.post(guardedPort, "127.0.0.1", "/v1/completions")
+          .putHeader("Authorization", "Bearer s3cret").sendBuffer(Buffer.buffer(body))
+          .await(10, TimeUnit.SECONDS);
+      assertThat(right.statusCode()).isEqualTo(200);
+      assertThat(web.get(guardedPort, "127.0.0.1", "/health").send().await(5, TimeUnit.SECONDS)
+          .statusCode()).isEqualTo(200);
+      assertThat(metrics(guardedPort)).contains("vllm:num_requests_running");
+    }
   }
 }

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.llumnix.cms.InMemoryCmsStore;
 import io.llumnix.cms.proto.InstanceStatus;
 import io.llumnix.enginesim.core.CoreConfig;
-import io.llumnix.enginesim.core.StepProfile;
 import io.llumnix.enginesim.llumlet.CmsTarget;
 import io.llumnix.enginesim.llumlet.Llumlet;
 import io.llumnix.tokenizer.TokenizerSource;
@@ -27,10 +26,10 @@ class LlumletIntegrationTest {
 
   @Test
   void publishesMetadataAndStatusAtEveryLoadChangeAndReportsAStall() throws Exception {
-    CoreConfig core = new CoreConfig(2048, 64, 16, 1024, 4096, true,
-        StepProfile.LLAMA3_8B_H100, 0, 1);
-    EngineSettings settings = new EngineSettings("m", "", core, 1, 0, "0.11.0", "", true,
-        TokenizerSource.BUILTIN, 20, 1000, KvTransferSettings.DEFAULT);
+    EngineSettings settings = EngineSettings.builder().model("m").outputLengthMean(0)
+        .tokenizer(TokenizerSource.BUILTIN).core(CoreConfig.builder().maxNumBatchedTokens(2048)
+            .maxNumSeqs(64).numGpuBlocks(1024).maxModelLen(4096).seed(1).build())
+        .build();
     InMemoryCmsStore store = new InMemoryCmsStore();
     CmsTarget cms = new CmsTarget(v -> store, new Llumlet.Settings(100, 5, 20_000, 100, 400,
         10_000), "127.0.0.1");

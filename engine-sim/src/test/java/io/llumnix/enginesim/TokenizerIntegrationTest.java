@@ -25,10 +25,11 @@ class TokenizerIntegrationTest {
     assertThat(TokenizerSource.folder(TINY).load().encode("hello world, the quick fox"))
         .containsExactly(1, 2, 0, 3, 4, 5);
 
-    CoreConfig core = new CoreConfig(2048, 64, 16, 1024, 1024, true, StepProfile.INSTANT, 0, 1);
-    EngineSettings settings = new EngineSettings("m", "", core, 1, 0, "0.11.0", "", true,
-        TokenizerSource.folder(TINY),
-        20, 1000, KvTransferSettings.DEFAULT);
+    EngineSettings settings = EngineSettings.builder().model("m").outputLengthMean(0)
+        .tokenizer(TokenizerSource.folder(TINY)).core(CoreConfig.builder()
+            .maxNumBatchedTokens(2048).maxNumSeqs(64).numGpuBlocks(1024).maxModelLen(1024)
+            .profile(StepProfile.INSTANT).seed(1).build())
+        .build();
     Vertx vertx = Vertx.vertx();
     try (EngineSimulator simulator = EngineSimulator.start(settings, "127.0.0.1", 0, 1, 20000)) {
       JsonObject body = WebClient.create(vertx)

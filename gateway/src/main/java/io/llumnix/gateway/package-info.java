@@ -1,7 +1,8 @@
 /**
- * The gateway: speaks OpenAI's API to clients, tokenizes, asks the scheduler (or its own
- * round-robin) for an instance, forwards to the engine, relays the tokens, and measures every
- * request.
+ * The gateway: speaks OpenAI's API to clients and carries each request through its pipeline —
+ * {@code admission} → {@code queue} → {@code scheduling} (a lease of instances) →
+ * {@code forward} (reaching engines) → {@code relay} (the client's answer), measured by
+ * {@code observe}; {@link io.llumnix.gateway.Exchange} moves a request between the stages.
  */
 @NullMarked
 package io.llumnix.gateway;

@@ -2,12 +2,11 @@ package io.llumnix.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.llumnix.core.instance.LlmInstance;
-import io.llumnix.gateway.balance.Balancer;
-import io.llumnix.gateway.balance.InstanceDirectory;
-import io.llumnix.gateway.balance.RoundRobinBalancer;
-import io.llumnix.metrics.ComponentMetrics;
-import io.llumnix.tokenizer.TokenizerSource;
+import io.llumnix.gateway.scheduling.Balancer;
+import io.llumnix.gateway.scheduling.InstanceDirectory;
+import io.llumnix.gateway.scheduling.Lease;
+import io.llumnix.gateway.scheduling.LeaseRequest;
+import io.llumnix.gateway.scheduling.RoundRobinBalancer;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -29,14 +28,13 @@ class GatewayQueueIntegrationTest {
       // A scheduler that never decides: the one worker stays busy, the queue fills.
       Balancer stuck = new Balancer() {
         @Override
-        public Future<LlmInstance> schedule(String id, String model, int promptTokens) {
-          return Promise.<LlmInstance>promise().future();
+        public Future<Lease> lease(LeaseRequest request) {
+          return Promise.<Lease>promise().future();
         }
       };
-      GatewayServer server = new GatewayServer(new GatewaySettings("127.0.0.1", 0, 4096, 1, 1,
-          200, 0, 1 << 20), TokenizerSource.BUILTIN.load(), stuck,
-          new RoundRobinBalancer(InstanceDirectory.of(List.of())), ComponentMetrics.create(100));
-      vertx.deployVerticle(server).await(10, TimeUnit.SECONDS);
+      GatewayServer server = Fixtures.start(vertx, Fixtures.config().maxQueueSize(1)
+              .queueWorkers(1).queueFullWaitMillis(200).build(), stuck,
+          new RoundRobinBalancer(InstanceDirectory.of(List.of())), null);
       WebClient web = WebClient.create(vertx);
       JsonObject body = new JsonObject().put("prompt", "x").put("max_tokens", 1);
       Future<HttpResponse<Buffer>> running = web.post(server.actualPort(), "127.0.0.1",

@@ -3,8 +3,8 @@ package io.llumnix.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.llumnix.enginesim.EngineSimulator;
-import io.llumnix.gateway.balance.InstanceDirectory;
-import io.llumnix.gateway.balance.RoundRobinBalancer;
+import io.llumnix.gateway.scheduling.InstanceDirectory;
+import io.llumnix.gateway.scheduling.RoundRobinBalancer;
 import io.llumnix.metrics.ComponentMetrics;
 import io.llumnix.tokenizer.Tokenizer;
 import io.llumnix.tokenizer.TokenizerSource;
@@ -30,13 +30,13 @@ class GatewayTokenizerIntegrationTest {
 
   @BeforeAll
   static void start() throws Exception {
-    engine = GatewayIntegrationTest.engine(20);
+    engine = Fixtures.engine(20);
     vertx = Vertx.vertx();
     web = WebClient.create(vertx);
     RoundRobinBalancer roundRobin = new RoundRobinBalancer(
-        InstanceDirectory.of(GatewayIntegrationTest.instances(java.util.List.of(engine))));
-    GatewayServer server = new GatewayServer(new GatewaySettings("127.0.0.1", 0, 4096, 64, 2,
-        200, 0, 1 << 20), QWEN3, roundRobin, roundRobin, ComponentMetrics.create(1000));
+        InstanceDirectory.of(java.util.List.of(Fixtures.instance(engine))));
+    GatewayServer server = new GatewayServer(Fixtures.config().build(), QWEN3, roundRobin,
+        roundRobin, ComponentMetrics.create(1000), null);
     vertx.deployVerticle(server).await(10, TimeUnit.SECONDS);
     gateway = server.actualPort();
   }
@@ -75,7 +75,7 @@ class GatewayTokenizerIntegrationTest {
   }
 
   @Test
-  void aLongPromptIsTokenizedOffTheEventLoopAndCountedTheSame() throws Exception {
+  void aLongPromptIsCountedAsTheTokenizerCountsIt() throws Exception {
     String longText = "The scheduler spreads requests across instances. ".repeat(400);
     int tokens = promptTokens(web.post(gateway, "127.0.0.1", "/v1/completions")
         .sendJsonObject(new JsonObject().put("prompt", longText).put("max_tokens", 2))

@@ -7,9 +7,10 @@ import io.llumnix.core.instance.InferType;
 import io.llumnix.core.instance.LlmInstance;
 import io.llumnix.core.metrics.LlumnixMetrics;
 import io.llumnix.metrics.ComponentMetrics;
-import io.llumnix.scheduler.lrs.LocalRealtimeState;
+import io.llumnix.core.time.ManualClock;
+import io.llumnix.scheduler.api.SchedulingJson;
 import io.llumnix.scheduler.policy.PolicyConfig;
-import io.llumnix.scheduler.policy.PolicyRegistry;
+import io.llumnix.testing.TestClocks;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -52,18 +53,18 @@ class SchedulerIntegrationTest {
       new LlmInstance(1, "d0", "m", InferType.DECODE, "10.0.2.1", 8000, "10.0.2.1", 28000, 0, 0),
       new LlmInstance(1, "d1", "m", InferType.DECODE, "10.0.2.2", 8000, "10.0.2.2", 28000, 0, 0));
 
+  /** Timers of the schedulers: pings go out only when a test moves it. */
+  static final ManualClock clock = TestClocks.onEventLoops(1_000_000);
+  static final long PING_MILLIS = 1000;
+
   static int start(String policy, List<LlmInstance> instances) throws Exception {
     ComponentMetrics metrics = ComponentMetrics.create(1000);
     metrics.registerAll(LlumnixMetrics.scheduler());
-    var dispatch = PolicyRegistry.builtins().create(policy, PolicyConfig.liteDefaults());
-    // Pings every second: a silent gateway lives about three seconds, room to observe it, and a
-    // busy machine does not drop the gateways that answer.
-    SchedulerServer server = new SchedulerServer("127.0.0.1", 0, 1000, metrics, () -> {
-      LocalRealtimeState lrs = new LocalRealtimeState(metrics);
-      instances.forEach(lrs::upsertInstance);
-      return new SchedulingService(dispatch, lrs, metrics);
-    });
+    SchedulerServer server = new SchedulerServer(SchedulerConfig.builder().host("127.0.0.1")
+        .port(0).keepaliveIntervalMillis(PING_MILLIS).fullMode(false).policy(policy)
+        .policyConfig(PolicyConfig.liteDefaults()).build(), metrics, null, clock);
     vertx.deployVerticle(server).await(10, TimeUnit.SECONDS);
+    instances.forEach(server::up);
     return server.actualPort();
   }
 
@@ -201,13 +202,20 @@ class SchedulerIntegrationTest {
       out.write(maskedTextFrame("{\"host\":\"10.7.0.1\",\"port\":9200}"));
       out.flush();
       // The scheduler answers "ok"; from here on this gateway never answers a ping.
-      await().atMost(Duration.ofSeconds(10)).until(() -> in.available() > 0);
+      awaitFrame(in);
       for (int i = 0; i < 5; i++) {
         assertThat(done(post(loadBalance, "/schedule",
             request("silent-" + i, "10.7.0.1:9200", "neutral", "prefill"))).statusCode())
             .isEqualTo(200);
       }
       assertThat(lrsGauges(loadBalance).values().stream().mapToDouble(d -> d).sum()).isPositive();
+      // Two pings go unanswered; at the third interval the gateway is dropped.
+      clock.advanceMillis(PING_MILLIS);
+      awaitFrame(in);
+      clock.advanceMillis(PING_MILLIS);
+      awaitFrame(in);
+      assertThat(lrsGauges(loadBalance).values().stream().mapToDouble(d -> d).sum()).isPositive();
+      clock.advanceMillis(PING_MILLIS);
       await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
           assertThat(lrsGauges(loadBalance).values()).allMatch(v -> v == 0.0));
     }
@@ -304,6 +312,14 @@ class SchedulerIntegrationTest {
         .contains("scheduler_scheduling_failed_total{error_type=\"no_match_infer_type\"} 1.0");
   }
 
+  /** Waits for the next WebSocket frame the scheduler sends, and skips it. */
+  private static void awaitFrame(InputStream in) throws Exception {
+    int first = in.read();
+    assertThat(first).isNotNegative();
+    int length = in.read() & 0x7f;
+    in.readNBytes(length);
+  }
+
   private static String readHead(InputStream in) throws Exception {
     StringBuilder head = new StringBuilder();
     while (!head.toString().endsWith("\r\n\r\n")) {
@@ -332,7 +348,8 @@ class SchedulerIntegrationTest {
   /** The canonical id of an LLMInstance object, as the scheduler keys it. */
   static final class SchedulingRequestIds {
     static String id(JsonObject instance) {
-      return io.llumnix.scheduler.api.SchedulingRequest.instance(instance).canonicalId();
+      return SchedulingJson.decode(Buffer.buffer("{\"scheduling_result\":[" + instance.encode()
+          + "]}")).schedulingResult().get(0).canonicalId();
     }
   }
 }

@@ -6,13 +6,11 @@ import static org.awaitility.Awaitility.await;
 import io.llumnix.core.instance.InferType;
 import io.llumnix.core.metrics.LlumnixMetrics;
 import io.llumnix.discovery.DiscoverySidecar;
-import io.llumnix.discovery.RedisConnection;
+import io.llumnix.runtime.redis.RedisConnection;
 import io.llumnix.discovery.RedisDiscovery;
 import io.llumnix.metrics.ComponentMetrics;
-import io.llumnix.scheduler.lrs.LocalRealtimeState;
 import io.llumnix.scheduler.policy.PolicyConfig;
-import io.llumnix.scheduler.policy.PolicyRegistry;
-import io.llumnix.testing.RedisServer;
+import io.llumnix.runtime.redis.RedisProcess;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
@@ -26,12 +24,12 @@ import org.junit.jupiter.api.Test;
 class SchedulerRedisDiscoveryIntegrationTest {
 
   Vertx vertx;
-  RedisServer redis;
+  RedisProcess redis;
 
   @BeforeEach
   void start() throws Exception {
     vertx = Vertx.vertx();
-    redis = RedisServer.start();
+    redis = RedisProcess.start();
   }
 
   @AfterEach
@@ -49,7 +47,7 @@ class SchedulerRedisDiscoveryIntegrationTest {
 
   @Test
   void servesFromTheLastViewWhileRedisIsDown() throws Exception {
-    int enginePort = RedisServer.freePort();
+    int enginePort = io.llumnix.runtime.process.ChildProcess.freePort();
     vertx.createHttpServer().requestHandler(r -> r.response().end())
         .listen(enginePort, "127.0.0.1").await(10, TimeUnit.SECONDS);
     RedisConnection connection = RedisConnection.of("127.0.0.1", redis.port());
@@ -58,9 +56,9 @@ class SchedulerRedisDiscoveryIntegrationTest {
 
     ComponentMetrics metrics = ComponentMetrics.create(1000);
     metrics.registerAll(LlumnixMetrics.scheduler());
-    var policy = PolicyRegistry.builtins().create("load-balance", PolicyConfig.liteDefaults());
-    SchedulerServer server = new SchedulerServer("127.0.0.1", 0, 1000, metrics,
-        () -> new SchedulingService(policy, new LocalRealtimeState(metrics), metrics));
+    SchedulerServer server = new SchedulerServer(SchedulerConfig.builder().host("127.0.0.1")
+        .port(0).fullMode(false).policyConfig(PolicyConfig.liteDefaults()).build(), metrics,
+        null, null);
     vertx.deployVerticle(server).await(10, TimeUnit.SECONDS);
     RedisDiscovery discovery = RedisDiscovery.start(vertx, connection,
         new RedisDiscovery.Settings(100, 60_000, null), server);

@@ -1,9 +1,11 @@
 package io.llumnix.testing;
 
+import io.llumnix.openai.SseDecoder;
+import io.vertx.core.buffer.Buffer;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /** Reads what tests scrape: Prometheus text samples and server-sent events. */
 public final class Exposition {
@@ -31,15 +33,23 @@ public final class Exposition {
     return total;
   }
 
-  /** The {@code data:} payloads of a server-sent-event stream, in order. */
+  /**
+   * The {@code data:} payloads of a whole server-sent-event stream, in order.
+   *
+   * @throws AssertionError when the stream ends in the middle of an event
+   */
   public static List<String> events(String stream) {
-    return Stream.of(stream.split("\n\n")).filter(s -> !s.isBlank())
-        .map(s -> {
-          if (!s.startsWith("data: ")) {
-            throw new AssertionError("not an SSE data event: " + s);
-          }
-          return s.substring("data: ".length());
-        })
-        .toList();
+    for (String block : stream.split("\n\n")) {
+      if (!block.isBlank() && !block.startsWith("data:")) {
+        throw new AssertionError("not an SSE data event: " + block);
+      }
+    }
+    List<String> events = new ArrayList<>();
+    SseDecoder decoder = new SseDecoder(events::add);
+    decoder.feed(Buffer.buffer(stream));
+    if (decoder.hasPartialEvent()) {
+      throw new AssertionError("the stream ends inside an event: " + stream);
+    }
+    return events;
   }
 }

@@ -1,9 +1,8 @@
 package io.llumnix.testing;
 
+import io.llumnix.runtime.redis.RedisProcess;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -15,8 +14,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class RedisCluster implements AutoCloseable {
 
-  private final List<Process> nodes = new ArrayList<>();
-  private final List<Integer> ports = new ArrayList<>();
+  private final List<RedisProcess> nodes = new ArrayList<>();
 
   private RedisCluster() {}
 
@@ -24,21 +22,12 @@ public final class RedisCluster implements AutoCloseable {
   public static RedisCluster start(int masters) throws IOException, InterruptedException {
     RedisCluster cluster = new RedisCluster();
     try {
-      Path dir = Files.createTempDirectory("redis-cluster");
       List<String> create = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
       for (int i = 0; i < masters; i++) {
-        int port = RedisServer.freePort();
-        Path nodeDir = Files.createDirectories(dir.resolve(String.valueOf(port)));
-        cluster.nodes.add(new ProcessBuilder("redis-server", "--port", String.valueOf(port),
-            "--bind", "127.0.0.1", "--cluster-enabled", "yes", "--cluster-config-file",
-            "nodes.conf", "--save", "", "--appendonly", "no", "--dir", nodeDir.toString())
-            .redirectErrorStream(true).redirectOutput(nodeDir.resolve("redis.log").toFile())
-            .start());
-        cluster.ports.add(port);
-        create.add("127.0.0.1:" + port);
-      }
-      for (int port : cluster.ports) {
-        cluster.await(port, "PONG", "ping");
+        RedisProcess node = RedisProcess.start(List.of("--cluster-enabled", "yes",
+            "--cluster-config-file", "nodes.conf"));
+        cluster.nodes.add(node);
+        create.add("127.0.0.1:" + node.port());
       }
       create.addAll(List.of("--cluster-replicas", "0", "--cluster-yes"));
       Process joined = new ProcessBuilder(create).redirectErrorStream(true).start();
@@ -46,7 +35,7 @@ public final class RedisCluster implements AutoCloseable {
       if (!joined.waitFor(60, TimeUnit.SECONDS) || joined.exitValue() != 0) {
         throw new IllegalStateException("redis-cli --cluster create failed: " + output);
       }
-      for (int port : cluster.ports) {
+      for (int port : cluster.ports()) {
         cluster.await(port, "cluster_state:ok", "cluster", "info");
       }
       return cluster;
@@ -75,16 +64,13 @@ public final class RedisCluster implements AutoCloseable {
 
   /** The nodes' ports; any of them is a seed for a cluster client. */
   public List<Integer> ports() {
-    return List.copyOf(ports);
+    return nodes.stream().map(RedisProcess::port).toList();
   }
 
   @Override
-  public void close() throws InterruptedException {
-    for (Process node : nodes) {
-      node.destroyForcibly();
-    }
-    for (Process node : nodes) {
-      node.waitFor(10, TimeUnit.SECONDS);
+  public void close() throws IOException, InterruptedException {
+    for (RedisProcess node : nodes) {
+      node.close();
     }
   }
 }

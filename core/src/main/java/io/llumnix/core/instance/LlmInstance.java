@@ -4,7 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * One serving instance (one data-parallel rank of an engine), as discovery reports it and as the
- * scheduler returns it ({@code LLMInstance} of llumnix.md §1.1).
+ * scheduler returns it (the {@code LLMInstance} of the scheduler API).
  *
  * @param version grows when the instance is re-registered; a higher version replaces the old
  *     state

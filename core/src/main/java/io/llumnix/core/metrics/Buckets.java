@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The bucket lists of the reference system (llumnix.md §9) and of vLLM (engine-sim.md §1).
+ * The bucket lists of the reference system and of vLLM.
  * Histograms with the same meaning share a list, so dashboards can compare them.
  */
 public final class Buckets {

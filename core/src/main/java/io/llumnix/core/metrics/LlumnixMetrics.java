@@ -10,7 +10,7 @@ import java.util.List;
 /**
  * The control plane's metrics: gateway request performance and diagnostics, scheduler events,
  * per-instance CMS and LRS state, and the runtime gauge every component exports. Names, types,
- * label names and buckets are those of the reference system (llumnix.md §9), so its dashboards
+ * label names and buckets are those of the reference system, so its dashboards
  * and alerts work unchanged.
  */
 public final class LlumnixMetrics {

@@ -9,7 +9,7 @@ import java.util.List;
 
 /**
  * The engine-native metrics of vLLM v1 ({@code vllm/v1/metrics/loggers.py}) that the engine
- * simulator exports: exact names, help texts, label names and buckets (engine-sim.md §1). The
+ * simulator exports: exact names, help texts, label names and buckets of vLLM's. The
  * token histograms' buckets depend on {@code max_model_len}, and two deprecated families depend
  * on the vLLM version being imitated, so the list is built per engine.
  */

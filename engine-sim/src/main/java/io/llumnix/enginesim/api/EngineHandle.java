@@ -40,4 +40,13 @@ public interface EngineHandle {
 
   /** The output length after which the simulated model emits EOS, for a new request. */
   int drawOutputLength(int maxTokens);
+
+  /**
+   * Fault injection: whether streams end where their first token would be, cleanly but
+   * without a token, a finish reason or {@code [DONE]}, as an engine that crashes mid-answer
+   * leaves them.
+   */
+  default boolean truncatesStreams() {
+    return false;
+  }
 }

@@ -1,5 +1,6 @@
 package io.llumnix.enginesim.api;
 
+import io.llumnix.openai.OpenAiError;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -15,7 +16,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * The decode side of the simulated KV transfer: asks a prefill engine's KV-transfer port for a
  * request's KV ({@link KvTransferRoutes}). Every failure (unreachable, rejected, timed out) ends
- * the returned future with an {@link ApiError}, so no request waits forever.
+ * the returned future with an {@link OpenAiError}, so no request waits forever.
  */
 final class KvTransferClient {
 
@@ -35,7 +36,7 @@ final class KvTransferClient {
       if (r != null) {
         r.reset();
       }
-      result.tryFail(ApiError.internal("KV transfer cancelled"));
+      result.tryFail(OpenAiError.of(500, "KV transfer cancelled"));
     }
   }
 
@@ -72,7 +73,7 @@ final class KvTransferClient {
       if (r != null) {
         r.reset();
       }
-      transfer.result.tryFail(ApiError.internal("KV transfer from " + peer + " timed out after "
+      transfer.result.tryFail(OpenAiError.of(500, "KV transfer from " + peer + " timed out after "
           + timeoutMillis + " ms"));
     });
     client.request(new RequestOptions().setMethod(HttpMethod.POST).setHost(host).setPort(port)
@@ -85,17 +86,17 @@ final class KvTransferClient {
           if (response.statusCode() == 200) {
             return b.toJsonObject().getLong("transfer_nanos");
           }
-          throw ApiError.of(response.statusCode() < 500 ? response.statusCode() : 500,
+          throw OpenAiError.of(response.statusCode() < 500 ? response.statusCode() : 500,
               "KV transfer from " + peer + " failed: " + message(b));
         }))
         .onComplete(ar -> {
           vertx.cancelTimer(transfer.timer);
           if (ar.succeeded()) {
             transfer.result.tryComplete(ar.result());
-          } else if (ar.cause() instanceof ApiError e) {
+          } else if (ar.cause() instanceof OpenAiError e) {
             transfer.result.tryFail(e);
           } else {
-            transfer.result.tryFail(ApiError.internal("KV transfer from " + peer + " failed: "
+            transfer.result.tryFail(OpenAiError.of(500, "KV transfer from " + peer + " failed: "
                 + ar.cause().getMessage()));
           }
         });

@@ -1,6 +1,7 @@
 package io.llumnix.enginesim.api;
 
 import io.llumnix.enginesim.EngineSettings;
+import io.llumnix.openai.OpenAiError;
 import io.llumnix.enginesim.KvTransferSettings;
 import io.llumnix.enginesim.core.FinishReason;
 import io.llumnix.enginesim.core.RequestListener;
@@ -50,14 +51,14 @@ public final class KvTransferRoutes {
       String id = requestId(ctx);
       int tokens = engine.heldTokens(id);
       if (tokens < 0) {
-        throw ApiError.notFound("No KV blocks are held for request " + id
+        throw OpenAiError.notFound("No KV blocks are held for request " + id
             + " (never prefilled here, already fetched, or expired)");
       }
       long transfer = settings.kvTransfer().transferNanos(tokens);
       engine.releaseHeldAfter(id, transfer);
       answer(ctx.response(), id, tokens, transfer);
-    } catch (ApiError e) {
-      error(ctx.response(), e);
+    } catch (OpenAiError e) {
+      e.send(ctx.response());
     }
   }
 
@@ -66,21 +67,21 @@ public final class KvTransferRoutes {
     int[] prompt;
     try {
       if (settings.kvTransfer().role() == KvTransferSettings.Role.DECODE) {
-        throw ApiError.badRequest("This engine's kv role is decode: it computes no prefills "
+        throw OpenAiError.badRequest("This engine's kv role is decode: it computes no prefills "
             + "for other engines.");
       }
       id = requestId(ctx);
       prompt = promptTokens(ctx.body().asJsonObject());
       if (prompt.length >= settings.maxModelLen()) {
-        throw ApiError.badRequest("This model's maximum context length is "
+        throw OpenAiError.badRequest("This model's maximum context length is "
             + settings.maxModelLen() + " tokens. However, your request has " + prompt.length
             + " input tokens. Please reduce the length of the input messages.");
       }
       if (engine.contains(id)) {
-        throw ApiError.badRequest("Request id " + id + " is already running.");
+        throw OpenAiError.badRequest("Request id " + id + " is already running.");
       }
-    } catch (ApiError e) {
-      error(ctx.response(), e);
+    } catch (OpenAiError e) {
+      e.send(ctx.response());
       return;
     }
     HttpServerResponse response = ctx.response();
@@ -99,8 +100,8 @@ public final class KvTransferRoutes {
               engine.releaseHeldAfter(r.id(), transfer);
               answer(response, r.id(), r.numPromptTokens(), transfer);
             } else {
-              error(response, ApiError.internal("The prefill of " + r.id() + " ended with "
-                  + reason.label()));
+              OpenAiError.of(500, "The prefill of " + r.id() + " ended with "
+                  + reason.label()).send(response);
             }
           }
         });
@@ -118,23 +119,23 @@ public final class KvTransferRoutes {
     try {
       body = ctx.body().asJsonObject();
     } catch (RuntimeException e) {
-      throw ApiError.badRequest("JSON decode error: the body must be a JSON object");
+      throw OpenAiError.badRequest("JSON decode error: the body must be a JSON object");
     }
     if (body == null || !(body.getValue("request_id") instanceof String id) || id.isEmpty()) {
-      throw ApiError.badRequest("request_id: Input should be a valid string", "request_id");
+      throw OpenAiError.badRequest("request_id: Input should be a valid string", "request_id");
     }
     return id;
   }
 
   private static int[] promptTokens(JsonObject body) {
     if (!(body.getValue("prompt_token_ids") instanceof JsonArray ids) || ids.isEmpty()) {
-      throw ApiError.badRequest("prompt_token_ids: Input should be a non-empty list of integers",
+      throw OpenAiError.badRequest("prompt_token_ids: Input should be a non-empty list of integers",
           "prompt_token_ids");
     }
     int[] prompt = new int[ids.size()];
     for (int i = 0; i < prompt.length; i++) {
       if (!(ids.getValue(i) instanceof Number n)) {
-        throw ApiError.badRequest("prompt_token_ids: Input should be a list of integers",
+        throw OpenAiError.badRequest("prompt_token_ids: Input should be a list of integers",
             "prompt_token_ids");
       }
       prompt[i] = n.intValue();
@@ -148,8 +149,4 @@ public final class KvTransferRoutes {
             .put("transfer_nanos", nanos).encode());
   }
 
-  private static void error(HttpServerResponse response, ApiError e) {
-    response.setStatusCode(e.status()).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .end(e.toJson());
-  }
 }

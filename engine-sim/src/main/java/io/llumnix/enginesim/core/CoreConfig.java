@@ -1,7 +1,8 @@
 package io.llumnix.enginesim.core;
 
 /**
- * The engine core's limits and model, as vLLM's scheduler and cache configs hold them.
+ * The engine core's limits and model, as vLLM's scheduler and cache configs hold them. Built
+ * with {@link #builder()}; the defaults are Llama-3.1-8B on one H100 with vLLM's defaults.
  *
  * @param maxNumBatchedTokens the token budget of one step
  * @param maxNumSeqs the most requests running at once
@@ -17,6 +18,19 @@ public record CoreConfig(int maxNumBatchedTokens, int maxNumSeqs, int blockSize,
     int numGpuBlocks, int maxModelLen, boolean enablePrefixCaching, StepProfile profile,
     double jitter, long seed) {
 
+  /** {@value} */
+  public static final int DEFAULT_MAX_NUM_BATCHED_TOKENS = 8192;
+  /** {@value} */
+  public static final int DEFAULT_MAX_NUM_SEQS = 1024;
+  /** {@value} */
+  public static final int DEFAULT_BLOCK_SIZE = 16;
+  /** {@value}: Llama-3.1-8B's KV cache on one H100. */
+  public static final int DEFAULT_NUM_GPU_BLOCKS = 29205;
+  /** {@value} */
+  public static final int DEFAULT_MAX_MODEL_LEN = 8192;
+  /** {@value} */
+  public static final String DEFAULT_PROFILE = "llama3-8b-h100";
+
   public CoreConfig {
     require(maxNumBatchedTokens > 0, "maxNumBatchedTokens", maxNumBatchedTokens, "> 0");
     require(maxNumSeqs > 0, "maxNumSeqs", maxNumSeqs, "> 0");
@@ -26,9 +40,91 @@ public record CoreConfig(int maxNumBatchedTokens, int maxNumSeqs, int blockSize,
     require(jitter >= 0 && jitter < 1, "jitter", jitter, "in [0, 1)");
   }
 
+  /** A builder with the defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The defaults. */
+  public static CoreConfig defaults() {
+    return builder().build();
+  }
+
+  /** A builder starting from this config. */
+  public Builder toBuilder() {
+    return new Builder().maxNumBatchedTokens(maxNumBatchedTokens).maxNumSeqs(maxNumSeqs)
+        .blockSize(blockSize).numGpuBlocks(numGpuBlocks).maxModelLen(maxModelLen)
+        .enablePrefixCaching(enablePrefixCaching).profile(profile).jitter(jitter).seed(seed);
+  }
+
   private static void require(boolean ok, String name, Object value, String expected) {
     if (!ok) {
       throw new IllegalArgumentException(name + ": " + value + " (expected: " + expected + ")");
+    }
+  }
+
+  /** Builds a {@link CoreConfig}; unset values are the defaults. */
+  public static final class Builder {
+    private int maxNumBatchedTokens = DEFAULT_MAX_NUM_BATCHED_TOKENS;
+    private int maxNumSeqs = DEFAULT_MAX_NUM_SEQS;
+    private int blockSize = DEFAULT_BLOCK_SIZE;
+    private int numGpuBlocks = DEFAULT_NUM_GPU_BLOCKS;
+    private int maxModelLen = DEFAULT_MAX_MODEL_LEN;
+    private boolean enablePrefixCaching = true;
+    private StepProfile profile = StepProfile.named(DEFAULT_PROFILE);
+    private double jitter;
+    private long seed;
+
+    private Builder() {}
+
+    public Builder maxNumBatchedTokens(int tokens) {
+      this.maxNumBatchedTokens = tokens;
+      return this;
+    }
+
+    public Builder maxNumSeqs(int seqs) {
+      this.maxNumSeqs = seqs;
+      return this;
+    }
+
+    public Builder blockSize(int tokens) {
+      this.blockSize = tokens;
+      return this;
+    }
+
+    public Builder numGpuBlocks(int blocks) {
+      this.numGpuBlocks = blocks;
+      return this;
+    }
+
+    public Builder maxModelLen(int tokens) {
+      this.maxModelLen = tokens;
+      return this;
+    }
+
+    public Builder enablePrefixCaching(boolean enabled) {
+      this.enablePrefixCaching = enabled;
+      return this;
+    }
+
+    public Builder profile(StepProfile profile) {
+      this.profile = profile;
+      return this;
+    }
+
+    public Builder jitter(double jitter) {
+      this.jitter = jitter;
+      return this;
+    }
+
+    public Builder seed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    public CoreConfig build() {
+      return new CoreConfig(maxNumBatchedTokens, maxNumSeqs, blockSize, numGpuBlocks,
+          maxModelLen, enablePrefixCaching, profile, jitter, seed);
     }
   }
 }

@@ -35,9 +35,8 @@ public final class EngineCore {
 
   private final CoreConfig config;
   private final EngineStats stats;
-  private final BlockPool pool;
+  private final KvCacheManager kv;
   private final SplittableRandom jitterRandom;
-  private final long noneHash;
   private final ArrayList<SimRequest> running = new ArrayList<>();
   private final ArrayDeque<SimRequest> waiting = new ArrayDeque<>();
   private final Map<String, SimRequest> live = new HashMap<>();
@@ -52,10 +51,8 @@ public final class EngineCore {
   public EngineCore(CoreConfig config, EngineStats stats) {
     this.config = config;
     this.stats = stats;
-    this.pool = new BlockPool(config.numGpuBlocks());
+    this.kv = new KvCacheManager(config, stats);
     this.jitterRandom = new SplittableRandom(config.seed());
-    // vLLM's NONE_HASH is H(PYTHONHASHSEED) when the seed is set: the chain's root.
-    this.noneHash = OutputWords.mix(config.seed() ^ 0x6C6C756D6E6978L);
   }
 
   public CoreConfig config() {
@@ -134,7 +131,7 @@ public final class EngineCore {
     if (request == null) {
       return false;
     }
-    freeBlocks(request);
+    kv.freeBlocks(request);
     return true;
   }
 
@@ -157,7 +154,7 @@ public final class EngineCore {
         continue;
       }
       boolean self = false;
-      while (!allocateSlots(request, n)) {
+      while (!kv.allocateSlots(request, n)) {
         SimRequest victim = running.remove(running.size() - 1);
         preempt(victim);
         preempted = true;
@@ -181,14 +178,14 @@ public final class EngineCore {
             skipped.add(waiting.pollFirst());
             continue;
           }
-          loadRemoteKv(request);
+          kv.loadRemoteKv(request);
         } else if (request.numComputed == 0) {
-          lookupPrefixCache(request);
+          kv.lookupPrefixCache(request);
         }
         int n = Math.min(request.numTokens - request.numComputed, budget);
-        if (!allocateSlots(request, n)) {
+        if (!kv.allocateSlots(request, n)) {
           // Give back the cache hits it took; it looks again when blocks are free.
-          freeBlocks(request);
+          kv.freeBlocks(request);
           request.numComputed = 0;
           if (request.remoteKvReadyNanos >= 0 && request.numOutput == 0) {
             request.status = SimRequest.Status.WAITING_FOR_REMOTE_KVS;
@@ -235,7 +232,7 @@ public final class EngineCore {
         iterationTokens += Math.min(n, request.numPromptTokens() - request.numComputed);
       }
       request.numComputed += n;
-      cacheFullBlocks(request);
+      kv.cacheFullBlocks(request);
       if (request.numComputed == request.numTokens) {
         iterationTokens++;
         sample(request, now);
@@ -245,7 +242,7 @@ public final class EngineCore {
       running.removeAll(finishedThisStep);
       finishedThisStep.clear();
     }
-    stats.onStep(running.size(), waiting.size(), pool.usage(), iterationTokens);
+    stats.onStep(running.size(), waiting.size(), kv.usage(), iterationTokens);
   }
 
   /**
@@ -295,11 +292,11 @@ public final class EngineCore {
   }
 
   public int numFreeBlocks() {
-    return pool.freeCount();
+    return kv.freeCount();
   }
 
   public double kvCacheUsage() {
-    return pool.usage();
+    return kv.usage();
   }
 
   public long numPreemptions() {
@@ -312,116 +309,15 @@ public final class EngineCore {
   }
 
   private long durationNanos() {
-    long prefillTokens = 0;
-    long decodeSeqs = 0;
-    long contextTokens = 0;
-    double attentionPairs = 0;
-    for (int i = 0; i < plan.size(); i++) {
-      SimRequest request = plan.request(i);
-      int n = plan.tokens(i);
-      if (n == 1 && request.numOutput > 0) {
-        decodeSeqs++;
-        contextTokens += request.numComputed + 1;
-      } else {
-        prefillTokens += n;
-        attentionPairs += n * (request.numComputed + n / 2.0);
-      }
-    }
-    long nanos = config.profile().stepNanos(prefillTokens, decodeSeqs, contextTokens,
-        attentionPairs);
+    long nanos = plan.modelNanos(config.profile());
     if (config.jitter() > 0 && nanos > 0) {
       nanos = Math.round(nanos * (1 + config.jitter() * (2 * jitterRandom.nextDouble() - 1)));
     }
     return nanos;
   }
 
-  private boolean allocateSlots(SimRequest request, int numNewTokens) {
-    int bs = config.blockSize();
-    int needed = (request.numComputed + numNewTokens + bs - 1) / bs - request.numBlocks;
-    if (needed <= 0) {
-      return true;
-    }
-    if (needed > pool.freeCount()) {
-      return false;
-    }
-    for (int i = 0; i < needed; i++) {
-      request.addBlock(pool.allocate());
-    }
-    return true;
-  }
-
-  private void lookupPrefixCache(SimRequest request) {
-    int hitBlocks = 0;
-    if (config.enablePrefixCaching()) {
-      int maxBlocks = (request.numTokens - 1) / config.blockSize();
-      hashBlocks(request, maxBlocks);
-      for (int b = 0; b < maxBlocks; b++) {
-        int block = pool.touch(request.blockHashes[b]);
-        if (block < 0) {
-          break;
-        }
-        request.addBlock(block);
-        hitBlocks++;
-      }
-      request.numCachedBlocks = hitBlocks;
-      if (request.numCachedTokens < 0) {
-        stats.onPrefixCacheLookup(request.numTokens, hitBlocks * config.blockSize());
-      }
-    }
-    request.numComputed = hitBlocks * config.blockSize();
-    if (request.numCachedTokens < 0) {
-      request.numCachedTokens = request.numComputed;
-    }
-  }
-
-  /**
-   * A decode request's KV arrived from the prefill instance: all prompt tokens but the last
-   * count as computed (vLLM recomputes one token to get logits), with blocks for them.
-   */
-  private void loadRemoteKv(SimRequest request) {
-    request.status = SimRequest.Status.WAITING;
-    int computed = request.numTokens - 1;
-    int blocks = (computed + config.blockSize() - 1) / config.blockSize();
-    if (blocks > pool.freeCount()) {
-      return; // allocateSlots fails below, and the queue waits for blocks
-    }
-    for (int i = 0; i < blocks; i++) {
-      request.addBlock(pool.allocate());
-    }
-    request.numComputed = computed;
-    request.numCachedTokens = 0;
-    cacheFullBlocks(request);
-  }
-
-  private void hashBlocks(SimRequest request, int upTo) {
-    int bs = config.blockSize();
-    while (request.numHashedBlocks < upTo) {
-      int b = request.numHashedBlocks;
-      long h = b == 0 ? noneHash : request.blockHashes[b - 1];
-      for (int t = b * bs, end = t + bs; t < end; t++) {
-        h = OutputWords.mix(h * 31 + request.tokens[t]);
-      }
-      request.addBlockHash(h);
-    }
-  }
-
-  private void cacheFullBlocks(SimRequest request) {
-    if (!config.enablePrefixCaching()) {
-      return;
-    }
-    int full = request.numComputed / config.blockSize();
-    if (full <= request.numCachedBlocks) {
-      return;
-    }
-    hashBlocks(request, full);
-    for (int b = request.numCachedBlocks; b < full; b++) {
-      pool.cache(request.blocks[b], request.blockHashes[b]);
-    }
-    request.numCachedBlocks = full;
-  }
-
   private void preempt(SimRequest victim) {
-    freeBlocks(victim);
+    kv.freeBlocks(victim);
     victim.numComputed = 0;
     victim.status = SimRequest.Status.PREEMPTED;
     waiting.addFirst(victim);
@@ -491,18 +387,9 @@ public final class EngineCore {
       held.put(request.id(), request);
       newlyHeld.add(request.id());
     } else {
-      freeBlocks(request);
+      kv.freeBlocks(request);
     }
     stats.onFinish(request, reason, now / 1e9);
     request.listener().onFinish(request, reason, now);
-  }
-
-  private void freeBlocks(SimRequest request) {
-    // Freed in reverse so that a prefix's first blocks are evicted last.
-    for (int i = request.numBlocks - 1; i >= 0; i--) {
-      pool.release(request.blocks[i]);
-    }
-    request.numBlocks = 0;
-    request.numCachedBlocks = 0;
   }
 }

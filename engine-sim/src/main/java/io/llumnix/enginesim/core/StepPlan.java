@@ -57,6 +57,29 @@ public final class StepPlan {
     return total;
   }
 
+  /**
+   * The step's duration under {@code profile}: a request computing one token after it has output
+   * is a decode sequence, anything else is prefill (chunks attend to what is already computed).
+   */
+  long modelNanos(StepProfile profile) {
+    long prefillTokens = 0;
+    long decodeSeqs = 0;
+    long contextTokens = 0;
+    double attentionPairs = 0;
+    for (int i = 0; i < size; i++) {
+      SimRequest request = requests[i];
+      int n = tokens[i];
+      if (n == 1 && request.numOutput > 0) {
+        decodeSeqs++;
+        contextTokens += request.numComputed + 1;
+      } else {
+        prefillTokens += n;
+        attentionPairs += n * (request.numComputed + n / 2.0);
+      }
+    }
+    return profile.stepNanos(prefillTokens, decodeSeqs, contextTokens, attentionPairs);
+  }
+
   public long startNanos() {
     return startNanos;
   }

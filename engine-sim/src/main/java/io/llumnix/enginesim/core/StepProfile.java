@@ -6,7 +6,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * The step-time model of engine-sim.md §4:
+ * The step-time model (engine-sim/README.md):
  * {@code t = c0 + max(W, c1·(P + D)) + c3·K + c4·A}, with P the uncached prefill tokens of the
  * step, D its decode sequences, K the context tokens those decodes read, and A the attention
  * pairs of the prefill chunks.

@@ -5,18 +5,16 @@ import io.llumnix.cms.proto.InstanceMetadata;
 import io.llumnix.cms.proto.InstanceStatus;
 import io.llumnix.enginesim.core.EngineCore;
 import io.llumnix.enginesim.core.SimRequest;
+import io.llumnix.core.time.Clock;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.LongSupplier;
 
 /**
- * Publishes one engine's metadata and status to the CMS, as the reference's llumlet does
- * (llumnix.md §2.1, §3).
+ * Publishes one engine's metadata and status to the CMS, as the reference's llumlet does.
  *
  * <p>Metadata is written at start (retried) and refreshed every metadata interval. Status is
  * written after every load change — arrival, step scheduled, step done, finish, abort,
@@ -53,12 +51,11 @@ public final class Llumlet {
     }
   }
 
-  private final Vertx vertx;
+  private final Clock clock;
   private final CmsStore store;
   private final Settings settings;
   private final InstanceMetadata metadata;
   private final EngineCore core;
-  private final LongSupplier wallMillis;
   /** Ids of requests seen waiting, with when they arrived, oldest first. */
   private final LinkedHashMap<String, Long> recentWaiting = new LinkedHashMap<>();
   private int stepId;
@@ -73,14 +70,13 @@ public final class Llumlet {
   private long heartbeatTimer = -1;
   private long metadataTimer = -1;
 
-  public Llumlet(Vertx vertx, CmsStore store, Settings settings, InstanceMetadata metadata,
-      EngineCore core, LongSupplier wallMillis) {
-    this.vertx = vertx;
+  public Llumlet(Clock clock, CmsStore store, Settings settings, InstanceMetadata metadata,
+      EngineCore core) {
+    this.clock = clock;
     this.store = store;
     this.settings = settings;
     this.metadata = metadata;
     this.core = core;
-    this.wallMillis = wallMillis;
   }
 
   /** The CMS id of this instance. */
@@ -95,21 +91,20 @@ public final class Llumlet {
    */
   public Future<Void> start() {
     running = true;
-    lastProgressMillis = wallMillis.getAsLong();
+    lastProgressMillis = clock.epochMillis();
     dirty = true;
     flush();
     return putMetadata(3).onSuccess(ignored -> {
       if (!running) {
         return;
       }
-      metadataTimer = vertx.setPeriodic(settings.metadataPushMillis(), id -> putMetadata(1));
-      heartbeatTimer = vertx.setPeriodic(Math.max(1, settings.heartbeatMillis()),
-          id -> heartbeat());
+      metadataTimer = clock.setPeriodic(settings.metadataPushMillis(), () -> putMetadata(1));
+      heartbeatTimer = clock.setPeriodic(settings.heartbeatMillis(), this::heartbeat);
     });
   }
 
   private Future<Void> putMetadata(int tries) {
-    double now = wallMillis.getAsLong() / 1000.0;
+    double now = clock.epochMillis() / 1000.0;
     InstanceMetadata current = metadata.toBuilder().setUtcUpdate(now).build();
     return store.putMetadata(current, settings.expiredSeconds()).recover(e -> {
       if (tries <= 1 || !running) {
@@ -117,23 +112,23 @@ public final class Llumlet {
             + ": cannot write metadata to the CMS: " + e.getMessage());
         return Future.failedFuture(e);
       }
-      return Future.future(p -> vertx.setTimer(1000, t -> putMetadata(tries - 1).onComplete(p)));
+      return Future.future(p -> clock.setTimer(1000, () -> putMetadata(tries - 1).onComplete(p)));
     });
   }
 
   /** A request arrived: it is waiting now, whether or not a status shows it waiting. */
   public void onArrival(String requestId) {
     if (core.numRunning() + core.numWaiting() <= 1) {
-      lastProgressMillis = wallMillis.getAsLong(); // the engine was idle until now
+      lastProgressMillis = clock.epochMillis(); // the engine was idle until now
     }
-    recentWaiting.put(vllmId(requestId), wallMillis.getAsLong());
+    recentWaiting.put(vllmId(requestId), clock.epochMillis());
     changed();
   }
 
   /** A step finished. */
   public void onStepDone() {
     stepId++;
-    lastProgressMillis = wallMillis.getAsLong();
+    lastProgressMillis = clock.epochMillis();
     changed();
   }
 
@@ -144,7 +139,7 @@ public final class Llumlet {
       return;
     }
     flushScheduled = true;
-    vertx.setTimer(Math.max(1, settings.statusPushMillis()), id -> {
+    clock.setTimer(settings.statusPushMillis(), () -> {
       flushScheduled = false;
       flush();
     });
@@ -159,7 +154,7 @@ public final class Llumlet {
       return;
     }
     dirty = false;
-    long now = wallMillis.getAsLong();
+    long now = clock.epochMillis();
     List<SimRequest> live = core.requests();
     List<String> waiting = new ArrayList<>();
     for (SimRequest r : live) {
@@ -189,7 +184,7 @@ public final class Llumlet {
   }
 
   private void heartbeat() {
-    long now = wallMillis.getAsLong();
+    long now = clock.epochMillis();
     boolean busy = core.numRunning() + core.numWaiting() > 0;
     if (!busy) {
       lastProgressMillis = now;
@@ -228,8 +223,8 @@ public final class Llumlet {
   /** Stops publishing without removing the records, as a llumlet that crashed. */
   public void halt() {
     running = false;
-    vertx.cancelTimer(heartbeatTimer);
-    vertx.cancelTimer(metadataTimer);
+    clock.cancelTimer(heartbeatTimer);
+    clock.cancelTimer(metadataTimer);
   }
 
   /** Stops publishing and deletes both records (graceful shutdown). */

@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * An instance status computed from the engine's real state, field by field as the reference's
- * patched vLLM fills it (llumnix.md §2.3, §3). The simulator has no connector or hybrid queues,
+ * patched vLLM fills it. The simulator has no connector or hybrid queues,
  * so those fields are 0; a decode instance's requests waiting for their KV cache count as
  * loading.
  */

@@ -65,8 +65,8 @@ class EngineCoreTest {
   }
 
   static CoreConfig config(int budget, int maxSeqs, int blocks) {
-    return new CoreConfig(budget, maxSeqs, 16, blocks, 8192, true, StepProfile.LLAMA3_8B_H100,
-        0, 1);
+    return CoreConfig.builder().maxNumBatchedTokens(budget).maxNumSeqs(maxSeqs)
+        .numGpuBlocks(blocks).seed(1).build();
   }
 
   static int[] prompt(int length, int salt) {
@@ -186,7 +186,7 @@ class EngineCoreTest {
     StepProfile p = StepProfile.LLAMA3_8B_H100;
     long expectedTtft = p.stepNanos(1024, 0, 0, 1024 * 512.0);
     assertThat(recorder.tokenTimes.get(0)).isEqualTo(expectedTtft);
-    // engine-sim.md §4: TTFT of 1k tokens on H100 is about 24 ms; TPOT at batch 1 about 7.5 ms.
+    // The step model: TTFT of 1k tokens on H100 is about 24 ms; TPOT at batch 1 about 7.5 ms.
     assertThat(expectedTtft / 1e6).isCloseTo(24, within(2.0));
     for (int i = 1; i < recorder.tokenTimes.size(); i++) {
       long context = 1024 + i;
@@ -248,8 +248,8 @@ class EngineCoreTest {
   }
 
   private static List<Long> decodeSteps(long seed) {
-    Driver d = new Driver(new CoreConfig(8192, 256, 16, 1000, 8192, true,
-        StepProfile.LLAMA3_8B_H100, 0.05, seed));
+    Driver d = new Driver(CoreConfig.builder().maxNumSeqs(256).numGpuBlocks(1000).jitter(0.05)
+        .seed(seed).build());
     d.core.add(request("j", prompt(100, 1), 30, new Recorder()), 0);
     d.step(); // the prefill
     List<Long> durations = new ArrayList<>();

@@ -5,14 +5,15 @@ import io.llumnix.cms.proto.InstanceStatus;
 import io.llumnix.core.instance.InferType;
 import io.llumnix.core.instance.LlmInstance;
 import io.llumnix.scheduler.policy.InstanceView;
+import io.prometheus.metrics.core.datapoints.GaugeDataPoint;
 import java.util.HashMap;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
  * One instance as full mode sees it: its CMS metadata, the last status accepted, and the local
- * account of requests dispatched to it that the status does not show yet (llumnix.md §4). The
- * scheduling metrics of §4.1 are computed from both. Owned by the scheduler's event loop.
+ * account of requests dispatched to it that the status does not show yet. The scheduling
+ * metrics are computed from both. Owned by the scheduler's event loop.
  */
 public final class CmsInstance implements InstanceView {
 
@@ -49,15 +50,7 @@ public final class CmsInstance implements InstanceView {
   int decodeReq;
   long decodeTok;
   /** The {@code instance_cms_*} data points of this instance, once published. */
-  io.prometheus.metrics.core.datapoints.GaugeDataPoint @Nullable [] gaugePoints;
-  /** Set by the schedulability and staleness filters during one selection. */
-  boolean needsFailover;
-
-  /** Clears the failover mark before a selection. */
-  public void needsFailover(boolean value) {
-    needsFailover = value;
-  }
-
+  GaugeDataPoint @Nullable [] gaugePoints;
   CmsInstance(InstanceMetadata metadata) {
     this.inferType = InferType.of(metadata.getInstanceType().isEmpty() ? "neutral"
         : metadata.getInstanceType());
@@ -116,7 +109,7 @@ public final class CmsInstance implements InstanceView {
     return decodeTok;
   }
 
-  // ---- §4.1 metrics (lower is better)
+  // ---- scheduling metrics (lower is better)
 
   /** KV cache the instance will use once what is queued and dispatched is placed. */
   public double kvCacheUsageRatioProjected() {

@@ -1,10 +1,10 @@
 package io.llumnix.scheduler.cms;
 
 import io.llumnix.core.instance.InferType;
+import io.llumnix.core.time.Clock;
 import io.llumnix.scheduler.policy.DispatchPolicy;
 import io.llumnix.scheduler.policy.Filter;
 import io.llumnix.scheduler.policy.GlobalFilter;
-import io.llumnix.scheduler.policy.InstanceView;
 import io.llumnix.scheduler.policy.Metric;
 import io.llumnix.scheduler.policy.PolicyConfig;
 import io.llumnix.scheduler.policy.PolicyProfile;
@@ -15,22 +15,21 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.LongSupplier;
 import java.util.function.ToDoubleFunction;
 
-/** Full mode's metrics, filters and the load-balance policy built from them (llumnix.md §5). */
+/** Full mode's metrics, filters and the load-balance policy built from them. */
 public final class FullModePolicies {
 
   private FullModePolicies() {}
 
-  /** The scheduling metrics of §4.1 over a {@link CmsInstance}; lower is better. */
-  public enum CmsMetric implements Metric {
+  /** The scheduling metrics over a {@link CmsInstance}; lower is better. */
+  public enum CmsMetric implements Metric<CmsInstance> {
     KV_CACHE_USAGE_RATIO_PROJECTED(CmsInstance::kvCacheUsageRatioProjected),
     DECODE_BATCH_SIZE(CmsInstance::decodeBatchSize),
     NUM_WAITING_REQUESTS(CmsInstance::numWaitingRequests),
     ALL_PREFILLS_TOKENS_NUM(CmsInstance::allPrefillsTokensNum),
     ALL_DECODES_TOKENS_NUM(CmsInstance::allDecodesTokensNum),
-    NUM_REQUESTS(i -> i.numRequests());
+    NUM_REQUESTS(CmsInstance::numRequests);
 
     private final ToDoubleFunction<CmsInstance> value;
 
@@ -44,8 +43,8 @@ public final class FullModePolicies {
     }
 
     @Override
-    public double value(InstanceView instance) {
-      return value.applyAsDouble((CmsInstance) instance);
+    public double value(CmsInstance instance) {
+      return value.applyAsDouble(instance);
     }
 
     /**
@@ -63,31 +62,34 @@ public final class FullModePolicies {
     }
   }
 
-  /** Rejects an instance whose status says it cannot take requests; it needs failover. */
-  public record Schedulable() implements Filter {
+  /** Rejects an instance whose status says it cannot take requests: it failed. */
+  public record Schedulable() implements Filter<CmsInstance> {
     @Override
-    public boolean accept(InstanceView instance) {
-      CmsInstance cms = (CmsInstance) instance;
-      boolean ok = cms.status().getSchedulable();
-      cms.needsFailover |= !ok;
-      return ok;
+    public boolean accept(CmsInstance instance) {
+      return instance.status().getSchedulable();
+    }
+
+    @Override
+    public boolean rejectionIsFailure() {
+      return true;
     }
   }
 
   /**
-   * Rejects an instance whose status is older than {@code stalenessSeconds} (whole seconds,
-   * as the reference compares); it needs failover.
+   * Rejects an instance whose status is older than {@code stalenessSeconds} (whole seconds, as
+   * the reference compares), or that never reported one: it failed.
    */
-  public record Fresh(long stalenessSeconds, LongSupplier clockMillis) implements Filter {
+  public record Fresh(long stalenessSeconds, Clock clock) implements Filter<CmsInstance> {
     @Override
-    public boolean accept(InstanceView instance) {
-      CmsInstance cms = (CmsInstance) instance;
-      long ageSeconds = Math.floorDiv(clockMillis.getAsLong() - cms.status().getTimestampMs(),
-          1000L);
-      boolean ok = cms.status().getTimestampMs() != Long.MIN_VALUE
-          && ageSeconds <= stalenessSeconds;
-      cms.needsFailover |= !ok;
-      return ok;
+    public boolean accept(CmsInstance instance) {
+      long timestamp = instance.status().getTimestampMs();
+      return timestamp != Long.MIN_VALUE
+          && Math.floorDiv(clock.epochMillis() - timestamp, 1000L) <= stalenessSeconds;
+    }
+
+    @Override
+    public boolean rejectionIsFailure() {
+      return true;
     }
   }
 
@@ -102,11 +104,12 @@ public final class FullModePolicies {
     /** The node set, then the units. */
     NODE_UNIT;
 
+    /** The flag value, e.g. {@code instance-unit}. */
     public static FailoverDomain of(String name) {
       try {
         return valueOf(name.toUpperCase(Locale.ROOT).replace('-', '_'));
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("failover domain: " + name
+        throw new IllegalArgumentException("--failover-domain: " + name
             + " (expected one of: instance, node, instance-unit, node-unit)", e);
       }
     }
@@ -114,20 +117,21 @@ public final class FullModePolicies {
 
   /**
    * Drops, from those that passed, the instances that share the failure domain of an instance
-   * the schedulability or staleness filter rejected.
+   * a failure filter (schedulability, staleness) rejected.
    */
-  public record Failover(FailoverDomain domain) implements GlobalFilter {
+  public record Failover(FailoverDomain domain) implements GlobalFilter<CmsInstance> {
     @Override
-    public int filter(List<? extends InstanceView> candidates, int[] passing, int count) {
+    public int filter(List<CmsInstance> candidates, boolean[] failed, int[] passing,
+        int count) {
       Set<String> nodes = new HashSet<>();
       Set<String> units = new HashSet<>();
       boolean dataParallel = !candidates.isEmpty()
-          && ((CmsInstance) candidates.get(0)).metadata().getDataParallelSize() > 1;
-      for (InstanceView view : candidates) {
-        CmsInstance cms = (CmsInstance) view;
-        if (cms.needsFailover) {
-          nodes.add(cms.metadata().getNodeId());
-          units.add(dataParallel ? cms.metadata().getUnitId() : cms.id());
+          && candidates.get(0).metadata().getDataParallelSize() > 1;
+      for (int i = 0; i < candidates.size(); i++) {
+        if (failed[i]) {
+          CmsInstance instance = candidates.get(i);
+          nodes.add(instance.metadata().getNodeId());
+          units.add(dataParallel ? instance.metadata().getUnitId() : instance.id());
         }
       }
       if (nodes.isEmpty()) {
@@ -135,16 +139,18 @@ public final class FullModePolicies {
       }
       int kept = 0;
       for (int i = 0; i < count; i++) {
-        CmsInstance cms = (CmsInstance) candidates.get(passing[i]);
-        String unit = dataParallel ? cms.metadata().getUnitId() : cms.id();
+        int index = passing[i];
+        CmsInstance instance = candidates.get(index);
+        String unit = dataParallel ? instance.metadata().getUnitId() : instance.id();
         boolean excluded = switch (domain) {
-          case INSTANCE -> cms.needsFailover;
-          case NODE -> nodes.contains(cms.metadata().getNodeId());
+          case INSTANCE -> failed[index];
+          case NODE -> nodes.contains(instance.metadata().getNodeId());
           case INSTANCE_UNIT -> units.contains(unit);
-          case NODE_UNIT -> nodes.contains(cms.metadata().getNodeId()) || units.contains(unit);
+          case NODE_UNIT -> nodes.contains(instance.metadata().getNodeId())
+              || units.contains(unit);
         };
         if (!excluded) {
-          passing[kept++] = passing[i];
+          passing[kept++] = index;
         }
       }
       return kept;
@@ -152,36 +158,27 @@ public final class FullModePolicies {
   }
 
   /**
-   * Full mode's {@code load-balance} (§5): per type, schedulability, staleness and the type's
-   * metric under its threshold (dropped on fallback), then failover; the least loaded by that
-   * metric wins, ties going to the fewest requests (or one of the {@code topK} least).
+   * Full mode's {@code load-balance}: per type, schedulability, staleness and the type's metric
+   * under its threshold (dropped on fallback), then failover; the least loaded by that metric
+   * wins, ties going to the fewest requests (or one of the {@code topK} least).
    */
-  public static DispatchPolicy loadBalance(PolicyConfig config, long stalenessSeconds,
-      FailoverDomain domain, LongSupplier clockMillis) {
-    Map<InferType, PolicyProfile> profiles = new EnumMap<>(InferType.class);
+  public static DispatchPolicy<CmsInstance> loadBalance(PolicyConfig config, Clock clock) {
+    FailoverDomain domain = FailoverDomain.of(config.failoverDomain());
+    Map<InferType, PolicyProfile<CmsInstance>> profiles = new EnumMap<>(InferType.class);
     for (InferType type : InferType.values()) {
-      Metric metric = CmsMetric.named(config.loadMetrics().getOrDefault(type, ""), type);
+      CmsMetric metric = CmsMetric.named(config.loadMetrics().getOrDefault(type, ""), type);
       double threshold = config.loadThresholds().getOrDefault(type, Double.MAX_VALUE);
       // Ties on the type's metric (common: every instance whose prefills are done shows 0
       // prefill tokens) go to the instance with the fewest requests, not to hash order as in
       // the reference, so a burst does not herd onto whichever finished its prefills first.
-      List<Metric> metrics = metric == CmsMetric.NUM_REQUESTS ? List.of(metric)
+      List<Metric<CmsInstance>> metrics = metric == CmsMetric.NUM_REQUESTS ? List.of(metric)
           : List.of(metric, CmsMetric.NUM_REQUESTS);
-      profiles.put(type, new PolicyProfile(metrics,
-          List.of(new Schedulable(), new Fresh(stalenessSeconds, clockMillis),
+      profiles.put(type, new PolicyProfile<>(metrics,
+          List.of(new Schedulable(), new Fresh(config.stalenessSeconds(), clock),
               Filter.metricBelow(metric, threshold)),
           List.of(new Failover(domain)),
           Selector.metricBased(config.topK(), config.seed() + type.ordinal())));
     }
-    return new DispatchPolicy("load-balance", profiles);
-  }
-
-  /** The reference's full-mode dispatch defaults (§8.7). */
-  public static PolicyConfig defaults() {
-    return new PolicyConfig(1,
-        Map.of(InferType.NEUTRAL, "all_prefills_tokens_num",
-            InferType.PREFILL, "all_prefills_tokens_num",
-            InferType.DECODE, "kv_cache_usage_ratio_projected"),
-        Map.of(InferType.NEUTRAL, 8192.0, InferType.PREFILL, 2048.0, InferType.DECODE, 1.0), 0);
+    return new DispatchPolicy<>("load-balance", profiles);
   }
 }

@@ -1,7 +1,7 @@
 /**
  * Full mode's view of the cluster: each instance's CMS metadata and status, the local account
  * of dispatches its status does not show yet, the scheduling metrics computed from both
- * (llumnix.md §2.1, §4), and the filters that use them (§5).
+ * and the filters that use them.
  */
 @NullMarked
 package io.llumnix.scheduler.cms;

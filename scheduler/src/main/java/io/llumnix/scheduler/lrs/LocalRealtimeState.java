@@ -2,11 +2,9 @@ package io.llumnix.scheduler.lrs;
 
 import io.llumnix.core.instance.InferType;
 import io.llumnix.core.instance.LlmInstance;
-import io.llumnix.core.metrics.LlumnixMetrics;
 import io.llumnix.metrics.ComponentMetrics;
-import io.llumnix.metrics.LabeledMetric;
-import io.llumnix.scheduler.policy.InstanceView;
-import io.prometheus.metrics.core.datapoints.GaugeDataPoint;
+import io.llumnix.scheduler.api.SchedulingRequest;
+import io.llumnix.scheduler.policy.ClusterView;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
@@ -17,7 +15,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Per-instance request and token counts for lite mode (llumnix.md §7), with the six
+ * Per-instance request and token counts for lite mode, with the six
  * {@code instance_lrs_*} gauges kept equal to them.
  *
  * <p>Design notes. A request is allocated on each instance a {@code /schedule} answer names,
@@ -28,7 +26,7 @@ import java.util.Set;
  * starts from zero; a lower or equal version is ignored. Not thread-safe: the scheduler's single
  * event loop owns it.
  */
-public final class LocalRealtimeState {
+public final class LocalRealtimeState implements ClusterView<LrsInstance> {
 
   /** What an operation did; anything but {@link #OK} changed nothing. */
   public enum Outcome {
@@ -37,112 +35,17 @@ public final class LocalRealtimeState {
 
   private record RequestRef(String instanceId, String requestId) {}
 
-  private static final class RequestState {
-    final String gatewayId;
-    long tokens;
-    boolean prefillDone;
+  private static final System.Logger logger =
+      System.getLogger(LocalRealtimeState.class.getName());
 
-    RequestState(String gatewayId, long tokens) {
-      this.gatewayId = gatewayId;
-      this.tokens = tokens;
-    }
-  }
-
-  /** One instance's counts; the view policies select from. */
-  public final class InstanceState implements InstanceView {
-    private final LlmInstance instance;
-    private final String id;
-    private final String[] labels;
-    private final Map<String, RequestState> requests = new HashMap<>();
-    private int waitingRequests;
-    private long totalTokens;
-    private long waitingTokens;
-    private final GaugeDataPoint totalRequestsGauge;
-    private final GaugeDataPoint waitingRequestsGauge;
-    private final GaugeDataPoint runningRequestsGauge;
-    private final GaugeDataPoint totalTokensGauge;
-    private final GaugeDataPoint waitingTokensGauge;
-    private final GaugeDataPoint runningTokensGauge;
-
-    private InstanceState(LlmInstance instance) {
-      this.instance = instance;
-      this.id = instance.canonicalId();
-      this.labels = new String[] {instance.model(), instance.endpoint(),
-          instance.inferType().label()};
-      totalRequestsGauge = totalRequests.labels(labels);
-      waitingRequestsGauge = waitingRequestsMetric.labels(labels);
-      runningRequestsGauge = runningRequests.labels(labels);
-      totalTokensGauge = totalTokensMetric.labels(labels);
-      waitingTokensGauge = waitingTokensMetric.labels(labels);
-      runningTokensGauge = runningTokens.labels(labels);
-      publish();
-    }
-
-    @Override
-    public LlmInstance instance() {
-      return instance;
-    }
-
-    @Override
-    public String id() {
-      return id;
-    }
-
-    @Override
-    public int numRequests() {
-      return requests.size();
-    }
-
-    @Override
-    public long numTokens() {
-      return totalTokens;
-    }
-
-    /** Requests whose prefill is not done. */
-    public int numWaitingRequests() {
-      return waitingRequests;
-    }
-
-    /** Tokens of requests whose prefill is not done. */
-    public long numWaitingTokens() {
-      return waitingTokens;
-    }
-
-    private void publish() {
-      totalRequestsGauge.set(requests.size());
-      waitingRequestsGauge.set(waitingRequests);
-      runningRequestsGauge.set(requests.size() - waitingRequests);
-      totalTokensGauge.set(totalTokens);
-      waitingTokensGauge.set(waitingTokens);
-      runningTokensGauge.set(totalTokens - waitingTokens);
-    }
-
-    private void unpublish() {
-      for (LabeledMetric<GaugeDataPoint> gauge : List.of(totalRequests, waitingRequestsMetric,
-          runningRequests, totalTokensMetric, waitingTokensMetric, runningTokens)) {
-        gauge.remove(labels);
-      }
-    }
-  }
-
-  private final LabeledMetric<GaugeDataPoint> totalRequests;
-  private final LabeledMetric<GaugeDataPoint> waitingRequestsMetric;
-  private final LabeledMetric<GaugeDataPoint> runningRequests;
-  private final LabeledMetric<GaugeDataPoint> totalTokensMetric;
-  private final LabeledMetric<GaugeDataPoint> waitingTokensMetric;
-  private final LabeledMetric<GaugeDataPoint> runningTokens;
-  private final Map<String, InstanceState> instances = new HashMap<>();
-  private final Map<InferType, List<InstanceState>> byType = new EnumMap<>(InferType.class);
+  private final LrsGauges gauges;
+  private final Map<String, LrsInstance> instances = new HashMap<>();
+  private final Map<InferType, List<LrsInstance>> byType = new EnumMap<>(InferType.class);
   private final Set<String> gateways = new HashSet<>();
   private final Map<String, Set<RequestRef>> requestsByGateway = new HashMap<>();
 
   public LocalRealtimeState(ComponentMetrics metrics) {
-    totalRequests = metrics.gauge(LlumnixMetrics.INSTANCE_LRS_TOTAL_REQUESTS);
-    waitingRequestsMetric = metrics.gauge(LlumnixMetrics.INSTANCE_LRS_WAITING_REQUESTS);
-    runningRequests = metrics.gauge(LlumnixMetrics.INSTANCE_LRS_RUNNING_REQUESTS);
-    totalTokensMetric = metrics.gauge(LlumnixMetrics.INSTANCE_LRS_TOTAL_TOKENS);
-    waitingTokensMetric = metrics.gauge(LlumnixMetrics.INSTANCE_LRS_WAITING_TOKENS);
-    runningTokens = metrics.gauge(LlumnixMetrics.INSTANCE_LRS_RUNNING_TOKENS);
+    gauges = new LrsGauges(metrics);
     for (InferType type : InferType.values()) {
       byType.put(type, List.of());
     }
@@ -157,42 +60,43 @@ public final class LocalRealtimeState {
    */
   public boolean upsertInstance(LlmInstance instance) {
     String id = instance.canonicalId();
-    InstanceState existing = instances.get(id);
+    LrsInstance existing = instances.get(id);
     if (existing != null) {
-      if (instance.version() <= existing.instance.version()) {
+      if (instance.version() <= existing.instance().version()) {
         return false;
       }
       removeInstance(id);
     }
-    instances.put(id, new InstanceState(instance));
+    instances.put(id, new LrsInstance(instance, gauges));
     rebuildViews();
     return true;
   }
 
   /** Removes instance {@code id} and its requests; returns whether it was known. */
   public boolean removeInstance(String id) {
-    InstanceState state = instances.remove(id);
+    LrsInstance state = instances.remove(id);
     if (state == null) {
       return false;
     }
-    for (Map.Entry<String, RequestState> entry : state.requests.entrySet()) {
+    for (Map.Entry<String, LrsInstance.Request> entry : state.requests.entrySet()) {
       Set<RequestRef> refs = requestsByGateway.get(entry.getValue().gatewayId);
       if (refs != null) {
         refs.remove(new RequestRef(id, entry.getKey()));
       }
     }
-    state.unpublish();
+    gauges.remove(state.labels);
     rebuildViews();
     return true;
   }
 
   /** The instances of {@code type}, sorted by id; a stable list until the membership changes. */
-  public List<InstanceState> instances(InferType type) {
+  @Override
+  public List<LrsInstance> instances(InferType type) {
     return byType.get(type);
   }
 
   /** The instance with canonical id {@code id}, or null. */
-  public InstanceState instance(String id) {
+  public LrsInstance instance(String id) {
     return instances.get(id);
   }
 
@@ -202,17 +106,47 @@ public final class LocalRealtimeState {
   }
 
   private void rebuildViews() {
-    Map<InferType, List<InstanceState>> next = new EnumMap<>(InferType.class);
+    Map<InferType, List<LrsInstance>> next = new EnumMap<>(InferType.class);
     for (InferType type : InferType.values()) {
       next.put(type, new ArrayList<>());
     }
-    for (InstanceState state : instances.values()) {
-      next.get(state.instance.inferType()).add(state);
+    for (LrsInstance state : instances.values()) {
+      next.get(state.instance().inferType()).add(state);
     }
     for (InferType type : InferType.values()) {
-      List<InstanceState> list = next.get(type);
-      list.sort(Comparator.comparing(InstanceState::id));
+      List<LrsInstance> list = next.get(type);
+      list.sort(Comparator.comparing(LrsInstance::id));
       byType.put(type, List.copyOf(list));
+    }
+  }
+
+  // ---- what the dispatcher does
+
+  /** Lite mode always schedules: its counts are its own. */
+  @Override
+  public boolean available() {
+    return true;
+  }
+
+  /** Allocates the request on the instance with its prompt's tokens. */
+  @Override
+  public void dispatched(LrsInstance instance, SchedulingRequest request, InferType role) {
+    Outcome allocated = allocate(request.id(), instance.id(), request.gatewayId(),
+        request.promptNumTokens());
+    if (allocated != Outcome.OK) {
+      logger.log(System.Logger.Level.WARNING, "request {0} not tracked on {1}: {2}",
+          request.id(), instance.id(), allocated);
+    }
+  }
+
+  /** The prefill instance is answered and used alone, so it stays allocated. */
+  @Override
+  public void prefillWithoutDecode(LrsInstance prefill, SchedulingRequest request) {}
+
+  @Override
+  public void release(SchedulingRequest request) {
+    for (LlmInstance instance : request.schedulingResult()) {
+      release(request.id(), instance.canonicalId());
     }
   }
 
@@ -236,7 +170,7 @@ public final class LocalRealtimeState {
       return 0;
     }
     for (RequestRef ref : refs) {
-      InstanceState state = instances.get(ref.instanceId());
+      LrsInstance state = instances.get(ref.instanceId());
       if (state != null) {
         drop(state, ref.requestId());
       }
@@ -248,7 +182,7 @@ public final class LocalRealtimeState {
 
   /** Allocates request {@code requestId} on {@code instanceId} with the prompt's tokens. */
   public Outcome allocate(String requestId, String instanceId, String gatewayId, long tokens) {
-    InstanceState state = instances.get(instanceId);
+    LrsInstance state = instances.get(instanceId);
     if (state == null) {
       return Outcome.UNKNOWN_INSTANCE;
     }
@@ -259,7 +193,7 @@ public final class LocalRealtimeState {
       return Outcome.DUPLICATE_REQUEST;
     }
     long clamped = Math.max(0, tokens);
-    state.requests.put(requestId, new RequestState(gatewayId, clamped));
+    state.requests.put(requestId, new LrsInstance.Request(gatewayId, clamped));
     state.waitingRequests++;
     state.totalTokens += clamped;
     state.waitingTokens += clamped;
@@ -272,8 +206,8 @@ public final class LocalRealtimeState {
   /** Raises a request's token count to {@code tokens}; a lower value is ignored. */
   public Outcome updateTokens(String requestId, String instanceId, String gatewayId,
       long tokens) {
-    InstanceState state = instances.get(instanceId);
-    RequestState request = state == null ? null : state.requests.get(requestId);
+    LrsInstance state = instances.get(instanceId);
+    LrsInstance.Request request = state == null ? null : state.requests.get(requestId);
     Outcome check = check(state, request, gatewayId);
     if (check != Outcome.OK) {
       return check;
@@ -292,8 +226,8 @@ public final class LocalRealtimeState {
 
   /** Marks a request's prefill done: it counts as running from now on. */
   public Outcome prefillDone(String requestId, String instanceId, String gatewayId) {
-    InstanceState state = instances.get(instanceId);
-    RequestState request = state == null ? null : state.requests.get(requestId);
+    LrsInstance state = instances.get(instanceId);
+    LrsInstance.Request request = state == null ? null : state.requests.get(requestId);
     Outcome check = check(state, request, gatewayId);
     if (check != Outcome.OK) {
       return check;
@@ -309,11 +243,11 @@ public final class LocalRealtimeState {
 
   /** Releases a request: its counts leave the instance. */
   public Outcome release(String requestId, String instanceId) {
-    InstanceState state = instances.get(instanceId);
+    LrsInstance state = instances.get(instanceId);
     if (state == null) {
       return Outcome.UNKNOWN_INSTANCE;
     }
-    RequestState request = state.requests.get(requestId);
+    LrsInstance.Request request = state.requests.get(requestId);
     if (request == null) {
       return Outcome.UNKNOWN_REQUEST;
     }
@@ -328,7 +262,7 @@ public final class LocalRealtimeState {
     return Outcome.OK;
   }
 
-  private static Outcome check(InstanceState state, RequestState request, String gatewayId) {
+  private static Outcome check(LrsInstance state, LrsInstance.Request request, String gatewayId) {
     if (state == null) {
       return Outcome.UNKNOWN_INSTANCE;
     }
@@ -341,8 +275,8 @@ public final class LocalRealtimeState {
     return Outcome.OK;
   }
 
-  private static void drop(InstanceState state, String requestId) {
-    RequestState request = state.requests.remove(requestId);
+  private static void drop(LrsInstance state, String requestId) {
+    LrsInstance.Request request = state.requests.remove(requestId);
     if (request == null) {
       return;
     }

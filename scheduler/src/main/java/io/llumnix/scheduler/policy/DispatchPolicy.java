@@ -5,15 +5,20 @@ import java.util.EnumMap;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
-/** A named policy: one profile per infer type it serves. */
-public record DispatchPolicy(String name, Map<InferType, PolicyProfile> profiles) {
+/**
+ * A named policy: one profile per infer type it serves.
+ *
+ * @param <I> the view its profiles read
+ */
+public record DispatchPolicy<I extends InstanceView>(String name,
+    Map<InferType, PolicyProfile<I>> profiles) {
 
   public DispatchPolicy {
     profiles = Map.copyOf(new EnumMap<>(profiles));
   }
 
   /** The profile for {@code type}, or null when the policy does not serve it. */
-  public @Nullable PolicyProfile profile(InferType type) {
+  public @Nullable PolicyProfile<I> profile(InferType type) {
     return profiles.get(type);
   }
 }

@@ -1,9 +1,13 @@
 package io.llumnix.scheduler.policy;
 
-/** Decides whether one instance may take the request. */
-public interface Filter {
+/**
+ * Decides whether one instance may take the request.
+ *
+ * @param <I> the view it reads
+ */
+public interface Filter<I extends InstanceView> {
 
-  boolean accept(InstanceView instance);
+  boolean accept(I instance);
 
   /** Whether the fallback pass, run when no instance passes, drops this filter. */
   default boolean skippableOnFallback() {
@@ -11,17 +15,26 @@ public interface Filter {
   }
 
   /**
+   * Whether a rejection means the instance failed (it cannot serve at all, as opposed to being
+   * busy): the failover filter then takes its failure domain out too.
+   */
+  default boolean rejectionIsFailure() {
+    return false;
+  }
+
+  /**
    * Accepts instances whose {@code metric} is below {@code threshold}; dropped on fallback, so
    * that a fully loaded cluster still gets its least loaded instance.
    */
-  static Filter metricBelow(Metric metric, double threshold) {
-    return new MetricBelow(metric, threshold);
+  static <I extends InstanceView> Filter<I> metricBelow(Metric<I> metric, double threshold) {
+    return new MetricBelow<>(metric, threshold);
   }
 
   /** See {@link #metricBelow}. */
-  record MetricBelow(Metric metric, double threshold) implements Filter {
+  record MetricBelow<I extends InstanceView>(Metric<I> metric, double threshold)
+      implements Filter<I> {
     @Override
-    public boolean accept(InstanceView instance) {
+    public boolean accept(I instance) {
       return metric.value(instance) < threshold;
     }
 

@@ -1,54 +1,45 @@
 package io.llumnix.scheduler.policy;
 
-/** A load metric of an instance; lower is better. */
-public interface Metric {
+import java.util.function.ToDoubleFunction;
+
+/**
+ * A load metric of an instance of view {@code I}; lower is better.
+ *
+ * @param <I> the view it reads (lite mode's LRS instance, full mode's CMS instance)
+ */
+public interface Metric<I extends InstanceView> {
 
   /** The reference's metric name, e.g. {@code num_requests}. */
   String metricName();
 
-  double value(InstanceView instance);
+  double value(I instance);
 
-  /** Requests in flight on the instance (lite mode: the LRS count). */
-  static Metric numRequests() {
-    return Builtin.NUM_REQUESTS;
+  /** A metric named {@code name} computed by {@code value}. */
+  static <I extends InstanceView> Metric<I> of(String name, ToDoubleFunction<? super I> value) {
+    return new Named<>(name, value);
   }
 
-  /** Tokens in flight on the instance (lite mode: the LRS sum). */
-  static Metric numTokens() {
-    return Builtin.NUM_TOKENS;
+  /** Requests in flight on the instance, as the view counts them. */
+  static <I extends InstanceView> Metric<I> numRequests() {
+    return of("num_requests", InstanceView::numRequests);
   }
 
-  /**
-   * The lite-mode metric named {@code name}: {@code num_requests}, else {@code num_tokens}, as
-   * the reference maps full-mode metric names (the flags' defaults) in lite mode.
-   */
-  static Metric lite(String name) {
-    return name.equals("num_requests") ? numRequests() : numTokens();
+  /** Tokens in flight on the instance, as the view counts them. */
+  static <I extends InstanceView> Metric<I> numTokens() {
+    return of("num_tokens", InstanceView::numTokens);
   }
 
-  /** The built-in metrics. */
-  enum Builtin implements Metric {
-    NUM_REQUESTS {
-      @Override
-      public double value(InstanceView instance) {
-        return instance.numRequests();
-      }
+  /** See {@link #of}. */
+  record Named<I extends InstanceView>(String metricName, ToDoubleFunction<? super I> function)
+      implements Metric<I> {
+    @Override
+    public double value(I instance) {
+      return function.applyAsDouble(instance);
+    }
 
-      @Override
-      public String metricName() {
-        return "num_requests";
-      }
-    },
-    NUM_TOKENS {
-      @Override
-      public double value(InstanceView instance) {
-        return instance.numTokens();
-      }
-
-      @Override
-      public String metricName() {
-        return "num_tokens";
-      }
+    @Override
+    public String toString() {
+      return metricName;
     }
   }
 }

@@ -9,7 +9,7 @@ import java.util.SplittableRandom;
  * with more, a stable partial order of the candidates and a uniform pick among the first K.
  * Scratch arrays are reused, so a selection allocates nothing once they are large enough.
  */
-final class MetricBasedSelector implements Selector {
+final class MetricBasedSelector<I extends InstanceView> implements Selector<I> {
 
   private final int topK;
   private final SplittableRandom random;
@@ -21,8 +21,7 @@ final class MetricBasedSelector implements Selector {
   }
 
   @Override
-  public int select(List<? extends InstanceView> candidates, int[] passing, int count,
-      List<Metric> metrics) {
+  public int select(List<I> candidates, int[] passing, int count, List<Metric<I>> metrics) {
     if (count == 0) {
       return -1;
     }
@@ -55,10 +54,10 @@ final class MetricBasedSelector implements Selector {
     return order[random.nextInt(k)];
   }
 
-  private static int compare(List<? extends InstanceView> candidates, List<Metric> metrics,
-      int a, int b) {
-    InstanceView x = candidates.get(a);
-    InstanceView y = candidates.get(b);
+  private static <I extends InstanceView> int compare(List<I> candidates,
+      List<Metric<I>> metrics, int a, int b) {
+    I x = candidates.get(a);
+    I y = candidates.get(b);
     for (int m = 0; m < metrics.size(); m++) {
       int c = Double.compare(metrics.get(m).value(x), metrics.get(m).value(y));
       if (c != 0) {

@@ -1,6 +1,7 @@
 package io.llumnix.scheduler.policy;
 
 import io.llumnix.core.instance.InferType;
+import java.util.EnumMap;
 import java.util.Map;
 
 /**
@@ -10,20 +11,101 @@ import java.util.Map;
  * @param loadMetrics {@code --dispatch-<type>-load-metric} per infer type
  * @param loadThresholds {@code --dispatch-<type>-load-threshold} per infer type
  * @param seed seeds random choices, so a run can be repeated
+ * @param stalenessSeconds full mode: {@code --instance-staleness-seconds}
+ * @param failoverDomain full mode: {@code --failover-domain}
  */
 public record PolicyConfig(int topK, Map<InferType, String> loadMetrics,
-    Map<InferType, Double> loadThresholds, long seed) {
+    Map<InferType, Double> loadThresholds, long seed, long stalenessSeconds,
+    String failoverDomain) {
+
+  /** {@value} */
+  public static final int DEFAULT_TOP_K = 1;
+  /** {@value}: the neutral type's metric, also the reference's flag default. */
+  public static final String DEFAULT_NEUTRAL_METRIC = "all_prefills_tokens_num";
+  public static final String DEFAULT_PREFILL_METRIC = "all_prefills_tokens_num";
+  public static final String DEFAULT_DECODE_METRIC = "kv_cache_usage_ratio_projected";
+  public static final double DEFAULT_NEUTRAL_THRESHOLD = 8192;
+  public static final double DEFAULT_PREFILL_THRESHOLD = 2048;
+  public static final double DEFAULT_DECODE_THRESHOLD = 1.0;
+  /** {@value} */
+  public static final long DEFAULT_STALENESS_SECONDS = 60;
+  /** {@value} */
+  public static final String DEFAULT_FAILOVER_DOMAIN = "instance-unit";
 
   public PolicyConfig {
     loadMetrics = Map.copyOf(loadMetrics);
     loadThresholds = Map.copyOf(loadThresholds);
+    if (topK < 1) {
+      throw new IllegalArgumentException("--dispatch-top-k: " + topK + " (expected: >= 1)");
+    }
   }
 
-  /** The reference's defaults, with lite mode's {@code num_requests} metric. */
+  /** A builder with the reference's defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The reference's defaults; lite mode reads the metric names as {@code num_tokens}. */
+  public static PolicyConfig defaults() {
+    return builder().build();
+  }
+
+  /** The defaults with every type's metric {@code num_requests} (lite mode's count). */
   public static PolicyConfig liteDefaults() {
-    return new PolicyConfig(1,
-        Map.of(InferType.NEUTRAL, "num_requests", InferType.PREFILL, "num_requests",
-            InferType.DECODE, "num_requests"),
-        Map.of(InferType.NEUTRAL, 8192.0, InferType.PREFILL, 2048.0, InferType.DECODE, 1.0), 0);
+    return builder().loadMetric(InferType.NEUTRAL, "num_requests")
+        .loadMetric(InferType.PREFILL, "num_requests")
+        .loadMetric(InferType.DECODE, "num_requests").build();
+  }
+
+  /** Builds a {@link PolicyConfig}; unset values are the reference's defaults. */
+  public static final class Builder {
+    private int topK = DEFAULT_TOP_K;
+    private final Map<InferType, String> metrics = new EnumMap<>(Map.of(
+        InferType.NEUTRAL, DEFAULT_NEUTRAL_METRIC, InferType.PREFILL, DEFAULT_PREFILL_METRIC,
+        InferType.DECODE, DEFAULT_DECODE_METRIC));
+    private final Map<InferType, Double> thresholds = new EnumMap<>(Map.of(
+        InferType.NEUTRAL, DEFAULT_NEUTRAL_THRESHOLD,
+        InferType.PREFILL, DEFAULT_PREFILL_THRESHOLD,
+        InferType.DECODE, DEFAULT_DECODE_THRESHOLD));
+    private long seed;
+    private long stalenessSeconds = DEFAULT_STALENESS_SECONDS;
+    private String failoverDomain = DEFAULT_FAILOVER_DOMAIN;
+
+    private Builder() {}
+
+    public Builder topK(int topK) {
+      this.topK = topK;
+      return this;
+    }
+
+    public Builder loadMetric(InferType type, String metric) {
+      metrics.put(type, metric);
+      return this;
+    }
+
+    public Builder loadThreshold(InferType type, double threshold) {
+      thresholds.put(type, threshold);
+      return this;
+    }
+
+    public Builder seed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    public Builder stalenessSeconds(long seconds) {
+      this.stalenessSeconds = seconds;
+      return this;
+    }
+
+    public Builder failoverDomain(String domain) {
+      this.failoverDomain = domain;
+      return this;
+    }
+
+    public PolicyConfig build() {
+      return new PolicyConfig(topK, metrics, thresholds, seed, stalenessSeconds,
+          failoverDomain);
+    }
   }
 }

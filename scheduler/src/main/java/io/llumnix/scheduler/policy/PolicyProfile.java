@@ -1,5 +1,6 @@
 package io.llumnix.scheduler.policy;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -8,49 +9,59 @@ import java.util.List;
  *
  * <p>{@link #select} runs the filters; when no instance passes, it runs them again without the
  * filters that are {@link Filter#skippableOnFallback() skippable on fallback}, and then lets the
- * selector choose. Not thread-safe: the scratch array is reused.
+ * selector choose. Global filters see which candidates a filter rejected as
+ * {@linkplain Filter#rejectionIsFailure() failed}. Not thread-safe: scratch arrays are reused,
+ * so a selection allocates nothing once they are large enough.
+ *
+ * @param <I> the view its parts read
  */
-public final class PolicyProfile {
+public final class PolicyProfile<I extends InstanceView> {
 
-  private final List<Metric> metrics;
-  private final List<Filter> filters;
-  private final List<GlobalFilter> globalFilters;
-  private final Selector selector;
+  private final List<Metric<I>> metrics;
+  private final List<Filter<I>> filters;
+  private final List<GlobalFilter<I>> globalFilters;
+  private final Selector<I> selector;
   private int[] passing = new int[64];
+  private boolean[] failed = new boolean[64];
 
-  public PolicyProfile(List<Metric> metrics, List<Filter> filters, Selector selector) {
+  public PolicyProfile(List<Metric<I>> metrics, List<Filter<I>> filters, Selector<I> selector) {
     this(metrics, filters, List.of(), selector);
   }
 
   /** A profile whose global filters run after {@code filters}, in both passes. */
-  public PolicyProfile(List<Metric> metrics, List<Filter> filters,
-      List<GlobalFilter> globalFilters, Selector selector) {
+  public PolicyProfile(List<Metric<I>> metrics, List<Filter<I>> filters,
+      List<GlobalFilter<I>> globalFilters, Selector<I> selector) {
     this.metrics = List.copyOf(metrics);
     this.filters = List.copyOf(filters);
     this.globalFilters = List.copyOf(globalFilters);
     this.selector = selector;
   }
 
-  public List<Metric> metrics() {
+  public List<Metric<I>> metrics() {
     return metrics;
   }
 
-  public List<Filter> filters() {
+  public List<Filter<I>> filters() {
     return filters;
   }
 
-  public Selector selector() {
+  public List<GlobalFilter<I>> globalFilters() {
+    return globalFilters;
+  }
+
+  public Selector<I> selector() {
     return selector;
   }
 
-  /** Returns the index in {@code candidates} of the chosen instance, or -1 when it is empty. */
-  public int select(List<? extends InstanceView> candidates) {
+  /** Returns the index in {@code candidates} of the chosen instance, or -1 when none may be. */
+  public int select(List<I> candidates) {
     int n = candidates.size();
     if (n == 0) {
       return -1;
     }
     if (passing.length < n) {
       passing = new int[Math.max(n, passing.length * 2)];
+      failed = new boolean[passing.length];
     }
     int count = filter(candidates, false);
     if (count == 0) {
@@ -59,21 +70,28 @@ public final class PolicyProfile {
     return selector.select(candidates, passing, count, metrics);
   }
 
-  private int filter(List<? extends InstanceView> candidates, boolean fallback) {
+  private int filter(List<I> candidates, boolean fallback) {
     int count = 0;
+    Arrays.fill(failed, 0, candidates.size(), false);
     for (int i = 0; i < candidates.size(); i++) {
-      InstanceView candidate = candidates.get(i);
+      I candidate = candidates.get(i);
       boolean accepted = true;
       for (int f = 0; f < filters.size() && accepted; f++) {
-        Filter filter = filters.get(f);
-        accepted = (fallback && filter.skippableOnFallback()) || filter.accept(candidate);
+        Filter<I> filter = filters.get(f);
+        if (fallback && filter.skippableOnFallback()) {
+          continue;
+        }
+        accepted = filter.accept(candidate);
+        if (!accepted && filter.rejectionIsFailure()) {
+          failed[i] = true;
+        }
       }
       if (accepted) {
         passing[count++] = i;
       }
     }
     for (int g = 0; g < globalFilters.size() && count > 0; g++) {
-      count = globalFilters.get(g).filter(candidates, passing, count);
+      count = globalFilters.get(g).filter(candidates, failed, passing, count);
     }
     return count;
   }
@@ -81,6 +99,6 @@ public final class PolicyProfile {
   @Override
   public String toString() {
     return "PolicyProfile[metrics=" + metrics.stream().map(Metric::metricName).toList()
-        + ", filters=" + filters + ", selector=" + selector + "]";
+        + ", filters=" + filters + ", global=" + globalFilters + ", selector=" + selector + "]";
   }
 }

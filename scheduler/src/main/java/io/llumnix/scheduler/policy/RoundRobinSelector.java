@@ -2,14 +2,13 @@ package io.llumnix.scheduler.policy;
 
 import java.util.List;
 
-/** Cycles through the passing candidates in the order given (the view sorts by instance id). */
-final class RoundRobinSelector implements Selector {
+/** Cycles through the passing candidates in the order given (views sort by instance id). */
+final class RoundRobinSelector<I extends InstanceView> implements Selector<I> {
 
   private long next;
 
   @Override
-  public int select(List<? extends InstanceView> candidates, int[] passing, int count,
-      List<Metric> metrics) {
+  public int select(List<I> candidates, int[] passing, int count, List<Metric<I>> metrics) {
     if (count == 0) {
       return -1;
     }

@@ -9,14 +9,14 @@ import io.llumnix.core.metrics.LlumnixMetrics;
 import io.llumnix.metrics.ComponentMetrics;
 import io.llumnix.scheduler.cms.CmsView.Acceptance;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
+import io.llumnix.core.time.ManualClock;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The full-mode view: acceptance of statuses, the local account, and the §4.1 formulas. */
+/** The full-mode view: acceptance of statuses, the local account, and the metric formulas. */
 class CmsViewTest {
 
-  final AtomicLong now = new AtomicLong(1_000_000);
+  final ManualClock clock = ManualClock.at(1_000_000);
   CmsView view;
   CmsInstance a;
 
@@ -36,7 +36,7 @@ class CmsViewTest {
   void setUp() {
     ComponentMetrics metrics = ComponentMetrics.createWithoutRuntime(1000);
     metrics.registerAll(LlumnixMetrics.scheduler());
-    view = new CmsView(metrics, true, 10, now::get);
+    view = new CmsView(metrics, true, 10, clock);
     view.applyMetadata(List.of(metadata("a", "neutral")));
     a = view.instance("a");
     view.acceptStatus(status("a", 1, 1, 1).build());
@@ -67,10 +67,10 @@ class CmsViewTest {
 
   @Test
   void aNewUtcCreateIsARestartThatClearsTheAccount() {
-    view.add(a, "r1", InferType.NEUTRAL, 100, 100);
+    view.account().add(a, "r1", InferType.NEUTRAL, 100, 100);
     view.applyMetadata(List.of(metadata("a", "neutral").toBuilder().setUtcCreate(2.0).build()));
     assertThat(a.inflightRequests()).isZero();
-    assertThat(view.accountSize()).isZero();
+    assertThat(view.account().size()).isZero();
     assertThat(view.acceptStatus(status("a", 5, 1, 1).build())).isEqualTo(Acceptance.REPLACED);
   }
 
@@ -85,74 +85,77 @@ class CmsViewTest {
 
   @Test
   void addCountsByTypeAndASecondStageMakesTheEntryNeutral() {
-    view.add(a, "r1", InferType.PREFILL, 100, 60);
+    view.account().add(a, "r1", InferType.PREFILL, 100, 60);
     assertThat(a.inflightRequests()).isEqualTo(1);
     assertThat(a.inflightPrefillRequests()).isEqualTo(1);
     assertThat(a.inflightPrefillTokens()).isEqualTo(60);
     assertThat(a.inflightDecodeRequests()).isZero();
-    view.add(a, "r1", InferType.PREFILL, 100, 60); // same type: no-op
+    view.account().add(a, "r1", InferType.PREFILL, 100, 60); // same type: no-op
     assertThat(a.inflightPrefillRequests()).isEqualTo(1);
-    view.add(a, "r1", InferType.DECODE, 100, 60); // other stage: counted too
+    view.account().add(a, "r1", InferType.DECODE, 100, 60); // other stage: counted too
     assertThat(a.inflightRequests()).isEqualTo(1);
     assertThat(a.inflightDecodeRequests()).isEqualTo(1);
     assertThat(a.inflightDecodeTokens()).isEqualTo(100);
-    view.add(a, "r1", InferType.PREFILL, 100, 60); // now neutral: no-op
+    view.account().add(a, "r1", InferType.PREFILL, 100, 60); // now neutral: no-op
     assertThat(a.inflightPrefillRequests()).isEqualTo(1);
 
-    view.add(a, "r2", InferType.NEUTRAL, 50, 50);
+    view.account().add(a, "r2", InferType.NEUTRAL, 50, 50);
     assertThat(a.inflightRequests()).isEqualTo(2);
     assertThat(a.inflightPrefillRequests()).isEqualTo(2);
     assertThat(a.inflightDecodeRequests()).isEqualTo(2);
 
-    assertThat(view.release("r1")).isEqualTo(1);
-    assertThat(view.release("r2")).isEqualTo(1);
+    assertThat(view.account().release("r1")).isEqualTo(1);
+    assertThat(view.account().release("r2")).isEqualTo(1);
     assertThat(a.inflightRequests()).isZero();
     assertThat(a.inflightPrefillTokens()).isZero();
     assertThat(a.inflightDecodeTokens()).isZero();
-    assertThat(view.accountSize()).isZero();
+    assertThat(view.account().size()).isZero();
   }
 
   @Test
-  void revertPrefillTakesBackTheDispatchButNotTheRequestCount() {
-    view.add(a, "r1", InferType.PREFILL, 100, 80);
-    view.revertPrefill(a, "r1");
+  void revertPrefillTakesBackTheWholeDispatchRequestCountIncluded() {
+    view.account().add(a, "r1", InferType.PREFILL, 100, 80);
+    assertThat(a.numWaitingRequests()).isEqualTo(1);
+    view.account().revertPrefill(a, "r1");
     assertThat(a.inflightPrefillRequests()).isZero();
     assertThat(a.inflightPrefillTokens()).isZero();
-    assertThat(a.inflightRequests()).isEqualTo(1); // as the reference: A.req not decremented
-    assertThat(view.accountSize()).isZero();
+    // Unlike the reference, which leaves A.req counted: the request is not on this instance.
+    assertThat(a.inflightRequests()).isZero();
+    assertThat(a.numWaitingRequests()).isZero();
+    assertThat(view.account().size()).isZero();
   }
 
   @Test
   void reconcileRules() {
-    view.add(a, "seen", InferType.NEUTRAL, 100, 100);
-    view.add(a, "unseen", InferType.NEUTRAL, 40, 40);
-    view.add(a, "stale", InferType.NEUTRAL, 10, 10);
+    view.account().add(a, "seen", InferType.NEUTRAL, 100, 100);
+    view.account().add(a, "unseen", InferType.NEUTRAL, 40, 40);
+    view.account().add(a, "stale", InferType.NEUTRAL, 10, 10);
     // (1) recently waiting: found, stops counting, entry kept while it waits.
     view.acceptStatus(status("a", 2, 2, 2).addRecentWaitingRequests("cmpl-seen-0")
         .addWaitingRequests("cmpl-seen-0").addWaitingRequests("cmpl-stale-0").build());
     assertThat(a.inflightRequests()).isEqualTo(2);
-    assertThat(view.accountSize()).isEqualTo(3);
+    assertThat(view.account().size()).isEqualTo(3);
     // (2) found and no longer waiting: the entry goes.
     view.acceptStatus(status("a", 3, 3, 3).addWaitingRequests("cmpl-stale-0").build());
-    assertThat(view.accountSize()).isEqualTo(2);
+    assertThat(view.account().size()).isEqualTo(2);
     assertThat(a.inflightRequests()).isEqualTo(2);
     // (3) never found, not waiting, older than the staleness: counters and entry go. An entry
     // still waiting survives.
-    now.addAndGet(10_000);
+    clock.advanceMillis(10_000);
     view.acceptStatus(status("a", 4, 4, 4).addWaitingRequests("cmpl-stale-0").build());
-    assertThat(view.accountSize()).isEqualTo(1);
+    assertThat(view.account().size()).isEqualTo(1);
     assertThat(a.inflightRequests()).isEqualTo(1);
     assertThat(a.inflightDecodeTokens()).isEqualTo(10);
     // A release of a found-and-dropped request changes nothing.
-    assertThat(view.release("seen")).isZero();
+    assertThat(view.account().release("seen")).isZero();
   }
 
   @Test
   void requestIdsAreTrimmedAsTheReferenceTrimsThem() {
-    assertThat(CmsView.trimRequestId("cmpl-abc-0")).isEqualTo("abc");
-    assertThat(CmsView.trimRequestId("chatcmpl-1234-5678-0")).isEqualTo("1234-5678");
-    assertThat(CmsView.trimRequestId("cmpl-abc+x-y")).isEqualTo("abc");
-    assertThat(CmsView.trimRequestId("plain")).isEqualTo("plain");
+    assertThat(LocalAccount.trimRequestId("cmpl-abc-0")).isEqualTo("abc");
+    assertThat(LocalAccount.trimRequestId("chatcmpl-1234-5678-0")).isEqualTo("1234-5678");
+    assertThat(LocalAccount.trimRequestId("cmpl-abc+x-y")).isEqualTo("abc");
+    assertThat(LocalAccount.trimRequestId("plain")).isEqualTo("plain");
   }
 
   @Test
@@ -173,8 +176,8 @@ class CmsViewTest {
         .setSchedulerWaitingToDecodeTokensNum(8)
         .setSchedulerRunningToDecodeTokensNum(9)
         .setNumTokensLoadingRequests(10).build());
-    view.add(a, "p", InferType.PREFILL, 400, 250);
-    view.add(a, "d", InferType.DECODE, 120, 120);
+    view.account().add(a, "p", InferType.PREFILL, 400, 250);
+    view.account().add(a, "d", InferType.DECODE, 120, 120);
     // (used + all waiting prefills + unallocated running prefills + unallocated hybrid decodes
     //  + A.dTok) / total
     assertThat(a.kvCacheUsageRatioProjected())

@@ -9,22 +9,24 @@ import io.llumnix.core.instance.InferType;
 import io.llumnix.core.metrics.LlumnixMetrics;
 import io.llumnix.metrics.ComponentMetrics;
 import io.llumnix.scheduler.cms.FullModePolicies.FailoverDomain;
+import io.llumnix.core.time.ManualClock;
 import io.llumnix.scheduler.policy.DispatchPolicy;
+import io.llumnix.scheduler.policy.PolicyConfig;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
 /** Full mode's filters and failover domains over a view built from CMS records. */
 class FullModePoliciesTest {
 
-  final AtomicLong now = new AtomicLong(100_000);
+  final ManualClock clock = ManualClock.at(100_000);
 
   /** Instances i0..i3: nodes n0,n0,n1,n1; DP units u0 (i0,i1... per dp) as given. */
   CmsView view(int dataParallelSize) {
     ComponentMetrics metrics = ComponentMetrics.createWithoutRuntime(1000);
     metrics.registerAll(LlumnixMetrics.scheduler());
-    CmsView view = new CmsView(metrics, true, 10, now::get);
+    CmsView view = new CmsView(metrics, true, 10, clock);
     List<InstanceMetadata> all = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
       all.add(InstanceMetadata.newBuilder().setInstanceId("i" + i).setInstanceType("neutral")
@@ -34,24 +36,23 @@ class FullModePoliciesTest {
     view.applyMetadata(all);
     for (int i = 0; i < 4; i++) {
       view.acceptStatus(InstanceStatus.newBuilder().setInstanceId("i" + i).setSchedulable(true)
-          .setTimestampMs(now.get()).setUpdateId(1).setNumTotalGpuTokens(1000)
+          .setTimestampMs(clock.epochMillis()).setUpdateId(1).setNumTotalGpuTokens(1000)
           .setNumUncomputedTokensAllWaitingPrefills(i * 10).build());
     }
     return view;
   }
 
   String pick(CmsView view, FailoverDomain domain) {
-    DispatchPolicy policy = FullModePolicies.loadBalance(FullModePolicies.defaults(), 60, domain,
-        now::get);
+    DispatchPolicy<CmsInstance> policy = FullModePolicies.loadBalance(PolicyConfig.builder()
+        .failoverDomain(domain.name().toLowerCase(Locale.ROOT).replace('_', '-')).build(), clock);
     List<CmsInstance> candidates = view.instances(InferType.NEUTRAL);
-    candidates.forEach(c -> c.needsFailover(false));
     int index = policy.profile(InferType.NEUTRAL).select(candidates);
     return index < 0 ? "none" : candidates.get(index).id();
   }
 
   void fail(CmsView view, String id) {
     CmsInstance instance = view.instance(id);
-    view.acceptStatus(instance.status().toBuilder().setTimestampMs(now.get() + 1)
+    view.acceptStatus(instance.status().toBuilder().setTimestampMs(clock.epochMillis() + 1)
         .setUpdateId(instance.status().getUpdateId() + 1).setSchedulable(false).build());
   }
 
@@ -66,8 +67,8 @@ class FullModePoliciesTest {
   @Test
   void aStaleInstanceIsSkipped() {
     CmsView view = view(1);
-    now.addAndGet(61_000); // every status is now 61 s old
-    view.acceptStatus(view.instance("i3").status().toBuilder().setTimestampMs(now.get())
+    clock.advanceMillis(61_000); // every status is now 61 s old
+    view.acceptStatus(view.instance("i3").status().toBuilder().setTimestampMs(clock.epochMillis())
         .build());
     assertThat(pick(view, FailoverDomain.INSTANCE)).isEqualTo("i3");
   }
@@ -98,7 +99,7 @@ class FullModePoliciesTest {
     for (int r = 0; r < 64; r++) {
       String id = pick(view, FailoverDomain.INSTANCE);
       counts[id.charAt(1) - '0']++;
-      view.add(view.instance(id), "r" + r, InferType.NEUTRAL, 100, 100);
+      view.account().add(view.instance(id), "r" + r, InferType.NEUTRAL, 100, 100);
     }
     int max = java.util.Arrays.stream(counts).max().orElseThrow();
     int min = java.util.Arrays.stream(counts).min().orElseThrow();

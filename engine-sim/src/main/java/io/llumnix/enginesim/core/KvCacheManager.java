@@ -1,0 +1,128 @@
+package io.llumnix.enginesim.core;
+
+/**
+ * The paged KV cache of one engine, as vLLM's {@code KVCacheManager} keeps it: blocks are
+ * allocated only for the tokens scheduled now; a full block is found again by the chain hash of
+ * its tokens (the hash of the previous block and its own tokens, rooted in the seed) while it
+ * stays in the pool; freed blocks stay cached until evicted in LRU order. Not thread-safe.
+ */
+final class KvCacheManager {
+
+  private final CoreConfig config;
+  private final EngineStats stats;
+  private final BlockPool pool;
+  private final long noneHash;
+
+  KvCacheManager(CoreConfig config, EngineStats stats) {
+    this.config = config;
+    this.stats = stats;
+    this.pool = new BlockPool(config.numGpuBlocks());
+    // vLLM's NONE_HASH is H(PYTHONHASHSEED) when the seed is set: the chain's root.
+    this.noneHash = OutputWords.mix(config.seed() ^ 0x6C6C756D6E6978L);
+  }
+
+  int freeCount() {
+    return pool.freeCount();
+  }
+
+  double usage() {
+    return pool.usage();
+  }
+
+  /** Blocks for the tokens scheduled now; false when the pool has too few free. */
+  boolean allocateSlots(SimRequest request, int numNewTokens) {
+    int bs = config.blockSize();
+    int needed = (request.numComputed + numNewTokens + bs - 1) / bs - request.numBlocks;
+    if (needed <= 0) {
+      return true;
+    }
+    if (needed > pool.freeCount()) {
+      return false;
+    }
+    for (int i = 0; i < needed; i++) {
+      request.addBlock(pool.allocate());
+    }
+    return true;
+  }
+
+  /** A new request finds its prompt's full blocks in the prefix cache (all but the last token). */
+  void lookupPrefixCache(SimRequest request) {
+    int hitBlocks = 0;
+    if (config.enablePrefixCaching()) {
+      int maxBlocks = (request.numTokens - 1) / config.blockSize();
+      hashBlocks(request, maxBlocks);
+      for (int b = 0; b < maxBlocks; b++) {
+        int block = pool.touch(request.blockHashes[b]);
+        if (block < 0) {
+          break;
+        }
+        request.addBlock(block);
+        hitBlocks++;
+      }
+      request.numCachedBlocks = hitBlocks;
+      if (request.numCachedTokens < 0) {
+        stats.onPrefixCacheLookup(request.numTokens, hitBlocks * config.blockSize());
+      }
+    }
+    request.numComputed = hitBlocks * config.blockSize();
+    if (request.numCachedTokens < 0) {
+      request.numCachedTokens = request.numComputed;
+    }
+  }
+
+  /**
+   * A decode request's KV arrived from the prefill instance: all prompt tokens but the last
+   * count as computed (vLLM recomputes one token to get logits), with blocks for them.
+   */
+  void loadRemoteKv(SimRequest request) {
+    request.status = SimRequest.Status.WAITING;
+    int computed = request.numTokens - 1;
+    int blocks = (computed + config.blockSize() - 1) / config.blockSize();
+    if (blocks > pool.freeCount()) {
+      return; // allocateSlots fails below, and the queue waits for blocks
+    }
+    for (int i = 0; i < blocks; i++) {
+      request.addBlock(pool.allocate());
+    }
+    request.numComputed = computed;
+    request.numCachedTokens = 0;
+    cacheFullBlocks(request);
+  }
+
+  private void hashBlocks(SimRequest request, int upTo) {
+    int bs = config.blockSize();
+    while (request.numHashedBlocks < upTo) {
+      int b = request.numHashedBlocks;
+      long h = b == 0 ? noneHash : request.blockHashes[b - 1];
+      for (int t = b * bs, end = t + bs; t < end; t++) {
+        h = OutputWords.mix(h * 31 + request.tokens[t]);
+      }
+      request.addBlockHash(h);
+    }
+  }
+
+  /** The request's newly computed full blocks join the prefix cache. */
+  void cacheFullBlocks(SimRequest request) {
+    if (!config.enablePrefixCaching()) {
+      return;
+    }
+    int full = request.numComputed / config.blockSize();
+    if (full <= request.numCachedBlocks) {
+      return;
+    }
+    hashBlocks(request, full);
+    for (int b = request.numCachedBlocks; b < full; b++) {
+      pool.cache(request.blocks[b], request.blockHashes[b]);
+    }
+    request.numCachedBlocks = full;
+  }
+
+  void freeBlocks(SimRequest request) {
+    // Freed in reverse so that a prefix's first blocks are evicted last.
+    for (int i = request.numBlocks - 1; i >= 0; i--) {
+      pool.release(request.blocks[i]);
+    }
+    request.numBlocks = 0;
+    request.numCachedBlocks = 0;
+  }
+}

@@ -1,0 +1,262 @@
+package io.llumnix.gateway;
+
+import io.llumnix.core.time.Clock;
+import io.llumnix.gateway.admission.AdmittedRequest;
+import io.llumnix.gateway.forward.ForwardListener;
+import io.llumnix.gateway.forward.Forwarder;
+import io.llumnix.gateway.observe.RequestObservation;
+import io.llumnix.gateway.queue.SchedulingQueue;
+import io.llumnix.gateway.relay.ClientWriter;
+import io.llumnix.gateway.scheduling.Balancer;
+import io.llumnix.gateway.scheduling.Lease;
+import io.llumnix.gateway.scheduling.LeaseRequest;
+import io.llumnix.openai.CompletionChunk;
+import io.llumnix.openai.OpenAiError;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.http.HttpServerResponse;
+import java.util.HashSet;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One admitted request's life in the gateway, after admission: queued, scheduled (a lease),
+ * forwarded, relayed, ended — each stage owned by its part, this class only moving the request
+ * from one to the next.
+ *
+ * <p>Design notes. A failure before the first byte to the client (engine unreachable, 5xx, an
+ * error event, a stream that ends without a finish) is retried on a newly scheduled instance up
+ * to {@code --retry-max-count} times, after a backoff of min(10 ms · 2^attempt, 100 ms)
+ * (attempt from 0), never on an endpoint that already failed it; after the first byte, the
+ * client gets an error event and {@code [DONE]}. A client that leaves aborts the engine request
+ * and releases its lease. Every path ends in exactly one {@code request_total} sample with the
+ * status sent (499 for a client that left) and one end of the lease. Runs on the gateway's
+ * event loop.
+ */
+final class Exchange implements SchedulingQueue.Job, ForwardListener {
+
+  /** Where the request is; only {@link #DONE} is final. */
+  enum State { QUEUED, SCHEDULING, BACKING_OFF, FORWARDING, DONE }
+
+  /** The parts every exchange uses. */
+  record Parts(Clock clock, Balancer balancer, Forwarder forwarder, int retryMaxCount,
+      int maxQueueSize) {}
+
+  private final Parts parts;
+  private final HttpServerResponse response;
+  private final AdmittedRequest request;
+  private final RequestObservation observation;
+  private final long created;
+  /** Endpoints that failed this request: a retry never goes back to them. */
+  private final Set<String> failed = new HashSet<>(2);
+  private State state = State.QUEUED;
+  private ClientWriter writer;
+  private @Nullable Runnable queueSlot;
+  private @Nullable Lease lease;
+  private Forwarder.@Nullable Forwarding forwarding;
+  private int attempt;
+  private @Nullable String finishReason;
+  private @Nullable String answerModel;
+
+  Exchange(Parts parts, HttpServerResponse response, AdmittedRequest request,
+      RequestObservation observation) {
+    this.parts = parts;
+    this.response = response;
+    this.request = request;
+    this.observation = observation;
+    this.created = parts.clock().epochMillis() / 1000;
+    this.writer = newWriter();
+    response.closeHandler(ignored -> clientLeft());
+  }
+
+  State state() {
+    return state;
+  }
+
+  private ClientWriter newWriter() {
+    return ClientWriter.of(response, request.chat(), request.stream(),
+        request.client().includeUsage(), request.id(), created);
+  }
+
+  // ---- queue
+
+  @Override
+  public int priority() {
+    return request.client().priority();
+  }
+
+  @Override
+  public boolean cancelled() {
+    return state == State.DONE;
+  }
+
+  @Override
+  public void rejected() {
+    end(OpenAiError.of(429, "the gateway queue is full (" + parts.maxQueueSize()
+        + " requests waiting); retry later"));
+  }
+
+  @Override
+  public void run(Runnable done) {
+    observation.dequeued(parts.clock().nanoTime());
+    queueSlot = done;
+    schedule();
+  }
+
+  // ---- scheduling
+
+  private void schedule() {
+    state = State.SCHEDULING;
+    long start = parts.clock().nanoTime();
+    LeaseRequest ticket = new LeaseRequest(request.id(), request.model(),
+        request.prompt().length, request.prompt(), Set.copyOf(failed));
+    parts.balancer().lease(ticket).onComplete(ar -> scheduled(ar, start));
+  }
+
+  private void scheduled(AsyncResult<Lease> ar, long start) {
+    Runnable slot = queueSlot;
+    if (slot != null) {
+      queueSlot = null;
+      slot.run(); // the queue's worker takes the next request
+    }
+    observation.scheduled(start, parts.clock().nanoTime());
+    if (state == State.DONE) { // the client left meanwhile
+      if (ar.succeeded()) {
+        ar.result().release();
+      }
+      return;
+    }
+    if (ar.failed()) {
+      end(ar.cause() instanceof OpenAiError e ? e
+          : OpenAiError.of(503, "no available inference worker"));
+      return;
+    }
+    lease = ar.result();
+    state = State.FORWARDING;
+    forwarding = parts.forwarder().forward(request, lease, this);
+  }
+
+  // ---- forwarding and relay
+
+  @Override
+  public void onChunk(CompletionChunk chunk, String data) {
+    if (state != State.FORWARDING) {
+      return;
+    }
+    if (chunk.isError()) {
+      onFailure(new Failure(chunk.errorStatus, Integer.toString(chunk.errorStatus),
+          chunk.errorMessage, lease.instance().endpoint(), true, null));
+      return;
+    }
+    if (answerModel == null) {
+      answerModel = request.model().isEmpty() ? CompletionChunk.model(data) : request.model();
+    }
+    if (chunk.usageLiteral != null) {
+      observation.usage(chunk.promptTokens, chunk.completionTokens);
+    }
+    if (chunk.textLiteral != null) {
+      if (chunk.finishReason != null) {
+        finishReason = chunk.finishReason;
+      }
+      if (!chunk.emptyText) {
+        if (observation.token(parts.clock().nanoTime())) {
+          lease.prefillDone();
+        }
+        lease.tokens(observation.tokensSoFar());
+      }
+      writer.choice(chunk, answerModel);
+    }
+    if (chunk.usageLiteral != null) {
+      writer.usage(chunk, answerModel);
+    }
+  }
+
+  @Override
+  public void onEnd() {
+    if (state != State.FORWARDING) {
+      return;
+    }
+    if (finishReason == null) {
+      // The engine closed the stream without a finish: a clean error, not a hang.
+      String endpoint = lease.instance().endpoint();
+      onFailure(new Failure(502, "network_error", "engine " + endpoint
+          + " ended the stream early", endpoint, true, null));
+      return;
+    }
+    state = State.DONE;
+    long start = parts.clock().nanoTime();
+    writer.finish(answerModel(), observation.promptTokens(), observation.outputTokens());
+    lease.finished();
+    long now = parts.clock().nanoTime();
+    observation.postprocessed(start, now);
+    observation.ended(200, now);
+  }
+
+  @Override
+  public void onFailure(Failure failure) {
+    if (state != State.FORWARDING) {
+      return;
+    }
+    failed.add(failure.endpoint()); // before the lease ends, so the retry avoids it
+    endLease();
+    if (failure.retryable() && !writer.started() && attempt < parts.retryMaxCount()) {
+      long backoff = Math.min(10L << attempt, 100);
+      attempt++;
+      observation.retried(failure.cause());
+      state = State.BACKING_OFF;
+      finishReason = null;
+      writer = newWriter(); // nothing went out: the next try answers afresh
+      parts.clock().setTimer(backoff, () -> {
+        if (state == State.BACKING_OFF) {
+          schedule();
+        }
+      });
+      return;
+    }
+    if (failure.engineBody() != null && failure.status() < 500 && !writer.started()) {
+      state = State.DONE;
+      writer.relayError(failure.status(), failure.engineBody());
+      observation.ended(failure.status(), parts.clock().nanoTime());
+      return;
+    }
+    end(OpenAiError.of(failure.status(), failure.message()));
+  }
+
+  private String answerModel() {
+    return answerModel == null ? request.model() : answerModel;
+  }
+
+  // ---- ends
+
+  private void clientLeft() {
+    if (state == State.DONE) {
+      return;
+    }
+    state = State.DONE;
+    Forwarder.Forwarding engine = forwarding;
+    if (engine != null) {
+      engine.abort();
+    }
+    endLease();
+    observation.ended(499, parts.clock().nanoTime());
+  }
+
+  /** Ends the request with {@code error}: its status, or an error event after output. */
+  private void end(OpenAiError error) {
+    if (state == State.DONE) {
+      return;
+    }
+    state = State.DONE;
+    endLease();
+    writer.fail(error);
+    observation.ended(error.status(), parts.clock().nanoTime());
+  }
+
+  private void endLease() {
+    Lease held = lease;
+    lease = null;
+    forwarding = null;
+    if (held != null) {
+      held.release();
+    }
+  }
+}

@@ -1,0 +1,105 @@
+package io.llumnix.gateway.admission;
+
+import io.llumnix.openai.OpenAiError;
+import io.llumnix.openai.OpenAiRequest;
+import io.llumnix.openai.RequestRules;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The first stage of a request: the body parsed and validated by the gateway's OpenAI rules,
+ * the prompt tokenized (a chat rendered by the model's template first), and the engine request
+ * built: the chat-to-completion conversion copies each field to itself, drops what only a chat
+ * has, and asks for a stream with usage whatever the client asked (the gateway reshapes it).
+ * Thread-safe: the gateway admits on its admission threads, off the event loop.
+ */
+public final class Admission {
+
+  /** Chat fields that have no place in a completion request. */
+  private static final Set<String> CHAT_ONLY = Set.of("messages", "max_completion_tokens",
+      "logprobs", "top_logprobs", "tools", "tool_choice", "parallel_tool_calls",
+      "response_format", "chat_template", "chat_template_kwargs", "add_generation_prompt",
+      "continue_final_message", "documents", "reasoning_effort");
+
+  /**
+   * Client headers not sent to the engine: hop-by-hop ones (RFC 9110, section 7.6.1), the body's length
+   * and type (the body is rewritten), the host (the engine's own), the encodings the client
+   * accepts (the gateway reads the engine's stream), and the request id (set by the gateway).
+   */
+  private static final Set<String> NOT_FORWARDED = Set.of("connection", "keep-alive",
+      "proxy-authenticate", "proxy-authorization", "proxy-connection", "te", "trailer",
+      "trailers", "transfer-encoding", "upgrade", "expect", "content-length", "content-type",
+      "host", "accept-encoding", "x-request-id");
+
+  private final RequestRules rules;
+
+  public Admission(RequestRules rules) {
+    this.rules = rules;
+  }
+
+  /**
+   * Admits one request.
+   *
+   * @throws OpenAiError 400 for anything a client must fix
+   */
+  public AdmittedRequest admit(Buffer body, boolean chat, String id, long arrivalNanos,
+      MultiMap clientHeaders) {
+    JsonObject json;
+    try {
+      json = body.length() == 0 ? null : body.toJsonObject();
+    } catch (DecodeException | ClassCastException e) {
+      json = null;
+    }
+    if (json == null) {
+      throw OpenAiError.badRequest("JSON decode error: the body must be a JSON object");
+    }
+    OpenAiRequest request = OpenAiRequest.parse(json, chat, rules);
+    return new AdmittedRequest(id, arrivalNanos, request, engineFields(request, id),
+        forwarded(clientHeaders));
+  }
+
+  private JsonObject engineFields(OpenAiRequest request, String id) {
+    JsonObject fields = new JsonObject();
+    for (Map.Entry<String, Object> field : request.body()) {
+      String name = field.getKey();
+      if (!(request.chat() && CHAT_ONLY.contains(name)) && !name.equals("prompt")) {
+        fields.put(name, field.getValue());
+      }
+    }
+    fields.put("stream", true)
+        .put("stream_options", new JsonObject().put("include_usage", true))
+        .put("request_id", id);
+    if (request.resolvedMaxTokens() > 0) {
+      fields.put("max_tokens", request.resolvedMaxTokens());
+    }
+    return fields;
+  }
+
+  /** The client's headers minus those that must not reach the engine. */
+  static MultiMap forwarded(MultiMap clientHeaders) {
+    Set<String> dropped = NOT_FORWARDED;
+    String connection = clientHeaders.get(HttpHeaders.CONNECTION);
+    if (connection != null) { // the headers it names are hop-by-hop too
+      dropped = new HashSet<>(NOT_FORWARDED);
+      for (String value : clientHeaders.getAll(HttpHeaders.CONNECTION)) {
+        for (String name : value.split(",")) {
+          dropped.add(name.trim().toLowerCase(Locale.ROOT));
+        }
+      }
+    }
+    MultiMap headers = HttpHeaders.headers();
+    for (Map.Entry<String, String> header : clientHeaders) {
+      if (!dropped.contains(header.getKey().toLowerCase(Locale.ROOT))) {
+        headers.add(header.getKey(), header.getValue());
+      }
+    }
+    return headers;
+  }
+}

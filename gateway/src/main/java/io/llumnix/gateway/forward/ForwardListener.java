@@ -1,0 +1,29 @@
+package io.llumnix.gateway.forward;
+
+import io.llumnix.gateway.relay.EngineStream;
+import io.vertx.core.buffer.Buffer;
+import org.jspecify.annotations.Nullable;
+
+/** Hears an engine request: its chunks, then its end or its failure. */
+public interface ForwardListener extends EngineStream.Listener {
+
+  /** The engine ended its stream. */
+  void onEnd();
+
+  /** The engine request failed before its end. */
+  void onFailure(Failure failure);
+
+  /**
+   * Why an engine request failed.
+   *
+   * @param status the status to answer with: the engine's, or 502 when it could not be reached
+   * @param cause the {@code status_code} label of {@code request_retry_total}: the engine's
+   *     status, or {@code network_error}
+   * @param endpoint the engine's {@code host:port}, avoided when the request is retried
+   * @param retryable whether another instance may be tried (the engine failed, not the client)
+   * @param engineBody the engine's error body, relayed as it is when not retried; null for a
+   *     transport failure
+   */
+  record Failure(int status, String cause, String message, String endpoint, boolean retryable,
+      @Nullable Buffer engineBody) {}
+}

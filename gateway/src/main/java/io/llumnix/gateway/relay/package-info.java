@@ -1,0 +1,9 @@
+/**
+ * Relaying an engine's answer: one decoder of its stream into typed chunks
+ * ({@link io.llumnix.gateway.relay.EngineStream}) and one writer per output shape — chat or
+ * completion, streamed ({@code StreamWriter}) or one body ({@code WholeBodyWriter}).
+ */
+@NullMarked
+package io.llumnix.gateway.relay;
+
+import org.jspecify.annotations.NullMarked;

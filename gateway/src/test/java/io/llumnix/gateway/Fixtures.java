@@ -1,0 +1,60 @@
+package io.llumnix.gateway;
+
+import io.llumnix.core.instance.LlmInstance;
+import io.llumnix.core.time.Clock;
+import io.llumnix.enginesim.EngineSettings;
+import io.llumnix.enginesim.EngineSimulator;
+import io.llumnix.enginesim.core.CoreConfig;
+import io.llumnix.gateway.scheduling.Balancer;
+import io.llumnix.gateway.scheduling.InstanceDirectory;
+import io.llumnix.gateway.scheduling.RoundRobinBalancer;
+import io.llumnix.metrics.ComponentMetrics;
+import io.llumnix.tokenizer.TokenizerSource;
+import io.vertx.core.Vertx;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+
+/** Engines and gateways for the gateway's tests, over real sockets. */
+final class Fixtures {
+
+  private Fixtures() {}
+
+  /** A simulated engine of model {@code m} with the fast tokenizer. */
+  static EngineSimulator engine(double speedup) {
+    return engine(EngineSettings.builder().speedup(speedup));
+  }
+
+  static EngineSimulator engine(EngineSettings.Builder settings) {
+    return EngineSimulator.start(settings.model("m").outputLengthMean(0)
+        .tokenizer(TokenizerSource.BUILTIN)
+        .core(CoreConfig.builder().maxNumSeqs(256).numGpuBlocks(8192).maxModelLen(4096).seed(1)
+            .build())
+        .build(), "127.0.0.1", 0, 1, 20000);
+  }
+
+  static LlmInstance instance(EngineSimulator engine) {
+    return LlmInstance.ofEndpoint("127.0.0.1", engine.ports().get(0));
+  }
+
+  /** The defaults of the tests' gateways. */
+  static GatewayConfig.Builder config() {
+    return GatewayConfig.builder().host("127.0.0.1").port(0).maxModelLen(4096)
+        .maxRequestBodyBytes(1 << 20);
+  }
+
+  /** A gateway choosing round-robin among {@code instances}. */
+  static GatewayServer roundRobin(Vertx vertx, List<LlmInstance> instances,
+      GatewayConfig config, @Nullable Clock clock) throws Exception {
+    RoundRobinBalancer roundRobin = new RoundRobinBalancer(InstanceDirectory.of(instances));
+    return start(vertx, config, roundRobin, roundRobin, clock);
+  }
+
+  static GatewayServer start(Vertx vertx, GatewayConfig config, Balancer balancer,
+      RoundRobinBalancer roundRobin, @Nullable Clock clock) throws Exception {
+    GatewayServer server = new GatewayServer(config, TokenizerSource.BUILTIN.load(), balancer,
+        roundRobin, ComponentMetrics.create(1000), clock);
+    vertx.deployVerticle(server).await(10, TimeUnit.SECONDS);
+    return server;
+  }
+}

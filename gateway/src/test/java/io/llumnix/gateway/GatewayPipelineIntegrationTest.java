@@ -1,0 +1,191 @@
+package io.llumnix.gateway;
+
+import static io.llumnix.testing.Exposition.sample;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.llumnix.core.instance.LlmInstance;
+import io.llumnix.core.time.ManualClock;
+import io.llumnix.enginesim.EngineSettings;
+import io.llumnix.enginesim.EngineSimulator;
+import io.llumnix.runtime.VertxClock;
+import io.llumnix.runtime.process.ChildProcess;
+import io.llumnix.gateway.scheduling.InstanceDirectory;
+import io.llumnix.gateway.scheduling.RemoteSchedulerBalancer;
+import io.llumnix.gateway.scheduling.RoundRobinBalancer;
+import io.llumnix.gateway.scheduling.SchedulerSettings;
+import io.llumnix.scheduler.api.Keepalive;
+import io.llumnix.scheduler.api.SchedulerEndpoint;
+import io.llumnix.scheduler.api.SchedulingJson;
+import io.llumnix.scheduler.api.SchedulingRequest;
+import io.llumnix.testing.TestClocks;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The gateway's pipeline over real sockets: retries, what reaches engines and schedulers. */
+class GatewayPipelineIntegrationTest {
+
+  static Vertx vertx;
+  static WebClient web;
+  static EngineSimulator engine;
+
+  @BeforeAll
+  static void start() {
+    vertx = Vertx.vertx();
+    web = WebClient.create(vertx);
+    engine = Fixtures.engine(20);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    vertx.close().await(10, TimeUnit.SECONDS);
+    engine.close();
+  }
+
+  static Future<HttpResponse<Buffer>> complete(int gateway, JsonObject body) {
+    return web.post(gateway, "127.0.0.1", "/v1/completions").sendJsonObject(body);
+  }
+
+  static String metrics(int port) throws Exception {
+    return web.get(port, "127.0.0.1", "/metrics").send().await(10, TimeUnit.SECONDS)
+        .bodyAsString();
+  }
+
+  @Test
+  void aRetryWaitsTenMillisecondsFirstThenGoesElsewhere() throws Exception {
+    ManualClock clock = TestClocks.onEventLoops(0);
+    // Round-robin's first pick is the second instance by id: the dead one (127.0.0.2 sorts
+    // after 127.0.0.1), which refuses the connection.
+    LlmInstance dead = LlmInstance.ofEndpoint("127.0.0.2", ChildProcess.freePort());
+    int gateway = Fixtures.roundRobin(vertx, List.of(Fixtures.instance(engine), dead),
+        Fixtures.config().retryMaxCount(2).build(), clock).actualPort();
+    Future<HttpResponse<Buffer>> response = complete(gateway,
+        new JsonObject().put("prompt", "retry me").put("max_tokens", 2));
+    await().atMost(Duration.ofSeconds(10)).until(() -> clock.pendingTimers() == 1);
+    assertThat(clock.millisToNextTimer()).isEqualTo(10); // min(10 ms * 2^0, 100 ms)
+    clock.advanceMillis(9);
+    assertThat(response.isComplete()).isFalse();
+    clock.advanceMillis(1);
+    assertThat(response.await(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+    assertThat(sample(metrics(gateway),
+        "request_retry_total{model=\"\",status_code=\"network_error\"}")).isEqualTo(1);
+  }
+
+  @Test
+  void clientHeadersReachTheEngineSoAnEngineWithAnApiKeyWorksBehindTheGateway()
+      throws Exception {
+    try (EngineSimulator guarded = Fixtures.engine(EngineSettings.builder().speedup(20)
+        .apiKey("sk-engine"))) {
+      int gateway = Fixtures.roundRobin(vertx, List.of(Fixtures.instance(guarded)),
+          Fixtures.config().build(), null).actualPort();
+      JsonObject body = new JsonObject().put("prompt", "hello").put("max_tokens", 2);
+      HttpResponse<Buffer> allowed = web.post(gateway, "127.0.0.1", "/v1/completions")
+          .putHeader("Authorization", "Bearer sk-engine").sendJsonObject(body)
+          .await(10, TimeUnit.SECONDS);
+      assertThat(allowed.statusCode()).as(allowed.bodyAsString()).isEqualTo(200);
+      HttpResponse<Buffer> refused = complete(gateway, body).await(10, TimeUnit.SECONDS);
+      assertThat(refused.statusCode()).isEqualTo(401); // the engine's answer, relayed
+      assertThat(refused.bodyAsJsonObject().getJsonObject("error").getString("type"))
+          .isEqualTo("AuthenticationError");
+    }
+  }
+
+  @Test
+  void aRequestThatProducedTokensCountsThemWhateverItsStatus() throws Exception {
+    try (EngineSimulator slow = Fixtures.engine(1)) {
+      int gateway = Fixtures.roundRobin(vertx, List.of(Fixtures.instance(slow)),
+          Fixtures.config().build(), null).actualPort();
+      HttpClient client = vertx.createHttpClient();
+      CompletableFuture<Void> tokens = new CompletableFuture<>();
+      StringBuilder seen = new StringBuilder();
+      client.request(HttpMethod.POST, gateway, "127.0.0.1", "/v1/completions")
+          .compose(req -> req.putHeader("Content-Type", "application/json")
+              .send("{\"model\":\"m\",\"prompt\":\"leave after three\",\"max_tokens\":2000,"
+                  + "\"ignore_eos\":true,\"stream\":true}"))
+          .onSuccess(response -> response.handler(b -> {
+            seen.append(b);
+            if (seen.toString().split("\n\n").length >= 3) {
+              tokens.complete(null);
+            }
+          }));
+      tokens.get(10, TimeUnit.SECONDS);
+      client.close().await(10, TimeUnit.SECONDS);
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+        String m = metrics(gateway);
+        assertThat(sample(m, "request_total{model=\"m\",status_code=\"499\"}")).isEqualTo(1);
+        assertThat(sample(m, "request_output_tokens_total{model=\"m\"}")).isGreaterThan(2);
+        assertThat(sample(m, "request_input_tokens_total{model=\"m\"}")).isEqualTo(3);
+        assertThat(sample(m, "request_output_tokens_count{model=\"m\"}")).isEqualTo(1);
+      });
+    }
+  }
+
+  /**
+   * A scheduler that records what it is asked: the gateway's wire output is the subject here
+   * (the real scheduler answers it in the local cluster's tests).
+   */
+  static HttpServer recordingScheduler(List<JsonObject> asked, LlmInstance answer)
+      throws Exception {
+    return vertx.createHttpServer().requestHandler(request -> {
+      if (request.path().equals(Keepalive.PATH)) {
+        request.toWebSocket().onSuccess(ws -> ws.textMessageHandler(
+            hello -> ws.writeTextMessage(Keepalive.ACCEPTED)));
+        return;
+      }
+      request.body().onSuccess(body -> {
+        if (request.path().equals("/schedule")) {
+          asked.add(body.toJsonObject());
+          SchedulingRequest scheduled = SchedulingJson.decode(body);
+          request.response().end(SchedulingJson.encode(scheduled.withResult(List.of(answer))));
+        } else {
+          request.response().end();
+        }
+      });
+    }).listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void thePromptsTokenIdsGoToTheSchedulerUnlessTurnedOff() throws Exception {
+    List<JsonObject> asked = new CopyOnWriteArrayList<>();
+    HttpServer scheduler = recordingScheduler(asked, Fixtures.instance(engine));
+    for (boolean forward : new boolean[] {true, false}) {
+      RoundRobinBalancer roundRobin = new RoundRobinBalancer(InstanceDirectory.of(List.of()));
+      RemoteSchedulerBalancer balancer = new RemoteSchedulerBalancer(vertx, VertxClock.of(vertx),
+          SchedulerSettings.builder(List.of(new SchedulerEndpoint("127.0.0.1",
+              scheduler.actualPort()))).forwardTokens(forward).build(), roundRobin);
+      await().atMost(Duration.ofSeconds(10)).until(balancer::ready);
+      int gateway = Fixtures.start(vertx, Fixtures.config().build(), balancer, roundRobin, null)
+          .actualPort();
+      asked.clear();
+      HttpResponse<Buffer> response = complete(gateway, new JsonObject()
+          .put("prompt", new io.vertx.core.json.JsonArray(List.of(11, 12, 13)))
+          .put("max_tokens", 2)).await(10, TimeUnit.SECONDS);
+      assertThat(response.statusCode()).isEqualTo(200);
+      assertThat(asked).hasSize(1);
+      JsonObject body = asked.get(0);
+      assertThat(body.getInteger("prompt_num_tokens")).isEqualTo(3);
+      assertThat(body.containsKey("prompt_token_ids")).isTrue();
+      if (forward) {
+        assertThat(body.getJsonArray("prompt_token_ids").getList()).containsExactly(11, 12, 13);
+      } else {
+        assertThat(body.getValue("prompt_token_ids")).isNull();
+      }
+      balancer.close();
+    }
+  }
+}

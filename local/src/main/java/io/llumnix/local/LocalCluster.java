@@ -1,0 +1,345 @@
+package io.llumnix.local;
+
+import io.llumnix.cms.CmsStore;
+import io.llumnix.cms.InMemoryCmsStore;
+import io.llumnix.cms.RedisCmsStore;
+import io.llumnix.core.instance.LlmInstance;
+import io.llumnix.core.metrics.LlumnixMetrics;
+import io.llumnix.enginesim.EngineSettings;
+import io.llumnix.enginesim.EngineSimulator;
+import io.llumnix.enginesim.llumlet.CmsTarget;
+import io.llumnix.enginesim.llumlet.Llumlet;
+import io.llumnix.gateway.GatewayConfig;
+import io.llumnix.gateway.GatewayServer;
+import io.llumnix.gateway.scheduling.Balancer;
+import io.llumnix.gateway.scheduling.InstanceDirectory;
+import io.llumnix.gateway.scheduling.RemoteSchedulerBalancer;
+import io.llumnix.gateway.scheduling.RoundRobinBalancer;
+import io.llumnix.gateway.scheduling.SchedulerSettings;
+import io.llumnix.metrics.ComponentMetrics;
+import io.llumnix.runtime.VertxClock;
+import io.llumnix.runtime.redis.RedisConnection;
+import io.llumnix.runtime.redis.RedisProcess;
+import io.llumnix.scheduler.SchedulerConfig;
+import io.llumnix.scheduler.SchedulerServer;
+import io.llumnix.scheduler.api.SchedulerEndpoint;
+import io.llumnix.tokenizer.TokenizerSource;
+import io.vertx.core.Vertx;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A whole cluster in this process: simulated engines (with llumlets in full mode), the
+ * scheduler and the gateway, and in full mode the CMS — a {@code redis-server} it starts, or a
+ * store inside the process. What {@code llumnix local} runs, and what the integration tests and
+ * benchmarks start. Closing it stops every part.
+ *
+ * <pre>{@code
+ * try (LocalCluster cluster = LocalCluster.builder().instances(4).start()) {
+ *   int gateway = cluster.gatewayPort();
+ * }
+ * }</pre>
+ */
+public final class LocalCluster implements AutoCloseable {
+
+  /** Where a full-mode cluster keeps its CMS. */
+  public enum Cms {
+    /** A {@code redis-server} on a free port when one is installed, else in this process. */
+    REDIS_IF_INSTALLED,
+    /** A {@code redis-server} on a free port; it must be installed. */
+    REDIS,
+    /** A store inside this process. */
+    IN_PROCESS
+  }
+
+  private final EngineSimulator engines;
+  private final Vertx vertx;
+  private final SchedulerConfig schedulerConfig;
+  private final ComponentMetrics schedulerMetrics;
+  private final @Nullable Function<Vertx, CmsStore> cmsStore;
+  private final List<LlmInstance> instances;
+  private final @Nullable RedisProcess redis;
+  private final String cmsDescription;
+  private SchedulerServer scheduler;
+  private String schedulerDeployment;
+  private @Nullable GatewayServer gateway;
+  private @Nullable Balancer balancer;
+
+  private LocalCluster(EngineSimulator engines, Vertx vertx, SchedulerConfig schedulerConfig,
+      ComponentMetrics schedulerMetrics, @Nullable Function<Vertx, CmsStore> cmsStore,
+      List<LlmInstance> instances, @Nullable RedisProcess redis, String cmsDescription) {
+    this.engines = engines;
+    this.vertx = vertx;
+    this.schedulerConfig = schedulerConfig;
+    this.schedulerMetrics = schedulerMetrics;
+    this.cmsStore = cmsStore;
+    this.instances = instances;
+    this.redis = redis;
+    this.cmsDescription = cmsDescription;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public EngineSimulator engines() {
+    return engines;
+  }
+
+  /** The Vert.x of scheduler and gateway (the engines run on their own). */
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  /** The engines as discovery would list them, in port order. */
+  public List<LlmInstance> instances() {
+    return instances;
+  }
+
+  public int gatewayPort() {
+    return gateway.actualPort();
+  }
+
+  public int schedulerPort() {
+    return scheduler.actualPort();
+  }
+
+  public SchedulerServer scheduler() {
+    return scheduler;
+  }
+
+  public GatewayServer gateway() {
+    return gateway;
+  }
+
+  /** Whether the gateway schedules through the scheduler (its keepalive is up). */
+  public boolean gatewayReady() {
+    return !(balancer instanceof RemoteSchedulerBalancer remote) || remote.ready();
+  }
+
+  /** The CMS's redis-server, when the cluster runs one. */
+  public @Nullable RedisProcess redis() {
+    return redis;
+  }
+
+  /** Where the CMS is, in words; "" in lite mode. */
+  public String cmsDescription() {
+    return cmsDescription;
+  }
+
+  public boolean fullMode() {
+    return schedulerConfig.fullMode();
+  }
+
+  /** Stops the scheduler (its port closes, gateways lose their keepalive). */
+  public void stopScheduler() throws Exception {
+    vertx.undeploy(schedulerDeployment).await(10, TimeUnit.SECONDS);
+  }
+
+  /** Starts the scheduler again on the same port, with a fresh state. */
+  public void startScheduler() throws Exception {
+    SchedulerConfig samePort = new SchedulerConfig(schedulerConfig.host(), scheduler.actualPort(),
+        schedulerConfig.keepaliveIntervalMillis(), schedulerConfig.fullMode(),
+        schedulerConfig.policy(), schedulerConfig.policyConfig(), schedulerConfig.cmsIntervals(),
+        schedulerConfig.localAccount(), schedulerConfig.accountStalenessSeconds());
+    deployScheduler(samePort);
+  }
+
+  private void deployScheduler(SchedulerConfig config) throws Exception {
+    SchedulerServer server = new SchedulerServer(config, schedulerMetrics, cmsStore, null);
+    try {
+      schedulerDeployment = vertx.deployVerticle(server).await(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("scheduler cannot listen on port " + config.port() + ": "
+          + e.getMessage(), e);
+    }
+    scheduler = server;
+    if (!config.fullMode()) {
+      instances.forEach(server::up); // lite mode's instances come from discovery: here, static
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    try {
+      vertx.close().await(10, TimeUnit.SECONDS);
+      engines.close();
+    } finally {
+      if (redis != null) {
+        redis.close();
+      }
+    }
+  }
+
+  /** Builds and starts a {@link LocalCluster}; unset values are {@code llumnix local}'s. */
+  public static final class Builder {
+    private int instances = 4;
+    private EngineSettings engine = EngineSettings.builder().build();
+    private String host = "127.0.0.1";
+    private int engineBasePort = 8000;
+    private int kvTransferPortOffset = 20000;
+    private GatewayConfig gateway = GatewayConfig.builder().host("127.0.0.1").build();
+    private boolean gatewayRoundRobin;
+    private UnaryOperator<SchedulerSettings.Builder> schedulerLink = b -> b;
+    private TokenizerSource tokenizer = TokenizerSource.DEFAULT;
+    private SchedulerConfig scheduler = SchedulerConfig.builder().host("127.0.0.1").build();
+    private Cms cms = Cms.REDIS_IF_INSTALLED;
+    private Llumlet.Settings llumlet = Llumlet.Settings.defaults();
+    private int maxLabelSets = 1000;
+
+    private Builder() {}
+
+    /** How many simulated engines. */
+    public Builder instances(int count) {
+      this.instances = count;
+      return this;
+    }
+
+    /** The engines' settings (model, core, speed, tokenizer, ...). */
+    public Builder engine(EngineSettings settings) {
+      this.engine = settings;
+      return this;
+    }
+
+    /** Engine {@code i} listens on {@code base + i} (0: free ports). */
+    public Builder engineBasePort(int base) {
+      this.engineBasePort = base;
+      return this;
+    }
+
+    public Builder kvTransferPortOffset(int offset) {
+      this.kvTransferPortOffset = offset;
+      return this;
+    }
+
+    /** Where every part listens (and engines advertise). */
+    public Builder host(String host) {
+      this.host = host;
+      return this;
+    }
+
+    public Builder gateway(GatewayConfig config) {
+      this.gateway = config;
+      return this;
+    }
+
+    /** The gateway chooses round-robin by itself and never asks the scheduler. */
+    public Builder gatewayRoundRobin(boolean roundRobin) {
+      this.gatewayRoundRobin = roundRobin;
+      return this;
+    }
+
+    /** Adjusts how the gateway uses the scheduler (its timeouts, reports). */
+    public Builder schedulerLink(UnaryOperator<SchedulerSettings.Builder> adjust) {
+      this.schedulerLink = adjust;
+      return this;
+    }
+
+    /** The gateway's tokenizer. */
+    public Builder tokenizer(TokenizerSource source) {
+      this.tokenizer = source;
+      return this;
+    }
+
+    public Builder scheduler(SchedulerConfig config) {
+      this.scheduler = config;
+      return this;
+    }
+
+    public Builder cms(Cms cms) {
+      this.cms = cms;
+      return this;
+    }
+
+    public Builder llumlet(Llumlet.Settings settings) {
+      this.llumlet = settings;
+      return this;
+    }
+
+    public Builder maxLabelSets(int max) {
+      this.maxLabelSets = max;
+      return this;
+    }
+
+    /**
+     * Starts the parts in order — CMS, engines, scheduler, gateway — and waits until each
+     * listens; on a failure, stops what already started.
+     */
+    public LocalCluster start() throws Exception {
+      boolean fullMode = scheduler.fullMode();
+      RedisProcess redis = null;
+      InMemoryCmsStore inProcess = null;
+      if (fullMode && (cms == Cms.REDIS || (cms == Cms.REDIS_IF_INSTALLED
+          && RedisProcess.installed()))) {
+        redis = RedisProcess.start();
+      } else if (fullMode) {
+        inProcess = new InMemoryCmsStore();
+      }
+      Function<Vertx, CmsStore> store = null;
+      String description = "";
+      if (redis != null) {
+        RedisConnection connection = redis.connection();
+        store = v -> RedisCmsStore.create(v, connection, 1000);
+        description = "redis-server on 127.0.0.1:" + redis.port();
+      } else if (inProcess != null) {
+        InMemoryCmsStore shared = inProcess;
+        store = v -> shared;
+        description = "in-process store (redis-server is not installed)";
+      }
+      EngineSimulator engines;
+      try {
+        engines = EngineSimulator.start(engine, host, engineBasePort, instances,
+            kvTransferPortOffset, store == null ? null : new CmsTarget(store, llumlet, host));
+      } catch (RuntimeException e) {
+        if (redis != null) {
+          redis.close();
+        }
+        throw e;
+      }
+      List<LlmInstance> endpoints = engines.instances().stream()
+          .map(e -> new LlmInstance(0, "", "", io.llumnix.core.instance.InferType.NEUTRAL,
+              host, e.actualPort(), host, e.kvTransferPort(), 0, 0))
+          .toList();
+      ComponentMetrics metrics = ComponentMetrics.create(maxLabelSets);
+      metrics.registerAll(LlumnixMetrics.scheduler());
+      LocalCluster cluster = new LocalCluster(engines, Vertx.vertx(), scheduler, metrics, store,
+          endpoints, redis, description);
+      try {
+        cluster.deployScheduler(scheduler);
+        cluster.startGateway(gateway, gatewayRoundRobin, schedulerLink, tokenizer, maxLabelSets);
+        return cluster;
+      } catch (Exception | Error e) {
+        cluster.close();
+        throw e;
+      }
+    }
+  }
+
+  private void startGateway(GatewayConfig config, boolean roundRobinOnly,
+      UnaryOperator<SchedulerSettings.Builder> link, TokenizerSource tokenizer,
+      int maxLabelSets) throws Exception {
+    RoundRobinBalancer roundRobin = new RoundRobinBalancer(InstanceDirectory.of(instances));
+    if (roundRobinOnly) {
+      balancer = roundRobin;
+    } else {
+      SchedulerSettings.Builder settings = SchedulerSettings.builder(List.of(
+          new SchedulerEndpoint("127.0.0.1", scheduler.actualPort())))
+          .fullMode(schedulerConfig.fullMode())
+          .reportIntervalMillis(schedulerConfig.fullMode() ? 0 : 1000);
+      balancer = new RemoteSchedulerBalancer(vertx, VertxClock.of(vertx),
+          link.apply(settings).build(), roundRobin);
+    }
+    GatewayServer server = new GatewayServer(config, tokenizer.load(), balancer, roundRobin,
+        ComponentMetrics.create(maxLabelSets), null);
+    try {
+      vertx.deployVerticle(server).await(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("gateway cannot listen on port " + config.port() + ": "
+          + e.getMessage(), e);
+    }
+    gateway = server;
+  }
+}

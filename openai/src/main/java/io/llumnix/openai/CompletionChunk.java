@@ -1,0 +1,184 @@
+package io.llumnix.openai;
+
+import io.llumnix.core.json.JsonText;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One chunk of a streamed {@code /v1/completions} answer, read for what a relay needs: the
+ * text (as the JSON string literal the engine wrote, so it can be spliced into another chunk
+ * without a decode and a re-encode), the finish and stop reasons, the usage, or an error.
+ *
+ * <p>Design notes. A token's chunk is found by scanning the text for its few fields, not by
+ * building a tree: that is the per-token path. Chunks of any other shape (the usage chunk,
+ * errors, several choices, unusual spacing) are parsed fully, once per request at most.
+ *
+ * <p>vLLM's chunks look like {@code {"id":…,"object":"text_completion","created":…,"model":…,
+ * "choices":[{"index":0,"text":"…","logprobs":null,"finish_reason":null,"stop_reason":null}],
+ * "usage":null}}; the usage chunk has {@code "choices":[]} and a {@code usage} object.
+ */
+public final class CompletionChunk {
+
+  /** The text as a JSON string literal, quotes included; null when the chunk has no choice. */
+  public @Nullable String textLiteral;
+  /** Whether the text is empty. */
+  public boolean emptyText = true;
+  /** The finish reason, or null while the request runs. */
+  public @Nullable String finishReason;
+  /** The stop reason as JSON ({@code null}, a string literal or a number). */
+  public String stopReasonLiteral = "null";
+  /** The usage object as JSON, or null. */
+  public @Nullable String usageLiteral;
+  /** Usage counts, -1 when the chunk carries no usage. */
+  public int promptTokens = -1;
+  public int completionTokens = -1;
+  /** An error event's status ({@code code}) and message; status 0 when none. */
+  public int errorStatus;
+  public String errorMessage = "";
+  /** The error event as the engine sent it. */
+  public @Nullable String errorJson;
+
+  private CompletionChunk() {}
+
+  /**
+   * Reads the data of one event.
+   *
+   * @throws IllegalArgumentException when it is not JSON
+   */
+  public static CompletionChunk read(String json) {
+    CompletionChunk scanned = scan(json);
+    return scanned != null ? scanned : parse(json);
+  }
+
+  /** The {@code model} of a chunk, or "". */
+  public static String model(String json) {
+    try {
+      return new JsonObject(json).getString("model", "");
+    } catch (DecodeException | ClassCastException e) {
+      return "";
+    }
+  }
+
+  /** Whether this chunk is an error event. */
+  public boolean isError() {
+    return errorStatus != 0;
+  }
+
+  private static CompletionChunk parse(String json) {
+    JsonObject chunk;
+    try {
+      chunk = new JsonObject(json);
+    } catch (DecodeException | ClassCastException e) {
+      throw new IllegalArgumentException("not a JSON object: " + e.getMessage(), e);
+    }
+    CompletionChunk result = new CompletionChunk();
+    if (chunk.getValue("error") instanceof JsonObject error) {
+      Object code = error.getValue("code");
+      result.errorStatus = code instanceof Number n && n.intValue() >= 400 ? n.intValue() : 500;
+      result.errorMessage = String.valueOf(error.getValue("message", "engine error"));
+      result.errorJson = json;
+      return result;
+    }
+    if (chunk.getValue("usage") instanceof JsonObject usage) {
+      result.usageLiteral = usage.encode();
+      result.promptTokens = usage.getInteger("prompt_tokens", -1);
+      result.completionTokens = usage.getInteger("completion_tokens", -1);
+    }
+    if (chunk.getValue("choices") instanceof JsonArray choices && !choices.isEmpty()
+        && choices.getValue(0) instanceof JsonObject choice) {
+      String text = choice.getValue("text") instanceof String s ? s : "";
+      result.textLiteral = JsonText.quote(text);
+      result.emptyText = text.isEmpty();
+      result.finishReason = choice.getValue("finish_reason") instanceof String s ? s : null;
+      Object stop = choice.getValue("stop_reason");
+      result.stopReasonLiteral = stop == null ? "null"
+          : stop instanceof String s ? JsonText.quote(s) : String.valueOf(stop);
+    }
+    return result;
+  }
+
+  /** The fast path; null when the chunk is not a plain one-choice token chunk. */
+  private static @Nullable CompletionChunk scan(String json) {
+    if (json.startsWith("{\"error\"") || json.contains("\"error\":{")) {
+      return null;
+    }
+    int usage = json.lastIndexOf("\"usage\":");
+    if (usage >= 0 && json.startsWith("{", skipSpaces(json, usage + 8))) {
+      return null; // the usage chunk, or a continuous-usage stream: parse it
+    }
+    int choices = json.indexOf("\"choices\":[");
+    if (choices < 0) {
+      return null;
+    }
+    int first = skipSpaces(json, choices + 11);
+    int text = json.indexOf("\"text\":", first);
+    if (text < 0) {
+      return null;
+    }
+    int start = skipSpaces(json, text + 7);
+    int end = endOfString(json, start);
+    if (end < 0) {
+      return null;
+    }
+    CompletionChunk event = new CompletionChunk();
+    event.textLiteral = json.substring(start, end + 1);
+    event.emptyText = end == start + 1;
+    int reason = json.indexOf("\"finish_reason\":", end);
+    if (reason >= 0) {
+      int at = skipSpaces(json, reason + 16);
+      if (json.charAt(at) == '"') {
+        int close = endOfString(json, at);
+        if (close < 0) {
+          return null;
+        }
+        event.finishReason = json.substring(at + 1, close);
+      }
+    }
+    int stop = json.indexOf("\"stop_reason\":", end);
+    if (stop >= 0) {
+      int at = skipSpaces(json, stop + 14);
+      int close = json.charAt(at) == '"' ? endOfString(json, at) + 1 : valueEnd(json, at);
+      if (close <= at) {
+        return null;
+      }
+      event.stopReasonLiteral = json.substring(at, close);
+    }
+    if (json.indexOf("\"index\":", end) >= 0 && json.indexOf("\"text\":", end) >= 0) {
+      return null; // more than one choice
+    }
+    return event;
+  }
+
+  private static int skipSpaces(String s, int i) {
+    while (i < s.length() && s.charAt(i) == ' ') {
+      i++;
+    }
+    return Math.min(i, s.length() - 1);
+  }
+
+  /** The index of the closing quote of the string literal opening at {@code start}, or -1. */
+  private static int endOfString(String s, int start) {
+    if (start >= s.length() || s.charAt(start) != '"') {
+      return -1;
+    }
+    for (int i = start + 1; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '\\') {
+        i++;
+      } else if (c == '"') {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static int valueEnd(String s, int start) {
+    int i = start;
+    while (i < s.length() && ",}] ".indexOf(s.charAt(i)) < 0) {
+      i++;
+    }
+    return i;
+  }
+}

@@ -1,0 +1,83 @@
+package io.llumnix.openai;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+/** Table rows of engine chunks: the scanned fast path, the full parse, errors and usage. */
+class CompletionChunkTest {
+
+  static final String HEAD = "{\"id\":\"cmpl-1\",\"object\":\"text_completion\",\"created\":1,"
+      + "\"model\":\"m\",\"choices\":[{\"index\":0,";
+
+  @Test
+  void scansAToken() {
+    CompletionChunk chunk = CompletionChunk.read(HEAD + "\"text\":\" the\",\"logprobs\":null,"
+        + "\"finish_reason\":null,\"stop_reason\":null}],\"usage\":null}");
+    assertThat(chunk.textLiteral).isEqualTo("\" the\"");
+    assertThat(chunk.finishReason).isNull();
+    assertThat(chunk.usageLiteral).isNull();
+    assertThat(chunk.emptyText).isFalse();
+    assertThat(chunk.isError()).isFalse();
+  }
+
+  @Test
+  void keepsEscapesAndReadsTheFinish() {
+    CompletionChunk chunk = CompletionChunk.read(HEAD + "\"text\":\"say \\\"hi\\\"\\n\","
+        + "\"logprobs\":null,\"finish_reason\":\"stop\",\"stop_reason\":\"\\\"}\"}],"
+        + "\"usage\":null}");
+    assertThat(chunk.textLiteral).isEqualTo("\"say \\\"hi\\\"\\n\"");
+    assertThat(chunk.finishReason).isEqualTo("stop");
+    assertThat(chunk.stopReasonLiteral).isEqualTo("\"\\\"}\"");
+  }
+
+  @Test
+  void numericStopReasonsAndEmptyText() {
+    CompletionChunk chunk = CompletionChunk.read(HEAD + "\"text\":\"\",\"logprobs\":null,"
+        + "\"finish_reason\":\"stop\",\"stop_reason\":128001}],\"usage\":null}");
+    assertThat(chunk.emptyText).isTrue();
+    assertThat(chunk.stopReasonLiteral).isEqualTo("128001");
+  }
+
+  @Test
+  void theUsageChunkIsParsedFully() {
+    CompletionChunk usage = CompletionChunk.read("{\"id\":\"cmpl-1\",\"choices\":[],\"usage\":{"
+        + "\"prompt_tokens\":3,\"total_tokens\":5,\"completion_tokens\":2}}");
+    assertThat(usage.textLiteral).isNull();
+    assertThat(usage.promptTokens).isEqualTo(3);
+    assertThat(usage.completionTokens).isEqualTo(2);
+    assertThat(usage.usageLiteral)
+        .isEqualTo("{\"prompt_tokens\":3,\"total_tokens\":5,\"completion_tokens\":2}");
+  }
+
+  @Test
+  void aChunkOfAnotherShapeIsParsedToTheSameFields() {
+    // Spaces after colons (another server's JSON writer) miss the scan, not the reader.
+    CompletionChunk chunk = CompletionChunk.read("{\"choices\": [{\"index\": 0, \"text\": "
+        + "\"a\\u00e9\", \"finish_reason\": \"length\", \"stop_reason\": null}], "
+        + "\"usage\": {\"prompt_tokens\": 4, \"completion_tokens\": 1}}");
+    assertThat(chunk.textLiteral).isEqualTo("\"aé\"");
+    assertThat(chunk.finishReason).isEqualTo("length");
+    assertThat(chunk.completionTokens).isEqualTo(1);
+  }
+
+  @Test
+  void errorsAreRead() {
+    CompletionChunk error = CompletionChunk.read("{\"error\":{\"message\":\"x\",\"code\":503}}");
+    assertThat(error.isError()).isTrue();
+    assertThat(error.errorStatus).isEqualTo(503);
+    assertThat(error.errorMessage).isEqualTo("x");
+    assertThat(CompletionChunk.read("{\"error\":{\"message\":\"y\"}}").errorStatus)
+        .isEqualTo(500);
+    assertThatThrownBy(() -> CompletionChunk.read("not json"))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void severalChoicesAreLeftToTheFullParse() {
+    CompletionChunk chunk = CompletionChunk.read(HEAD + "\"text\":\"a\",\"finish_reason\":null},"
+        + "{\"index\":1,\"text\":\"b\",\"finish_reason\":null}],\"usage\":null}");
+    assertThat(chunk.textLiteral).isEqualTo("\"a\""); // the first choice, the one relayed
+  }
+}

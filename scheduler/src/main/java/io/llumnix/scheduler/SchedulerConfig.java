@@ -1,0 +1,138 @@
+package io.llumnix.scheduler;
+
+import io.llumnix.scheduler.api.Keepalive;
+import io.llumnix.scheduler.cms.CmsReader;
+import io.llumnix.scheduler.cms.FullModePolicies;
+import io.llumnix.scheduler.dispatch.Mode;
+import io.llumnix.scheduler.dispatch.PolicyRegistry;
+import io.llumnix.scheduler.policy.PolicyConfig;
+
+/**
+ * Everything a scheduler is started with: the reference's flags, resolved. Built with
+ * {@link #builder()}, whose defaults are the reference's.
+ *
+ * @param keepaliveIntervalMillis ping interval of the {@code /keepalive} socket; a gateway that
+ *     misses two pings is dropped
+ * @param fullMode {@code --enable-full-mode-scheduling}: schedule from the CMS
+ * @param policy {@code --scheduling-policy}, a name of {@link PolicyRegistry} for the mode
+ * @param cmsIntervals full mode: how often the CMS is read
+ * @param localAccount full mode: {@code --enable-instance-status-local-account}
+ * @param accountStalenessSeconds full mode: {@code --request-local-account-staleness-seconds}
+ */
+public record SchedulerConfig(String host, int port, long keepaliveIntervalMillis,
+    boolean fullMode, String policy, PolicyConfig policyConfig, CmsReader.Intervals cmsIntervals,
+    boolean localAccount, long accountStalenessSeconds) {
+
+  /** {@value} */
+  public static final String DEFAULT_HOST = "0.0.0.0";
+  /** {@value}: the port the deployments use. */
+  public static final int DEFAULT_PORT = 8088;
+  /** {@value} */
+  public static final String DEFAULT_POLICY = "load-balance";
+  /** {@value}: the reference's code default (its deployments use 500). */
+  public static final long DEFAULT_CMS_STATUS_INTERVAL_MILLIS = 50;
+  /** {@value} */
+  public static final long DEFAULT_CMS_METADATA_INTERVAL_MILLIS = 10_000;
+  /** {@value} */
+  public static final long DEFAULT_ACCOUNT_STALENESS_SECONDS = 10;
+
+  public SchedulerConfig {
+    if (keepaliveIntervalMillis < 1) {
+      throw new IllegalArgumentException(
+          "--keepalive-interval-ms: " + keepaliveIntervalMillis + " (expected: >= 1)");
+    }
+    PolicyRegistry.builtins().check(mode(fullMode), policy);
+    FullModePolicies.FailoverDomain.of(policyConfig.failoverDomain());
+  }
+
+  /** The mode the flags select. */
+  public Mode<?> mode() {
+    return mode(fullMode);
+  }
+
+  private static Mode<?> mode(boolean fullMode) {
+    return fullMode ? Mode.FULL : Mode.LITE;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builds a {@link SchedulerConfig}; unset values are the defaults. */
+  public static final class Builder {
+    private String host = DEFAULT_HOST;
+    private int port = DEFAULT_PORT;
+    private long keepaliveIntervalMillis = Keepalive.DEFAULT_INTERVAL_MILLIS;
+    private boolean fullMode = true;
+    private String policy = DEFAULT_POLICY;
+    private PolicyConfig policyConfig = PolicyConfig.defaults();
+    private long statusIntervalMillis = DEFAULT_CMS_STATUS_INTERVAL_MILLIS;
+    private long metadataIntervalMillis = DEFAULT_CMS_METADATA_INTERVAL_MILLIS;
+    private boolean localAccount = true;
+    private long accountStalenessSeconds = DEFAULT_ACCOUNT_STALENESS_SECONDS;
+
+    private Builder() {}
+
+    public Builder host(String host) {
+      this.host = host;
+      return this;
+    }
+
+    /** 0 picks a free port. */
+    public Builder port(int port) {
+      this.port = port;
+      return this;
+    }
+
+    public Builder keepaliveIntervalMillis(long millis) {
+      this.keepaliveIntervalMillis = millis;
+      return this;
+    }
+
+    public Builder fullMode(boolean fullMode) {
+      this.fullMode = fullMode;
+      return this;
+    }
+
+    public Builder policy(String policy) {
+      this.policy = policy;
+      return this;
+    }
+
+    public Builder policyConfig(PolicyConfig config) {
+      this.policyConfig = config;
+      return this;
+    }
+
+    public Builder cmsStatusIntervalMillis(long millis) {
+      this.statusIntervalMillis = millis;
+      return this;
+    }
+
+    public Builder cmsMetadataIntervalMillis(long millis) {
+      this.metadataIntervalMillis = millis;
+      return this;
+    }
+
+    public Builder localAccount(boolean enabled) {
+      this.localAccount = enabled;
+      return this;
+    }
+
+    public Builder accountStalenessSeconds(long seconds) {
+      this.accountStalenessSeconds = seconds;
+      return this;
+    }
+
+    /**
+     * The config.
+     *
+     * @throws IllegalArgumentException for a policy the mode lacks, or a value out of range
+     */
+    public SchedulerConfig build() {
+      return new SchedulerConfig(host, port, keepaliveIntervalMillis, fullMode, policy,
+          policyConfig, new CmsReader.Intervals(statusIntervalMillis, metadataIntervalMillis),
+          localAccount, accountStalenessSeconds);
+    }
+  }
+}

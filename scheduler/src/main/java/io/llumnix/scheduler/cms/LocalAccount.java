@@ -1,0 +1,209 @@
+package io.llumnix.scheduler.cms;
+
+import io.llumnix.cms.proto.InstanceStatus;
+import io.llumnix.core.instance.InferType;
+import io.llumnix.core.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The requests full mode dispatched that an instance's status does not show yet
+ * ({@code --enable-instance-status-local-account}): without it, a burst would herd onto the
+ * instance that looked idle in its last status.
+ *
+ * <p>Design notes. Each instance keeps entries (request id, when, as which role, prompt and
+ * uncomputed tokens, whether a status showed it) and five counters: requests, prefill requests
+ * and their uncomputed tokens, decode requests and their tokens. A dispatch adds an entry and
+ * counts it by role; a status that shows the request recently waiting marks it found and stops
+ * counting it; once found and no longer waiting it is dropped; one never shown is dropped when
+ * stale; {@code /release} drops it everywhere. An index from request id to instances finds them.
+ * Owned by the scheduler's event loop; not thread-safe.
+ */
+public final class LocalAccount {
+
+  private final boolean enabled;
+  private final long stalenessSeconds;
+  private final Clock clock;
+  private final CmsGauges gauges;
+  /** Request id to the instances whose account holds it. */
+  private final Map<String, List<CmsInstance>> index = new HashMap<>();
+
+  LocalAccount(boolean enabled, long stalenessSeconds, Clock clock, CmsGauges gauges) {
+    this.enabled = enabled;
+    this.stalenessSeconds = stalenessSeconds;
+    this.clock = clock;
+    this.gauges = gauges;
+  }
+
+  /** Whether dispatches are counted at all. */
+  public boolean enabled() {
+    return enabled;
+  }
+
+  /**
+   * Records a dispatch of {@code requestId} to {@code instance} as {@code role}:
+   * {@code numTokens} prompt tokens, {@code uncomputed} of them not cached. A second role of a
+   * request already counted there is counted too, and the entry becomes neutral.
+   */
+  public void add(CmsInstance instance, String requestId, InferType role, int numTokens,
+      int uncomputed) {
+    if (!enabled) {
+      return;
+    }
+    CmsInstance.Entry entry = instance.entries.get(requestId);
+    if (entry == null) {
+      entry = new CmsInstance.Entry(clock.epochMillis(), role, numTokens, uncomputed);
+      instance.entries.put(requestId, entry);
+      index.computeIfAbsent(requestId, k -> new ArrayList<>(2)).add(instance);
+      instance.req++;
+    } else if (entry.type == role || entry.type == InferType.NEUTRAL) {
+      return;
+    } else {
+      entry.type = InferType.NEUTRAL;
+    }
+    if (role == InferType.PREFILL || role == InferType.NEUTRAL) {
+      instance.prefillReq++;
+      instance.prefillTok += uncomputed;
+    }
+    if (role == InferType.DECODE || role == InferType.NEUTRAL) {
+      instance.decodeReq++;
+      instance.decodeTok += numTokens;
+    }
+    gauges.publishAccount(instance);
+  }
+
+  /**
+   * A pd_batch request found no decode instance: its prefill dispatch is taken back entirely.
+   * (The reference leaves the request counted, so {@code inflight_dispatch_requests} and
+   * {@code num_waiting_requests} stay high; we undo all of it.)
+   */
+  public void revertPrefill(CmsInstance instance, String requestId) {
+    CmsInstance.Entry entry = instance.entries.remove(requestId);
+    if (entry == null) {
+      return;
+    }
+    deleteCounters(instance, entry);
+    unindex(requestId, instance);
+    gauges.publishAccount(instance);
+  }
+
+  /** {@code /release}: the request leaves every instance's account; returns how many held it. */
+  public int release(String requestId) {
+    List<CmsInstance> holders = index.remove(requestId);
+    if (holders == null) {
+      return 0;
+    }
+    for (CmsInstance instance : holders) {
+      CmsInstance.Entry entry = instance.entries.remove(requestId);
+      if (entry != null) {
+        deleteCounters(instance, entry);
+        gauges.publishAccount(instance);
+      }
+    }
+    return holders.size();
+  }
+
+  /**
+   * Settles the instance's account with its new status: an entry whose request the status
+   * shows as recently waiting is found and stops counting; a found one that left the waiting
+   * queue is dropped; one never found is dropped, counters and all, once it is stale.
+   */
+  void reconcile(CmsInstance instance, InstanceStatus status) {
+    if (!enabled || instance.entries.isEmpty()) {
+      return;
+    }
+    Set<String> recent = trimmed(status.getRecentWaitingRequestsList());
+    Set<String> waiting = trimmed(status.getWaitingRequestsList());
+    long now = clock.epochMillis();
+    for (Iterator<Map.Entry<String, CmsInstance.Entry>> it = instance.entries.entrySet()
+        .iterator(); it.hasNext(); ) {
+      Map.Entry<String, CmsInstance.Entry> e = it.next();
+      String requestId = e.getKey();
+      CmsInstance.Entry entry = e.getValue();
+      if (!entry.found && recent.contains(requestId)) {
+        deleteCounters(instance, entry);
+        entry.found = true;
+      } else if (entry.found && !waiting.contains(requestId)) {
+        it.remove();
+        unindex(requestId, instance);
+      } else if (!entry.found && !waiting.contains(requestId)
+          && (now - entry.scheduledMillis) / 1000 >= stalenessSeconds) {
+        deleteCounters(instance, entry);
+        it.remove();
+        unindex(requestId, instance);
+      }
+    }
+  }
+
+  /** The instance left the view: its entries go, counters with them. */
+  void forget(CmsInstance instance) {
+    for (String requestId : List.copyOf(instance.entries.keySet())) {
+      deleteCounters(instance, instance.entries.get(requestId));
+      unindex(requestId, instance);
+    }
+    instance.entries.clear();
+  }
+
+  /** Requests in the account, on all instances (for tests and diagnostics). */
+  public int size() {
+    return index.size();
+  }
+
+  private static Set<String> trimmed(List<String> ids) {
+    Set<String> set = new HashSet<>(ids.size() * 2);
+    for (String id : ids) {
+      set.add(trimRequestId(id));
+    }
+    return set;
+  }
+
+  /**
+   * The gateway's request id in an engine's request id: without {@code cmpl-} or
+   * {@code chatcmpl-}; before the first {@code +} if there is one, else before the last
+   * {@code -} (vLLM's {@code cmpl-<id>-<index>}).
+   */
+  public static String trimRequestId(String engineId) {
+    String id = engineId;
+    if (id.startsWith("chatcmpl-")) {
+      id = id.substring("chatcmpl-".length());
+    } else if (id.startsWith("cmpl-")) {
+      id = id.substring("cmpl-".length());
+    }
+    int plus = id.indexOf('+');
+    if (plus >= 0) {
+      return id.substring(0, plus);
+    }
+    int dash = id.lastIndexOf('-');
+    return dash >= 0 ? id.substring(0, dash) : id;
+  }
+
+  private static void deleteCounters(CmsInstance instance, CmsInstance.Entry entry) {
+    if (entry.found) {
+      return; // a found entry stopped counting when its status showed it
+    }
+    instance.req--;
+    if (entry.type == InferType.PREFILL || entry.type == InferType.NEUTRAL) {
+      instance.prefillReq--;
+      instance.prefillTok -= entry.uncomputed;
+    }
+    if (entry.type == InferType.DECODE || entry.type == InferType.NEUTRAL) {
+      instance.decodeReq--;
+      instance.decodeTok -= entry.numTokens;
+    }
+  }
+
+  private void unindex(String requestId, CmsInstance instance) {
+    List<CmsInstance> holders = index.get(requestId);
+    if (holders != null) {
+      holders.remove(instance);
+      if (holders.isEmpty()) {
+        index.remove(requestId);
+      }
+    }
+  }
+}

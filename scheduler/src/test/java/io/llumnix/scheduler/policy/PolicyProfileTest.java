@@ -1,0 +1,81 @@
+package io.llumnix.scheduler.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.llumnix.core.instance.LlmInstance;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The filter passes of a profile, over a plain view (pure logic). */
+class PolicyProfileTest {
+
+  record View(String host, int numRequests, long numTokens, boolean healthy)
+      implements InstanceView {
+    @Override
+    public LlmInstance instance() {
+      return LlmInstance.ofEndpoint(host, 8000);
+    }
+  }
+
+  /** Rejects unhealthy instances; its rejection is a failure. */
+  record Healthy() implements Filter<View> {
+    @Override
+    public boolean accept(View instance) {
+      return instance.healthy();
+    }
+
+    @Override
+    public boolean rejectionIsFailure() {
+      return true;
+    }
+  }
+
+  @Test
+  void globalFiltersRunAfterSingleFiltersInBothPasses() {
+    List<View> views = List.of(new View("a", 0, 0, true), new View("b", 1, 0, true),
+        new View("c", 9, 0, true));
+    // Keeps only instances whose host is not "a": as a failover domain would drop a node.
+    GlobalFilter<View> notA = (candidates, failed, passing, count) -> {
+      int kept = 0;
+      for (int i = 0; i < count; i++) {
+        if (!candidates.get(passing[i]).instance().host().equals("a")) {
+          passing[kept++] = passing[i];
+        }
+      }
+      return kept;
+    };
+    Metric<View> metric = Metric.numRequests();
+    PolicyProfile<View> profile = new PolicyProfile<>(List.of(metric),
+        List.of(Filter.metricBelow(metric, 5)), List.of(notA), Selector.metricBased(1, 0));
+    assertThat(profile.select(views)).isEqualTo(1);
+    List<View> allLoaded = List.of(new View("a", 7, 0, true), new View("c", 9, 0, true));
+    assertThat(profile.select(allLoaded)).isEqualTo(1); // fallback drops the metric filter only
+  }
+
+  @Test
+  void globalFiltersHearWhichCandidatesFailedAndOnlyThose() {
+    List<View> views = List.of(new View("a", 0, 0, false), new View("b", 9, 0, true),
+        new View("c", 1, 0, true));
+    List<List<Boolean>> verdicts = new ArrayList<>();
+    GlobalFilter<View> recorder = (candidates, failed, passing, count) -> {
+      List<Boolean> row = new ArrayList<>();
+      for (int i = 0; i < candidates.size(); i++) {
+        row.add(failed[i]);
+      }
+      verdicts.add(row);
+      return count;
+    };
+    Metric<View> metric = Metric.numRequests();
+    PolicyProfile<View> profile = new PolicyProfile<>(List.of(metric),
+        List.of(new Healthy(), Filter.metricBelow(metric, 5)), List.of(recorder),
+        Selector.metricBased(1, 0));
+    assertThat(profile.select(views)).isEqualTo(2);
+    // "a" failed; "b" was only too busy (a skippable filter), which is no failure.
+    assertThat(verdicts).containsExactly(List.of(true, false, false));
+    // A second selection starts from fresh verdicts.
+    List<View> healthy = List.of(new View("a", 0, 0, true), new View("b", 0, 0, true));
+    profile.select(healthy);
+    assertThat(verdicts.get(1)).containsExactly(false, false);
+  }
+}
