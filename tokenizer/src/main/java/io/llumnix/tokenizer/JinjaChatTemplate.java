@@ -4,6 +4,7 @@ import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.JinjavaConfig;
 import com.hubspot.jinjava.LegacyOverrides;
 import com.hubspot.jinjava.el.JinjavaInterpreterResolver;
+import com.hubspot.jinjava.interpret.Context;
 import com.hubspot.jinjava.interpret.JinjavaInterpreter;
 import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
@@ -28,6 +29,13 @@ final class JinjaChatTemplate implements ChatTemplate {
   private static final Pattern REVERSE_SLICE = Pattern.compile("\\[\\s*:\\s*:\\s*-1\\s*]");
 
   private final Jinjava jinjava;
+  /**
+   * Each thread's copy of the global context, the parent of its renders. Jinjava's own
+   * {@code newInterpreter()} builds that copy, every default filter, tag and function
+   * instantiated by reflection, on every call: two thirds of a chat render. A render also
+   * records what it resolved in every context up to the root, so the root is not shared.
+   */
+  private final ThreadLocal<Context> renderRoots;
   private final Node template;
   private final Map<String, Object> constants;
 
@@ -59,6 +67,7 @@ final class JinjaChatTemplate implements ChatTemplate {
         JinjaChatTemplate.class, "raiseException", String.class));
     jinjava.getGlobalContext().registerFilter(new PythonJson());
     this.constants = Map.copyOf(constants);
+    this.renderRoots = ThreadLocal.withInitial(jinjava::getGlobalContextCopy);
     String adapted = parenthesizeNamespaceArguments(REVERSE_SLICE.matcher(source)
         .replaceAll("|reverse"));
     JinjavaInterpreter parser = jinjava.newInterpreter();
@@ -78,8 +87,8 @@ final class JinjaChatTemplate implements ChatTemplate {
     context.put("add_generation_prompt", true);
     context.putAll(variables);
     context.put("messages", messages);
-    JinjavaInterpreter interpreter = jinjava.newInterpreter();
-    interpreter.getContext().putAll(context);
+    JinjavaInterpreter interpreter = jinjava.getGlobalConfig().getInterpreterFactory()
+        .newInstance(jinjava, new Context(renderRoots.get(), context), jinjava.getGlobalConfig());
     String output;
     JinjavaInterpreter.pushCurrent(interpreter);
     try {

@@ -72,4 +72,17 @@ class JinjaChatTemplateTest {
     assertThatThrownBy(() -> new JinjaChatTemplate("{% for %}", Map.of()))
         .isInstanceOf(ChatTemplate.TemplateException.class);
   }
+
+  @Test
+  void whatARenderSetsIsGoneAtTheNextOnTheSameThread() {
+    JinjaChatTemplate template = new JinjaChatTemplate("{% if seen is defined %}stale "
+        + "{% endif %}{% set seen = messages[0].content %}{% macro m(x) %}[{{ x }}]{% endmacro %}"
+        + "{{ m(seen) }}", Map.of());
+    assertThat(template.render(List.of(Map.of("role", "user", "content", "a")), Map.of()))
+        .isEqualTo("[a]");
+    assertThat(template.render(List.of(Map.of("role", "user", "content", "b")), Map.of()))
+        .isEqualTo("[b]");
+    assertThat(template.render(List.of(Map.of("role", "user", "content", "c")),
+        Map.of("seen", "given"))).startsWith("stale").endsWith("[c]");
+  }
 }
