@@ -7,6 +7,7 @@ import io.llumnix.cms.RedisCmsStore;
 import io.llumnix.enginesim.EngineSimulator;
 import io.llumnix.enginesim.llumlet.CmsTarget;
 import io.llumnix.enginesim.llumlet.Llumlet;
+import io.llumnix.runtime.process.ChildProcess;
 import io.llumnix.runtime.redis.RedisConnection;
 import io.llumnix.runtime.redis.RedisProcess;
 import io.llumnix.scheduler.SchedulerConfig;
@@ -77,8 +78,10 @@ class FullModeIntegrationTest {
   /** A replacement engine on {@code port}, its llumlet publishing to the cluster's CMS. */
   static EngineSimulator engine(int port) {
     RedisConnection connection = redis.connection();
+    // Its KV-transfer port is any free one: port + a fixed offset may pass 65535.
+    int kvTransferPortOffset = ChildProcess.freePort() - port;
     EngineSimulator engine = EngineSimulator.start(Clusters.engine(5).build(), "127.0.0.1", port,
-        1, 20000, new CmsTarget(v -> RedisCmsStore.create(v, connection, 1000), LLUMLET,
+        1, kvTransferPortOffset, new CmsTarget(v -> RedisCmsStore.create(v, connection, 1000), LLUMLET,
             "127.0.0.1"));
     restarted.add(engine);
     return engine;
