@@ -21,6 +21,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
+import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -152,27 +153,18 @@ public final class GatewayServer extends VerticleBase {
     Buffer bytes = body == null ? Buffer.buffer() : body;
     // Rendering and tokenizing take a millisecond or more: never on the event loop, where a
     // burst of them would hold up every scheduling answer and every token relayed.
-    admitters.executeBlocking(() -> admit(bytes, chat, id, arrival, ctx), false)
-        .onComplete(done -> admitted(ctx, done.succeeded() ? done.result()
-            : OpenAiError.of(500, "preprocessing failed")));
+    MultiMap headers = ctx.request().headers();
+    admitters.executeBlocking(() -> admission.admit(bytes, chat, id, arrival, headers), false)
+        .onSuccess(request -> admitted(ctx, request))
+        .onFailure(e -> {
+          OpenAiError error = e instanceof OpenAiError bad ? bad
+              : OpenAiError.of(500, "preprocessing failed");
+          metrics.rejected("", error.status());
+          error.send(ctx.response());
+        });
   }
 
-  /** The admitted request, or the error to answer with. */
-  private Object admit(Buffer body, boolean chat, String id, long arrival, RoutingContext ctx) {
-    try {
-      return admission.admit(body, chat, id, arrival, ctx.request().headers());
-    } catch (OpenAiError e) {
-      return e;
-    }
-  }
-
-  private void admitted(RoutingContext ctx, Object admitted) {
-    if (admitted instanceof OpenAiError e) {
-      metrics.rejected("", e.status());
-      e.send(ctx.response());
-      return;
-    }
-    AdmittedRequest request = (AdmittedRequest) admitted;
+  private void admitted(RoutingContext ctx, AdmittedRequest request) {
     if (ctx.response().closed()) { // left while its prompt was being tokenized
       metrics.rejected(request.model(), 499);
       return;

@@ -64,12 +64,28 @@ public final class ChunkWriter {
    */
   public Buffer token(int index, CharSequence textLiteral, @Nullable String finishReason,
       CharSequence stopReasonLiteral, @Nullable CharSequence usageLiteral) {
-    StringBuilder out = new StringBuilder(head.length() + textLiteral.length() + 96)
-        .append(head).append("{\"index\":").append(index);
-    if (chat) {
-      out.append(",\"delta\":{\"content\":").append(textLiteral).append("}");
+    return token(index, textLiteral, false, finishReason, stopReasonLiteral, usageLiteral);
+  }
+
+  /** {@link #token} with the text as it is, escaped straight into the chunk. */
+  public Buffer tokenText(int index, String text, @Nullable String finishReason,
+      CharSequence stopReasonLiteral, @Nullable CharSequence usageLiteral) {
+    return token(index, text, true, finishReason, stopReasonLiteral, usageLiteral);
+  }
+
+  private Buffer token(int index, CharSequence text, boolean escape,
+      @Nullable String finishReason, CharSequence stopReasonLiteral,
+      @Nullable CharSequence usageLiteral) {
+    StringBuilder out = new StringBuilder(head.length() + text.length() + 96)
+        .append(head).append("{\"index\":").append(index)
+        .append(chat ? ",\"delta\":{\"content\":" : ",\"text\":");
+    if (escape) {
+      JsonText.quote(out, text);
     } else {
-      out.append(",\"text\":").append(textLiteral);
+      out.append(text);
+    }
+    if (chat) {
+      out.append('}');
     }
     out.append(",\"logprobs\":null,\"finish_reason\":");
     if (finishReason == null) {

@@ -37,8 +37,6 @@ public final class CompletionChunk {
   /** An error event's status ({@code code}) and message; status 0 when none. */
   public int errorStatus;
   public String errorMessage = "";
-  /** The error event as the engine sent it. */
-  public @Nullable String errorJson;
 
   private CompletionChunk() {}
 
@@ -50,6 +48,14 @@ public final class CompletionChunk {
   public static CompletionChunk read(String json) {
     CompletionChunk scanned = scan(json);
     return scanned != null ? scanned : parse(json);
+  }
+
+  /** An error event with {@code status} and {@code message}, as if the engine had sent it. */
+  public static CompletionChunk error(int status, String message) {
+    CompletionChunk result = new CompletionChunk();
+    result.errorStatus = status;
+    result.errorMessage = message;
+    return result;
   }
 
   /** The {@code model} of a chunk, or "". */
@@ -78,7 +84,6 @@ public final class CompletionChunk {
       Object code = error.getValue("code");
       result.errorStatus = code instanceof Number n && n.intValue() >= 400 ? n.intValue() : 500;
       result.errorMessage = String.valueOf(error.getValue("message", "engine error"));
-      result.errorJson = json;
       return result;
     }
     if (chunk.getValue("usage") instanceof JsonObject usage) {
@@ -92,9 +97,7 @@ public final class CompletionChunk {
       result.textLiteral = JsonText.quote(text);
       result.emptyText = text.isEmpty();
       result.finishReason = choice.getValue("finish_reason") instanceof String s ? s : null;
-      Object stop = choice.getValue("stop_reason");
-      result.stopReasonLiteral = stop == null ? "null"
-          : stop instanceof String s ? JsonText.quote(s) : String.valueOf(stop);
+      result.stopReasonLiteral = ChunkWriter.stopReasonLiteral(choice.getValue("stop_reason"));
     }
     return result;
   }

@@ -1,6 +1,8 @@
 package io.llumnix.openai;
 
 import io.llumnix.tokenizer.Tokenizer;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -31,6 +33,22 @@ public record OpenAiRequest(boolean chat, String model, List<int[]> prompts,
   /** The first (for the gateway, the only) prompt. */
   public int[] prompt() {
     return prompts.get(0);
+  }
+
+  /**
+   * A request body as a JSON object.
+   *
+   * @throws OpenAiError 400 when it is empty or not a JSON object
+   */
+  public static JsonObject jsonBody(@Nullable Buffer body) {
+    try {
+      if (body != null && body.length() > 0 && body.toJsonObject() instanceof JsonObject json) {
+        return json;
+      }
+    } catch (DecodeException | ClassCastException e) {
+      // answered below, as an empty body is
+    }
+    throw OpenAiError.badRequest("JSON decode error: the body must be a JSON object");
   }
 
   /**

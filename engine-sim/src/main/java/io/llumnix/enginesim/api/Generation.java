@@ -1,6 +1,5 @@
 package io.llumnix.enginesim.api;
 
-import io.llumnix.core.json.JsonText;
 import io.llumnix.enginesim.core.FinishReason;
 import io.llumnix.enginesim.core.OutputWords;
 import io.llumnix.enginesim.core.RequestListener;
@@ -165,7 +164,7 @@ final class Generation implements RequestListener {
       return;
     }
     if (r.finishReason() == null) {
-      response.write(chunks.token(index(r), JsonText.quote(text), null, "null",
+      response.write(chunks.tokenText(index(r), text, null, "null",
           continuousUsage()));
     } else {
       pendingText = text;
@@ -186,7 +185,7 @@ final class Generation implements RequestListener {
     if (request.stream()) {
       String text = pendingText == null ? "" : pendingText;
       pendingText = null;
-      response.write(chunks.token(index, JsonText.quote(text), reason.label(),
+      response.write(chunks.tokenText(index, text, reason.label(),
           ChunkWriter.stopReasonLiteral(r.stopReason()), continuousUsage()));
       if (unfinished == 0) {
         if (request.includeUsage()) {

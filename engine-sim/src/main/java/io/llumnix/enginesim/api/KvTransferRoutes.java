@@ -2,6 +2,7 @@ package io.llumnix.enginesim.api;
 
 import io.llumnix.enginesim.EngineSettings;
 import io.llumnix.openai.OpenAiError;
+import io.llumnix.openai.OpenAiRequest;
 import io.llumnix.enginesim.KvTransferSettings;
 import io.llumnix.enginesim.core.FinishReason;
 import io.llumnix.enginesim.core.RequestListener;
@@ -115,13 +116,8 @@ public final class KvTransferRoutes {
   }
 
   private static String requestId(RoutingContext ctx) {
-    JsonObject body;
-    try {
-      body = ctx.body().asJsonObject();
-    } catch (RuntimeException e) {
-      throw OpenAiError.badRequest("JSON decode error: the body must be a JSON object");
-    }
-    if (body == null || !(body.getValue("request_id") instanceof String id) || id.isEmpty()) {
+    JsonObject body = OpenAiRequest.jsonBody(ctx.body().buffer());
+    if (!(body.getValue("request_id") instanceof String id) || id.isEmpty()) {
       throw OpenAiError.badRequest("request_id: Input should be a valid string", "request_id");
     }
     return id;

@@ -12,7 +12,6 @@ import io.llumnix.tokenizer.Tokenizer;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -38,6 +37,8 @@ public final class OpenAiRoutes {
   private final RequestRules rules;
   private final EngineHandle engine;
   private final KvTransferClient kvTransfer;
+  /** The {@code Authorization} value {@code --api-key} asks for. */
+  private final byte[] bearer;
   private final long startedSeconds = System.currentTimeMillis() / 1000;
 
   /**
@@ -53,6 +54,7 @@ public final class OpenAiRoutes {
         settings.maxLogprobs());
     this.engine = engine;
     this.kvTransfer = new KvTransferClient(vertx, client, settings.kvTransfer().timeoutMillis());
+    this.bearer = ("Bearer " + settings.apiKey()).getBytes(StandardCharsets.UTF_8);
   }
 
   /** Mounts the routes on {@code router}. */
@@ -72,9 +74,8 @@ public final class OpenAiRoutes {
 
   private void authorize(RoutingContext ctx) {
     String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
-    byte[] expected = ("Bearer " + settings.apiKey()).getBytes(StandardCharsets.UTF_8);
     byte[] given = header == null ? new byte[0] : header.getBytes(StandardCharsets.UTF_8);
-    if (MessageDigest.isEqual(expected, given)) {
+    if (MessageDigest.isEqual(bearer, given)) {
       ctx.next();
     } else {
       OpenAiError.of(401, "Unauthorized").send(ctx.response());
@@ -100,14 +101,7 @@ public final class OpenAiRoutes {
     Disaggregation part;
     JsonObject body;
     try {
-      try {
-        body = ctx.body().asJsonObject();
-      } catch (DecodeException | ClassCastException e) {
-        throw OpenAiError.badRequest("JSON decode error: the body must be a JSON object");
-      }
-      if (body == null) {
-        throw OpenAiError.badRequest("JSON decode error: the body must be a JSON object");
-      }
+      body = OpenAiRequest.jsonBody(ctx.body().buffer());
       request = OpenAiRequest.parse(body, chat, rules);
       part = disaggregation(request);
     } catch (OpenAiError e) {

@@ -6,7 +6,6 @@ import io.llumnix.openai.RequestRules;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.util.HashSet;
 import java.util.Locale;
@@ -51,17 +50,9 @@ public final class Admission {
    */
   public AdmittedRequest admit(Buffer body, boolean chat, String id, long arrivalNanos,
       MultiMap clientHeaders) {
-    JsonObject json;
-    try {
-      json = body.length() == 0 ? null : body.toJsonObject();
-    } catch (DecodeException | ClassCastException e) {
-      json = null;
-    }
-    if (json == null) {
-      throw OpenAiError.badRequest("JSON decode error: the body must be a JSON object");
-    }
-    OpenAiRequest request = OpenAiRequest.parse(json, chat, rules);
-    return new AdmittedRequest(id, arrivalNanos, request, engineFields(request, id),
+    OpenAiRequest request = OpenAiRequest.parse(OpenAiRequest.jsonBody(body), chat, rules);
+    return new AdmittedRequest(id, arrivalNanos, request,
+        AdmittedRequest.engineJson(engineFields(request, id), request.prompt()),
         forwarded(clientHeaders));
   }
 

@@ -4,20 +4,22 @@ import io.llumnix.openai.OpenAiRequest;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 
 /**
  * A client's request, validated and tokenized, with what forwarding needs: the completion
  * request for the engine (the prompt as token ids, every sampling field and vLLM extra copied
- * to itself, always streaming with usage) and the client headers that go along.
+ * to itself, always streaming with usage), encoded once at admission, off the event loop, and
+ * the client headers that go along.
  *
  * @param id the request id ({@code x-request-id}, else a new UUID), also the engine's
  * @param arrivalNanos when it arrived, on the gateway's clock
  * @param client the request as the client sent it
- * @param engineFields the engine request's fields, all but {@code prompt}
+ * @param engineJson the body for the engine's {@code /v1/completions}, UTF-8
  * @param headers client headers to send to the engine (no hop-by-hop ones)
  */
 public record AdmittedRequest(String id, long arrivalNanos, OpenAiRequest client,
-    JsonObject engineFields, MultiMap headers) {
+    byte[] engineJson, MultiMap headers) {
 
   /** The model string the client sent (the {@code model} metric label). */
   public String model() {
@@ -36,18 +38,17 @@ public record AdmittedRequest(String id, long arrivalNanos, OpenAiRequest client
     return client.prompt();
   }
 
-  /** The body for the engine's {@code /v1/completions}. */
+  /** The body for the engine, a new buffer each call (a retry sends it again). */
   public Buffer engineBody() {
-    return engineBody(engineFields);
+    return Buffer.buffer(engineJson);
   }
 
   /**
-   * The body for the engine with {@code fields} (a forwarder's variant of
-   * {@link #engineFields()}) and the prompt's token ids, written without boxing them.
+   * {@code fields} (the engine request without its prompt) and the prompt's token ids as one
+   * JSON body, the ids written without boxing them.
    */
-  public Buffer engineBody(JsonObject fields) {
+  static byte[] engineJson(JsonObject fields, int[] prompt) {
     String head = fields.encode();
-    int[] prompt = prompt();
     StringBuilder out = new StringBuilder(head.length() + 16 + prompt.length * 7)
         .append(head, 0, head.length() - 1);
     out.append(fields.isEmpty() ? "\"prompt\":[" : ",\"prompt\":[");
@@ -57,6 +58,6 @@ public record AdmittedRequest(String id, long arrivalNanos, OpenAiRequest client
       }
       out.append(prompt[i]);
     }
-    return Buffer.buffer(out.append("]}").toString());
+    return out.append("]}").toString().getBytes(StandardCharsets.UTF_8);
   }
 }

@@ -45,7 +45,7 @@ public final class NeutralForwarder implements Forwarder {
     engines.request(options)
         .compose(engine -> {
           call.request = engine;
-          if (call.aborted) {
+          if (call.over) { // the client left while the connection was being made
             engine.reset();
           }
           return engine.send(request.engineBody());
@@ -61,7 +61,6 @@ public final class NeutralForwarder implements Forwarder {
     private final String endpoint;
     private final ForwardListener listener;
     private @Nullable HttpClientRequest request;
-    private boolean aborted;
     private boolean over;
 
     Call(String endpoint, ForwardListener listener) {
@@ -71,7 +70,6 @@ public final class NeutralForwarder implements Forwarder {
 
     @Override
     public void abort() {
-      aborted = true;
       over = true;
       HttpClientRequest engine = request;
       if (engine != null) {

@@ -98,11 +98,6 @@ public final class RequestObservation {
     return usageOutputTokens >= 0 ? usageOutputTokens : tokensSeen;
   }
 
-  /** Whether any token reached the gateway (the client has seen bytes of the answer then). */
-  public boolean producedTokens() {
-    return tokensSeen > 0 || usageOutputTokens > 0;
-  }
-
   /** The final response took from {@code startNanos} to {@code now} to write. */
   public void postprocessed(long startNanos, long now) {
     points.postprocess().observe((now - startNanos) / 1e6);

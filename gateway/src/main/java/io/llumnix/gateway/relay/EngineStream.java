@@ -7,8 +7,8 @@ import io.vertx.core.buffer.Buffer;
 
 /**
  * The one decoder of an engine's {@code /v1/completions} stream: bytes in, typed chunks out
- * ({@link CompletionChunk}: text, finish, usage or error), {@code [DONE]} noted. A chunk that is
- * not JSON is reported as an engine error. Not thread-safe: one per engine response.
+ * ({@link CompletionChunk}: text, finish, usage or error); {@code [DONE]} ends nothing by
+ * itself, the finish reason does. A chunk that is not JSON is reported as an engine error. Not thread-safe: one per engine response.
  */
 public final class EngineStream {
 
@@ -19,21 +19,18 @@ public final class EngineStream {
   }
 
   private final SseDecoder decoder;
-  private boolean done;
 
   public EngineStream(Listener listener) {
     this.decoder = new SseDecoder(data -> {
       if (data.equals(Sse.DONE_DATA)) {
-        done = true;
         return;
       }
       CompletionChunk chunk;
       try {
         chunk = CompletionChunk.read(data);
       } catch (IllegalArgumentException e) {
-        chunk = CompletionChunk.read("{\"error\":{\"code\":502,\"message\":"
-            + io.llumnix.core.json.JsonText.quote("the engine sent an event that is not JSON: "
-                + e.getMessage()) + "}}");
+        chunk = CompletionChunk.error(502, "the engine sent an event that is not JSON: "
+            + e.getMessage());
       }
       listener.onChunk(chunk, data);
     });
@@ -42,10 +39,5 @@ public final class EngineStream {
   /** The next piece of the response body. */
   public void feed(Buffer piece) {
     decoder.feed(piece);
-  }
-
-  /** Whether the engine ended its stream with {@code [DONE]}. */
-  public boolean sawDone() {
-    return done;
   }
 }

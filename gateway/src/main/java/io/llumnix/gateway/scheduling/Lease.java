@@ -77,11 +77,6 @@ public final class Lease {
     end(false);
   }
 
-  /** Whether the lease has ended. */
-  public boolean ended() {
-    return ended;
-  }
-
   private void end(boolean finished) {
     if (!ended) {
       ended = true;

@@ -36,10 +36,4 @@ public record SchedulingRequest(String id, String model, String gatewayId, Sched
     return new SchedulingRequest(id, model, gatewayId, mode, stage, promptNumTokens,
         promptTokenIds, result);
   }
-
-  /** A copy for stage {@code next} (a staged request's decode, say), without a result. */
-  public SchedulingRequest withStage(SchedulingStage next) {
-    return new SchedulingRequest(id, model, gatewayId, mode, next, promptNumTokens,
-        promptTokenIds, List.of());
-  }
 }
