@@ -45,11 +45,6 @@ public record SchedulerConfig(String host, int port, long keepaliveIntervalMilli
     FullModePolicies.FailoverDomain.of(policyConfig.failoverDomain());
   }
 
-  /** The mode the flags select. */
-  public Mode<?> mode() {
-    return mode(fullMode);
-  }
-
   private static Mode<?> mode(boolean fullMode) {
     return fullMode ? Mode.FULL : Mode.LITE;
   }

@@ -125,11 +125,6 @@ public final class SchedulerServer extends VerticleBase implements InstanceListe
     return s == null ? config.port() : s.actualPort();
   }
 
-  /** The running service; touch it only on this server's event loop. */
-  public @Nullable SchedulingService service() {
-    return service;
-  }
-
   /** Adds or updates an instance from discovery (lite mode), on the scheduler's event loop. */
   @Override
   public void up(LlmInstance instance) {

@@ -1,6 +1,6 @@
 package io.llumnix.scheduler.api;
 
-import java.util.Arrays;
+import io.llumnix.core.config.HostPort;
 import java.util.List;
 
 /** One scheduler's address, {@code host:port}. */
@@ -12,23 +12,17 @@ public record SchedulerEndpoint(String host, int port) {
    * @throws IllegalArgumentException when it is not one
    */
   public static SchedulerEndpoint parse(String hostPort) {
-    int colon = hostPort.lastIndexOf(':');
-    try {
-      int port = Integer.parseInt(hostPort.substring(colon + 1));
-      if (colon <= 0 || port < 1 || port > 65535) {
-        throw new NumberFormatException();
-      }
-      return new SchedulerEndpoint(hostPort.substring(0, colon), port);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("--scheduler-endpoints: " + hostPort
-          + " (expected: host:port[,host:port...])", e);
-    }
+    return of(HostPort.parse("--scheduler-endpoints", hostPort));
   }
 
   /** Parses a comma-separated list; blanks are skipped. */
   public static List<SchedulerEndpoint> parseList(String hostPorts) {
-    return Arrays.stream(hostPorts.split(",")).map(String::trim).filter(s -> !s.isEmpty())
-        .map(SchedulerEndpoint::parse).toList();
+    return HostPort.parseList("--scheduler-endpoints", hostPorts).stream()
+        .map(SchedulerEndpoint::of).toList();
+  }
+
+  private static SchedulerEndpoint of(HostPort address) {
+    return new SchedulerEndpoint(address.host(), address.port());
   }
 
   @Override

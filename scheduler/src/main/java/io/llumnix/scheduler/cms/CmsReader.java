@@ -110,7 +110,7 @@ public final class CmsReader {
         failed(ar.cause());
         return;
       }
-      if (!view.alive() && everRead) {
+      if (!view.available() && everRead) {
         logger.log(System.Logger.Level.INFO, "cms: readable again; scheduling resumes ("
             + ids.size() + " instances)");
       }
@@ -129,7 +129,7 @@ public final class CmsReader {
   }
 
   private void failed(Throwable cause) {
-    if (view.alive()) {
+    if (view.available()) {
       logger.log(System.Logger.Level.WARNING, "cms: cannot read (" + cause.getMessage()
           + "); /schedule answers 'cms not available' until it can");
     }

@@ -52,11 +52,7 @@ public final class CmsView implements ClusterView<CmsInstance> {
     return account;
   }
 
-  /** Whether the last CMS read succeeded; scheduling refuses while it has not. */
-  public boolean alive() {
-    return alive;
-  }
-
+  /** Records whether the last CMS read succeeded; scheduling refuses while it has not. */
   public void alive(boolean alive) {
     this.alive = alive;
   }
@@ -74,10 +70,6 @@ public final class CmsView implements ClusterView<CmsInstance> {
   /** Ids of every instance, for the status loop. */
   public List<String> ids() {
     return List.copyOf(instances.keySet());
-  }
-
-  public int size() {
-    return instances.size();
   }
 
   // ---- what the dispatcher does

@@ -9,11 +9,9 @@ import io.llumnix.scheduler.policy.Metric;
 import io.llumnix.scheduler.policy.PolicyConfig;
 import io.llumnix.scheduler.policy.PolicyProfile;
 import io.llumnix.scheduler.policy.Selector;
-import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.function.ToDoubleFunction;
 
@@ -123,18 +121,22 @@ public final class FullModePolicies {
     @Override
     public int filter(List<CmsInstance> candidates, boolean[] failed, int[] passing,
         int count) {
-      Set<String> nodes = new HashSet<>();
-      Set<String> units = new HashSet<>();
+      Set<String> nodes = null; // made at the first failure: most dispatches see none
+      Set<String> units = null;
       boolean dataParallel = !candidates.isEmpty()
           && candidates.get(0).metadata().getDataParallelSize() > 1;
       for (int i = 0; i < candidates.size(); i++) {
         if (failed[i]) {
+          if (nodes == null) {
+            nodes = new HashSet<>();
+            units = new HashSet<>();
+          }
           CmsInstance instance = candidates.get(i);
           nodes.add(instance.metadata().getNodeId());
           units.add(dataParallel ? instance.metadata().getUnitId() : instance.id());
         }
       }
-      if (nodes.isEmpty()) {
+      if (nodes == null) {
         return count;
       }
       int kept = 0;
@@ -164,8 +166,7 @@ public final class FullModePolicies {
    */
   public static DispatchPolicy<CmsInstance> loadBalance(PolicyConfig config, Clock clock) {
     FailoverDomain domain = FailoverDomain.of(config.failoverDomain());
-    Map<InferType, PolicyProfile<CmsInstance>> profiles = new EnumMap<>(InferType.class);
-    for (InferType type : InferType.values()) {
+    return DispatchPolicy.perType("load-balance", type -> {
       CmsMetric metric = CmsMetric.named(config.loadMetrics().getOrDefault(type, ""), type);
       double threshold = config.loadThresholds().getOrDefault(type, Double.MAX_VALUE);
       // Ties on the type's metric (common: every instance whose prefills are done shows 0
@@ -173,12 +174,11 @@ public final class FullModePolicies {
       // the reference, so a burst does not herd onto whichever finished its prefills first.
       List<Metric<CmsInstance>> metrics = metric == CmsMetric.NUM_REQUESTS ? List.of(metric)
           : List.of(metric, CmsMetric.NUM_REQUESTS);
-      profiles.put(type, new PolicyProfile<>(metrics,
+      return new PolicyProfile<>(metrics,
           List.of(new Schedulable(), new Fresh(config.stalenessSeconds(), clock),
               Filter.metricBelow(metric, threshold)),
           List.of(new Failover(domain)),
-          Selector.metricBased(config.topK(), config.seed() + type.ordinal())));
-    }
-    return new DispatchPolicy<>("load-balance", profiles);
+          Selector.metricBased(config.topK(), config.seed() + type.ordinal()));
+    });
   }
 }

@@ -40,11 +40,6 @@ public final class LocalAccount {
     this.gauges = gauges;
   }
 
-  /** Whether dispatches are counted at all. */
-  public boolean enabled() {
-    return enabled;
-  }
-
   /**
    * Records a dispatch of {@code requestId} to {@code instance} as {@code role}:
    * {@code numTokens} prompt tokens, {@code uncomputed} of them not cached. A second role of a

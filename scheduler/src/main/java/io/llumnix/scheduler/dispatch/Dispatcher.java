@@ -50,14 +50,6 @@ public final class Dispatcher<I extends InstanceView> {
     this.clock = clock;
   }
 
-  public DispatchPolicy<I> policy() {
-    return policy;
-  }
-
-  public ClusterView<I> view() {
-    return view;
-  }
-
   /** Chooses instances for {@code request} and records the dispatch in the view. */
   public Outcome schedule(SchedulingRequest request) {
     if (!view.available()) {

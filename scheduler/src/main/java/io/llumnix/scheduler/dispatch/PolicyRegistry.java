@@ -1,6 +1,5 @@
 package io.llumnix.scheduler.dispatch;
 
-import io.llumnix.core.instance.InferType;
 import io.llumnix.core.time.Clock;
 import io.llumnix.scheduler.cms.FullModePolicies;
 import io.llumnix.scheduler.lrs.LitePolicies;
@@ -10,7 +9,6 @@ import io.llumnix.scheduler.policy.PolicyConfig;
 import io.llumnix.scheduler.policy.PolicyProfile;
 import io.llumnix.scheduler.policy.Selector;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -104,10 +102,7 @@ public final class PolicyRegistry {
   }
 
   private static <I extends InstanceView> DispatchPolicy<I> roundRobin() {
-    Map<InferType, PolicyProfile<I>> profiles = new EnumMap<>(InferType.class);
-    for (InferType type : InferType.values()) {
-      profiles.put(type, new PolicyProfile<I>(List.of(), List.of(), Selector.roundRobin()));
-    }
-    return new DispatchPolicy<>("round-robin", profiles);
+    return DispatchPolicy.perType("round-robin",
+        type -> new PolicyProfile<I>(List.of(), List.of(), Selector.roundRobin()));
   }
 }

@@ -1,15 +1,12 @@
 package io.llumnix.scheduler.lrs;
 
-import io.llumnix.core.instance.InferType;
 import io.llumnix.scheduler.policy.DispatchPolicy;
 import io.llumnix.scheduler.policy.Filter;
 import io.llumnix.scheduler.policy.Metric;
 import io.llumnix.scheduler.policy.PolicyConfig;
 import io.llumnix.scheduler.policy.PolicyProfile;
 import io.llumnix.scheduler.policy.Selector;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
 
 /** Lite mode's policies, over the LRS counts. */
 public final class LitePolicies {
@@ -29,14 +26,11 @@ public final class LitePolicies {
    * the type's threshold, all of them when none is.
    */
   public static DispatchPolicy<LrsInstance> loadBalance(PolicyConfig config) {
-    Map<InferType, PolicyProfile<LrsInstance>> profiles = new EnumMap<>(InferType.class);
-    for (InferType type : InferType.values()) {
+    return DispatchPolicy.perType("load-balance", type -> {
       Metric<LrsInstance> metric = metric(config.loadMetrics().getOrDefault(type, "num_tokens"));
       double threshold = config.loadThresholds().getOrDefault(type, Double.MAX_VALUE);
-      profiles.put(type, new PolicyProfile<>(List.of(metric),
-          List.of(Filter.metricBelow(metric, threshold)),
-          Selector.metricBased(config.topK(), config.seed() + type.ordinal())));
-    }
-    return new DispatchPolicy<>("load-balance", profiles);
+      return new PolicyProfile<>(List.of(metric), List.of(Filter.metricBelow(metric, threshold)),
+          Selector.metricBased(config.topK(), config.seed() + type.ordinal()));
+    });
   }
 }

@@ -37,22 +37,6 @@ public final class PolicyProfile<I extends InstanceView> {
     this.selector = selector;
   }
 
-  public List<Metric<I>> metrics() {
-    return metrics;
-  }
-
-  public List<Filter<I>> filters() {
-    return filters;
-  }
-
-  public List<GlobalFilter<I>> globalFilters() {
-    return globalFilters;
-  }
-
-  public Selector<I> selector() {
-    return selector;
-  }
-
   /** Returns the index in {@code candidates} of the chosen instance, or -1 when none may be. */
   public int select(List<I> candidates) {
     int n = candidates.size();
@@ -72,7 +56,11 @@ public final class PolicyProfile<I extends InstanceView> {
 
   private int filter(List<I> candidates, boolean fallback) {
     int count = 0;
-    Arrays.fill(failed, 0, candidates.size(), false);
+    // Only global filters read the verdicts: without them there is nothing to record.
+    boolean verdicts = !globalFilters.isEmpty();
+    if (verdicts) {
+      Arrays.fill(failed, 0, candidates.size(), false);
+    }
     for (int i = 0; i < candidates.size(); i++) {
       I candidate = candidates.get(i);
       boolean accepted = true;
@@ -82,7 +70,7 @@ public final class PolicyProfile<I extends InstanceView> {
           continue;
         }
         accepted = filter.accept(candidate);
-        if (!accepted && filter.rejectionIsFailure()) {
+        if (!accepted && verdicts && filter.rejectionIsFailure()) {
           failed[i] = true;
         }
       }
