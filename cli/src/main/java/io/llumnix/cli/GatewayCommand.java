@@ -2,13 +2,9 @@ package io.llumnix.cli;
 
 import io.llumnix.gateway.GatewayConfig;
 import io.llumnix.gateway.GatewayServer;
-import io.llumnix.gateway.scheduling.Balancer;
 import io.llumnix.gateway.scheduling.InstanceDirectory;
-import io.llumnix.gateway.scheduling.RemoteSchedulerBalancer;
-import io.llumnix.gateway.scheduling.RoundRobinBalancer;
 import io.llumnix.gateway.scheduling.SchedulerSettings;
 import io.llumnix.metrics.ComponentMetrics;
-import io.llumnix.runtime.VertxClock;
 import io.llumnix.scheduler.api.SchedulerClient;
 import io.llumnix.scheduler.api.SchedulerEndpoint;
 import io.vertx.core.Vertx;
@@ -134,6 +130,11 @@ final class GatewayCommand implements Callable<Integer> {
 
     /** The gateway's own settings. */
     GatewayConfig config() {
+      return config(maxModelLen);
+    }
+
+    /** The gateway's own settings, with {@code maxModelLen} as the context length. */
+    GatewayConfig config(int maxModelLen) {
       return GatewayConfig.builder().host(host).port(port).maxModelLen(maxModelLen)
           .maxQueueSize(maxQueueSize).queueWorkers(waitQueueThreads)
           .queueFullWaitMillis(waitQueueInterval.toMillis()).retryMaxCount(retryMaxCount)
@@ -158,25 +159,15 @@ final class GatewayCommand implements Callable<Integer> {
               serviceToken, SchedulerClient.Settings.DEFAULT.maxConnections()))
           .waitSchedulingTimeoutMillis(waitSchedulingTimeout.toMillis())
           .waitSchedulingRetryMillis(waitSchedulingRetryInterval.toMillis())
-          .reportIntervalMillis(fullMode ? 0 : reportInterval.toMillis())
+          .reportIntervalMillis(reportInterval.toMillis())
           .fullMode(fullMode).forwardTokens(forwardTokens);
     }
 
     /** Starts the gateway on {@code vertx} over the instances of {@code directory}. */
     GatewayServer start(Vertx vertx, GatewayConfig config, InstanceDirectory directory,
         List<SchedulerEndpoint> schedulers) throws Exception {
-      RoundRobinBalancer roundRobin = new RoundRobinBalancer(directory);
-      Balancer balancer = schedulers.isEmpty() ? roundRobin : new RemoteSchedulerBalancer(vertx,
-          VertxClock.of(vertx), schedulerSettings(schedulers).build(), roundRobin);
-      GatewayServer server = new GatewayServer(config, tokenizer.source().load(), balancer,
-          roundRobin, ComponentMetrics.create(maxLabelSets), null);
-      try {
-        vertx.deployVerticle(server).await(30, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        throw new IllegalStateException("cannot listen on " + host + ":" + port + ": "
-            + e.getMessage(), e);
-      }
-      return server;
+      return GatewayServer.deploy(vertx, config, tokenizer.source().load(), directory,
+          schedulers.isEmpty() ? null : schedulerSettings(schedulers).build(), maxLabelSets);
     }
 
     String describe() {

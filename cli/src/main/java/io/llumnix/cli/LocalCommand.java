@@ -3,11 +3,9 @@ package io.llumnix.cli;
 import io.llumnix.enginesim.EngineSettings;
 import io.llumnix.enginesim.core.CoreConfig;
 import io.llumnix.enginesim.core.StepProfile;
-import io.llumnix.gateway.GatewayConfig;
 import io.llumnix.local.LocalCluster;
 import io.llumnix.local.LocalPrometheus;
 import io.llumnix.scheduler.SchedulerConfig;
-import io.llumnix.scheduler.api.Keepalive;
 import io.llumnix.scheduler.policy.PolicyConfig;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -26,9 +24,6 @@ import picocli.CommandLine.Option;
         + "process when none is installed; --no-enable-full-mode-scheduling for lite mode) and "
         + "the gateway. Prints the URLs and a curl to try; Ctrl-C stops it all.")
 final class LocalCommand implements Callable<Integer> {
-
-  /** The context length when --max-model-len is not given. */
-  static final int DEFAULT_MAX_MODEL_LEN = 8192;
 
   @CommandLine.Mixin GatewayCommand.GatewayOptions gateway;
 
@@ -106,7 +101,8 @@ final class LocalCommand implements Callable<Integer> {
    * scheduler state, so no CMS either); full mode otherwise, unless turned off.
    */
   LocalCluster start() throws Exception {
-    int maxModelLen = gateway.maxModelLen > 0 ? gateway.maxModelLen : DEFAULT_MAX_MODEL_LEN;
+    int maxModelLen = gateway.maxModelLen > 0 ? gateway.maxModelLen
+        : CoreConfig.DEFAULT_MAX_MODEL_LEN;
     boolean roundRobin = gateway.policy.equals("round-robin");
     boolean fullMode = gateway.fullMode && !roundRobin;
     EngineSettings engine = EngineSettings.builder().model(model)
@@ -115,17 +111,12 @@ final class LocalCommand implements Callable<Integer> {
         .speedup(speedup).outputLengthMean(outputLengthMean).tokenizer(gateway.tokenizer.source())
         .maxLabelSets(gateway.maxLabelSets).build();
     SchedulerConfig scheduler = SchedulerConfig.builder().host(gateway.host).port(schedulerPort)
-        .keepaliveIntervalMillis(Keepalive.DEFAULT_INTERVAL_MILLIS).fullMode(fullMode)
+        .fullMode(fullMode)
         .policy(gateway.policy).cmsMetadataIntervalMillis(1000)
         .policyConfig(fullMode ? PolicyConfig.defaults() : PolicyConfig.liteDefaults()).build();
-    GatewayConfig gatewayConfig = GatewayConfig.builder().host(gateway.host).port(gateway.port)
-        .maxModelLen(maxModelLen).maxQueueSize(gateway.maxQueueSize)
-        .queueWorkers(gateway.waitQueueThreads)
-        .queueFullWaitMillis(gateway.waitQueueInterval.toMillis())
-        .retryMaxCount(gateway.retryMaxCount).maxRequestBodyBytes(gateway.maxBodyBytes).build();
     return LocalCluster.builder().instances(instances).engine(engine)
         .engineBasePort(engineBasePort).kvTransferPortOffset(kvTransferPortOffset)
-        .scheduler(scheduler).gateway(gatewayConfig).gatewayRoundRobin(roundRobin)
+        .scheduler(scheduler).gateway(gateway.config(maxModelLen)).gatewayRoundRobin(roundRobin)
         .schedulerLink(gateway::applyTo).tokenizer(gateway.tokenizer.source())
         .maxLabelSets(gateway.maxLabelSets).start();
   }

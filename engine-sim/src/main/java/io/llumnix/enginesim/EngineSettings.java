@@ -1,6 +1,7 @@
 package io.llumnix.enginesim;
 
 import io.llumnix.enginesim.core.CoreConfig;
+import io.llumnix.metrics.ComponentMetrics;
 import io.llumnix.tokenizer.TokenizerSource;
 
 /**
@@ -37,7 +38,7 @@ public record EngineSettings(String model, String servedModelName, CoreConfig co
   /** {@value}: vLLM's default. */
   public static final int DEFAULT_MAX_LOGPROBS = 20;
   /** {@value} */
-  public static final int DEFAULT_MAX_LABEL_SETS = 1000;
+  public static final int DEFAULT_MAX_LABEL_SETS = ComponentMetrics.DEFAULT_MAX_LABEL_SETS;
 
   public EngineSettings {
     if (!(speedup > 0)) {
@@ -64,16 +65,6 @@ public record EngineSettings(String model, String servedModelName, CoreConfig co
 
   public static Builder builder() {
     return new Builder();
-  }
-
-  /** A builder starting from these settings. */
-  public Builder toBuilder() {
-    return new Builder().model(model).servedModelName(servedModelName).core(core)
-        .speedup(speedup).outputLengthMean(outputLengthMean).vllmVersion(vllmVersion)
-        .showHiddenMetricsForVersion(showHiddenMetricsForVersion)
-        .countAbortedRequests(countAbortedRequests).tokenizer(tokenizer)
-        .maxLogprobs(maxLogprobs).maxLabelSets(maxLabelSets).kvTransfer(kvTransfer)
-        .apiKey(apiKey);
   }
 
   /** Builds {@link EngineSettings}; unset values are the defaults. */

@@ -6,13 +6,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.llumnix.enginesim.core.CoreConfig;
+import io.llumnix.runtime.process.ChildProcess;
 import io.llumnix.tokenizer.TokenizerSource;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -165,10 +165,7 @@ class DisaggregatedPrefillIntegrationTest {
 
   @Test
   void unreachablePrefillEngineEndsTheRequestWithAnError() throws Exception {
-    int closed;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      closed = socket.getLocalPort();
-    }
+    int closed = ChildProcess.freePort();
     JsonObject kv = new JsonObject().put("remote_host", "127.0.0.1").put("remote_port", closed);
     JsonObject nonStream = original().put("stream", false).put("kv_transfer_params", kv);
     nonStream.remove("stream_options");

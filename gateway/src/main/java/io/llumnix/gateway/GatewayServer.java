@@ -9,7 +9,10 @@ import io.llumnix.gateway.observe.GatewayMetrics;
 import io.llumnix.gateway.observe.RequestObservation;
 import io.llumnix.gateway.queue.SchedulingQueue;
 import io.llumnix.gateway.scheduling.Balancer;
+import io.llumnix.gateway.scheduling.InstanceDirectory;
+import io.llumnix.gateway.scheduling.RemoteSchedulerBalancer;
 import io.llumnix.gateway.scheduling.RoundRobinBalancer;
+import io.llumnix.gateway.scheduling.SchedulerSettings;
 import io.llumnix.metrics.ComponentMetrics;
 import io.llumnix.metrics.http.OperatorRoutes;
 import io.llumnix.openai.MediaTypes;
@@ -19,9 +22,10 @@ import io.llumnix.runtime.VertxClock;
 import io.llumnix.tokenizer.Tokenizer;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.VerticleBase;
-import io.vertx.core.WorkerExecutor;
 import io.vertx.core.MultiMap;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -34,6 +38,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -77,6 +82,34 @@ public final class GatewayServer extends VerticleBase {
     this.roundRobin = roundRobin;
     this.componentMetrics = metrics;
     this.injectedClock = clock;
+  }
+
+  /**
+   * Deploys a gateway on {@code vertx} over the instances of {@code directory}: choosing
+   * through the schedulers {@code schedulers} names, round-robin by itself when it is null.
+   *
+   * @throws IllegalStateException when it cannot listen
+   */
+  public static GatewayServer deploy(Vertx vertx, GatewayConfig config, Tokenizer tokenizer,
+      InstanceDirectory directory, @Nullable SchedulerSettings schedulers, int maxLabelSets)
+      throws Exception {
+    RoundRobinBalancer roundRobin = new RoundRobinBalancer(directory);
+    Balancer balancer = schedulers == null ? roundRobin
+        : new RemoteSchedulerBalancer(vertx, VertxClock.of(vertx), schedulers, roundRobin);
+    GatewayServer server = new GatewayServer(config, tokenizer, balancer, roundRobin,
+        ComponentMetrics.create(maxLabelSets), null);
+    try {
+      vertx.deployVerticle(server).await(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("gateway cannot listen on " + config.host() + ":"
+          + config.port() + ": " + e.getMessage(), e);
+    }
+    return server;
+  }
+
+  /** Whether requests can be scheduled: by itself, or through a scheduler that accepted it. */
+  public boolean schedulerReady() {
+    return !(balancer instanceof RemoteSchedulerBalancer remote) || remote.ready();
   }
 
   @Override

@@ -11,13 +11,9 @@ import io.llumnix.enginesim.llumlet.CmsTarget;
 import io.llumnix.enginesim.llumlet.Llumlet;
 import io.llumnix.gateway.GatewayConfig;
 import io.llumnix.gateway.GatewayServer;
-import io.llumnix.gateway.scheduling.Balancer;
 import io.llumnix.gateway.scheduling.InstanceDirectory;
-import io.llumnix.gateway.scheduling.RemoteSchedulerBalancer;
-import io.llumnix.gateway.scheduling.RoundRobinBalancer;
 import io.llumnix.gateway.scheduling.SchedulerSettings;
 import io.llumnix.metrics.ComponentMetrics;
-import io.llumnix.runtime.VertxClock;
 import io.llumnix.runtime.redis.RedisConnection;
 import io.llumnix.runtime.redis.RedisProcess;
 import io.llumnix.scheduler.SchedulerConfig;
@@ -66,7 +62,6 @@ public final class LocalCluster implements AutoCloseable {
   private SchedulerServer scheduler;
   private String schedulerDeployment;
   private @Nullable GatewayServer gateway;
-  private @Nullable Balancer balancer;
 
   private LocalCluster(EngineSimulator engines, Vertx vertx, SchedulerConfig schedulerConfig,
       ComponentMetrics schedulerMetrics, @Nullable Function<Vertx, CmsStore> cmsStore,
@@ -89,11 +84,6 @@ public final class LocalCluster implements AutoCloseable {
     return engines;
   }
 
-  /** The Vert.x of scheduler and gateway (the engines run on their own). */
-  public Vertx vertx() {
-    return vertx;
-  }
-
   /** The engines as discovery would list them, in port order. */
   public List<LlmInstance> instances() {
     return instances;
@@ -107,17 +97,9 @@ public final class LocalCluster implements AutoCloseable {
     return scheduler.actualPort();
   }
 
-  public SchedulerServer scheduler() {
-    return scheduler;
-  }
-
-  public GatewayServer gateway() {
-    return gateway;
-  }
-
   /** Whether the gateway schedules through the scheduler (its keepalive is up). */
   public boolean gatewayReady() {
-    return !(balancer instanceof RemoteSchedulerBalancer remote) || remote.ready();
+    return gateway.schedulerReady();
   }
 
   /** The CMS's redis-server, when the cluster runs one. */
@@ -141,11 +123,7 @@ public final class LocalCluster implements AutoCloseable {
 
   /** Starts the scheduler again on the same port, with a fresh state. */
   public void startScheduler() throws Exception {
-    SchedulerConfig samePort = new SchedulerConfig(schedulerConfig.host(), scheduler.actualPort(),
-        schedulerConfig.keepaliveIntervalMillis(), schedulerConfig.fullMode(),
-        schedulerConfig.policy(), schedulerConfig.policyConfig(), schedulerConfig.cmsIntervals(),
-        schedulerConfig.localAccount(), schedulerConfig.accountStalenessSeconds());
-    deployScheduler(samePort);
+    deployScheduler(schedulerConfig.withPort(scheduler.actualPort()));
   }
 
   private void deployScheduler(SchedulerConfig config) throws Exception {
@@ -188,7 +166,7 @@ public final class LocalCluster implements AutoCloseable {
     private SchedulerConfig scheduler = SchedulerConfig.builder().host("127.0.0.1").build();
     private Cms cms = Cms.REDIS_IF_INSTALLED;
     private Llumlet.Settings llumlet = Llumlet.Settings.defaults();
-    private int maxLabelSets = 1000;
+    private int maxLabelSets = ComponentMetrics.DEFAULT_MAX_LABEL_SETS;
 
     private Builder() {}
 
@@ -271,23 +249,19 @@ public final class LocalCluster implements AutoCloseable {
     public LocalCluster start() throws Exception {
       boolean fullMode = scheduler.fullMode();
       RedisProcess redis = null;
-      InMemoryCmsStore inProcess = null;
+      Function<Vertx, CmsStore> store = null;
+      String description = "";
       if (fullMode && (cms == Cms.REDIS || (cms == Cms.REDIS_IF_INSTALLED
           && RedisProcess.installed()))) {
         redis = RedisProcess.start();
-      } else if (fullMode) {
-        inProcess = new InMemoryCmsStore();
-      }
-      Function<Vertx, CmsStore> store = null;
-      String description = "";
-      if (redis != null) {
         RedisConnection connection = redis.connection();
         store = v -> RedisCmsStore.create(v, connection, 1000);
         description = "redis-server on 127.0.0.1:" + redis.port();
-      } else if (inProcess != null) {
-        InMemoryCmsStore shared = inProcess;
+      } else if (fullMode) {
+        InMemoryCmsStore shared = new InMemoryCmsStore();
         store = v -> shared;
-        description = "in-process store (redis-server is not installed)";
+        description = "in-process store"
+            + (cms == Cms.IN_PROCESS ? "" : " (redis-server is not installed)");
       }
       EngineSimulator engines;
       try {
@@ -321,25 +295,10 @@ public final class LocalCluster implements AutoCloseable {
   private void startGateway(GatewayConfig config, boolean roundRobinOnly,
       UnaryOperator<SchedulerSettings.Builder> link, TokenizerSource tokenizer,
       int maxLabelSets) throws Exception {
-    RoundRobinBalancer roundRobin = new RoundRobinBalancer(InstanceDirectory.of(instances));
-    if (roundRobinOnly) {
-      balancer = roundRobin;
-    } else {
-      SchedulerSettings.Builder settings = SchedulerSettings.builder(List.of(
-          new SchedulerEndpoint("127.0.0.1", scheduler.actualPort())))
-          .fullMode(schedulerConfig.fullMode())
-          .reportIntervalMillis(schedulerConfig.fullMode() ? 0 : 1000);
-      balancer = new RemoteSchedulerBalancer(vertx, VertxClock.of(vertx),
-          link.apply(settings).build(), roundRobin);
-    }
-    GatewayServer server = new GatewayServer(config, tokenizer.load(), balancer, roundRobin,
-        ComponentMetrics.create(maxLabelSets), null);
-    try {
-      vertx.deployVerticle(server).await(30, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new IllegalStateException("gateway cannot listen on port " + config.port() + ": "
-          + e.getMessage(), e);
-    }
-    gateway = server;
+    SchedulerSettings schedulers = roundRobinOnly ? null : link.apply(SchedulerSettings
+        .builder(List.of(new SchedulerEndpoint("127.0.0.1", scheduler.actualPort())))
+        .fullMode(schedulerConfig.fullMode())).build();
+    gateway = GatewayServer.deploy(vertx, config, tokenizer.load(),
+        InstanceDirectory.of(instances), schedulers, maxLabelSets);
   }
 }

@@ -45,6 +45,12 @@ public record SchedulerConfig(String host, int port, long keepaliveIntervalMilli
     FullModePolicies.FailoverDomain.of(policyConfig.failoverDomain());
   }
 
+  /** The same settings on {@code port} (a restart on the port a first start picked). */
+  public SchedulerConfig withPort(int port) {
+    return new SchedulerConfig(host, port, keepaliveIntervalMillis, fullMode, policy,
+        policyConfig, cmsIntervals, localAccount, accountStalenessSeconds);
+  }
+
   private static Mode<?> mode(boolean fullMode) {
     return fullMode ? Mode.FULL : Mode.LITE;
   }

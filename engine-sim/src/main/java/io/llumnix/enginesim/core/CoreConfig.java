@@ -50,13 +50,6 @@ public record CoreConfig(int maxNumBatchedTokens, int maxNumSeqs, int blockSize,
     return builder().build();
   }
 
-  /** A builder starting from this config. */
-  public Builder toBuilder() {
-    return new Builder().maxNumBatchedTokens(maxNumBatchedTokens).maxNumSeqs(maxNumSeqs)
-        .blockSize(blockSize).numGpuBlocks(numGpuBlocks).maxModelLen(maxModelLen)
-        .enablePrefixCaching(enablePrefixCaching).profile(profile).jitter(jitter).seed(seed);
-  }
-
   private static void require(boolean ok, String name, Object value, String expected) {
     if (!ok) {
       throw new IllegalArgumentException(name + ": " + value + " (expected: " + expected + ")");

@@ -90,7 +90,7 @@ public final class RemoteSchedulerBalancer implements Balancer {
     this.client = SchedulerClient.create(vertx, settings.client());
     this.connection = new SchedulerConnection(vertx, clock, settings.endpoints(),
         settings.reconnectMillis(), settings.pingCheckMillis(), tracked::clear);
-    this.reportTimer = settings.reportIntervalMillis() > 0
+    this.reportTimer = !settings.fullMode() && settings.reportIntervalMillis() > 0
         ? clock.setPeriodic(settings.reportIntervalMillis(), this::sendReports) : -1;
     connection.connect();
   }

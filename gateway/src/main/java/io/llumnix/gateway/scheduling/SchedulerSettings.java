@@ -15,6 +15,7 @@ import java.util.List;
  *     that has no instance free (429) is asked again
  * @param waitSchedulingRetryMillis {@code --wait-scheduling-retry-interval}
  * @param reportIntervalMillis {@code --requests-report-duration}; 0: no lite-mode reports
+ *     (full mode never reports: the engines' statuses carry the load)
  * @param reconnectMillis between keepalive dials
  * @param pingCheckMillis two checks this far apart without a ping drop the keepalive
  * @param fullMode {@code --enable-full-mode-scheduling}: the scheduler reads engine status from
@@ -33,6 +34,8 @@ public record SchedulerSettings(List<SchedulerEndpoint> endpoints,
   public static final long DEFAULT_WAIT_SCHEDULING_RETRY_MILLIS = 1000;
   /** {@value} */
   public static final long DEFAULT_RECONNECT_MILLIS = 1000;
+  /** {@value} */
+  public static final long DEFAULT_REPORT_INTERVAL_MILLIS = 1000;
 
   public SchedulerSettings {
     endpoints = List.copyOf(endpoints);
@@ -53,7 +56,7 @@ public record SchedulerSettings(List<SchedulerEndpoint> endpoints,
     private SchedulerClient.Settings client = SchedulerClient.Settings.DEFAULT;
     private long waitTimeoutMillis = DEFAULT_WAIT_SCHEDULING_TIMEOUT_MILLIS;
     private long waitRetryMillis = DEFAULT_WAIT_SCHEDULING_RETRY_MILLIS;
-    private long reportIntervalMillis;
+    private long reportIntervalMillis = DEFAULT_REPORT_INTERVAL_MILLIS;
     private long reconnectMillis = DEFAULT_RECONNECT_MILLIS;
     private long pingCheckMillis = Keepalive.DEFAULT_INTERVAL_MILLIS;
     private boolean fullMode = true;

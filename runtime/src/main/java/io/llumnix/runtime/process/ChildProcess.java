@@ -75,11 +75,6 @@ public final class ChildProcess implements AutoCloseable {
             directory.resolve(name + ".log").toFile())).start();
   }
 
-  /** The folder of the child's files. */
-  public Path directory() {
-    return directory;
-  }
-
   public synchronized boolean alive() {
     return process.isAlive();
   }
