@@ -1,5 +1,6 @@
 package io.llumnix.bench;
 
+import io.llumnix.bench.trace.TraceEntry;
 import io.vertx.core.json.JsonObject;
 import java.util.Arrays;
 import java.util.List;
@@ -12,10 +13,11 @@ import java.util.TreeMap;
  *
  * @param durationSeconds from the first request sent to the last one finished
  * @param goodput requests per second that met both SLOs
+ * @param trace the requests sent, in arrival order, for {@code --record}; not in the JSON
  */
 public record BenchReport(int requests, int completed, Map<String, Integer> errors,
     double durationSeconds, long inputTokens, long outputTokens, double goodput,
-    Latency ttft, Latency tpot, Latency itl, Latency e2e) {
+    Latency ttft, Latency tpot, Latency itl, Latency e2e, List<TraceEntry> trace) {
 
   /** Mean and percentiles in milliseconds; NaN when there was no sample. */
   public record Latency(int samples, double mean, double p50, double p90, double p99) {
@@ -41,8 +43,8 @@ public record BenchReport(int requests, int completed, Map<String, Integer> erro
   }
 
   /** Summarises {@code results} of a run that took {@code durationSeconds}. */
-  public static BenchReport of(List<RequestResult> results, double durationSeconds,
-      double goodputTtftMillis, double goodputTpotMillis) {
+  public static BenchReport of(List<RequestResult> results, List<TraceEntry> trace,
+      double durationSeconds, double goodputTtftMillis, double goodputTpotMillis) {
     Map<String, Integer> errors = new TreeMap<>();
     int completed = 0;
     int good = 0;
@@ -80,7 +82,8 @@ public record BenchReport(int requests, int completed, Map<String, Integer> erro
     }
     double seconds = Math.max(durationSeconds, 1e-9);
     return new BenchReport(results.size(), completed, errors, durationSeconds, input, output,
-        good / seconds, Latency.of(ttft), Latency.of(tpot), Latency.of(itl), Latency.of(e2e));
+        good / seconds, Latency.of(ttft), Latency.of(tpot), Latency.of(itl), Latency.of(e2e),
+        List.copyOf(trace));
   }
 
   public int failed() {

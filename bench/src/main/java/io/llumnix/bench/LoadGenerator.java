@@ -1,5 +1,6 @@
 package io.llumnix.bench;
 
+import io.llumnix.bench.trace.TraceEntry;
 import io.llumnix.openai.Sse;
 import io.llumnix.openai.SseDecoder;
 import io.vertx.core.Future;
@@ -29,7 +30,8 @@ import org.jspecify.annotations.Nullable;
  * A request whose arrival comes while {@code maxConcurrency} are in flight waits in a FIFO
  * queue, and its latencies count from its send. Every request streams with usage, so TTFT is
  * the first content chunk, ITL the gaps between content chunks, and the output length the
- * server's {@code completion_tokens}. All of it runs on one event loop.
+ * server's {@code completion_tokens}. All of it runs on one event loop. The report carries the
+ * trace of what was sent, so {@code llumnix simulate} can replay the same load.
  */
 public final class LoadGenerator {
 
@@ -49,6 +51,8 @@ public final class LoadGenerator {
   private final Progress progress;
   private final HttpClient client;
   private final List<String> prompts = new ArrayList<>();
+  private final int[] promptWords;
+  private final int[] prefixGroups;
   private final int[] outputLengths;
   private final long[] arrivalNanos;
   private final RequestResult[] results;
@@ -74,14 +78,18 @@ public final class LoadGenerator {
       prefixes.add(words(settings.sharedPrefixTokens(), random));
     }
     int n = settings.numRequests();
+    promptWords = new int[n];
+    prefixGroups = new int[n];
     outputLengths = new int[n];
     arrivalNanos = new long[n];
     results = new RequestResult[n];
     double t = 0;
     for (int i = 0; i < n; i++) {
-      String prefix = prefixes.isEmpty() ? "" : prefixes.get(random.nextInt(prefixes.size()));
+      prefixGroups[i] = prefixes.isEmpty() ? -1 : random.nextInt(prefixes.size());
+      String prefix = prefixes.isEmpty() ? "" : prefixes.get(prefixGroups[i]);
       int length = settings.promptDistribution().sample(settings.promptTokens(), random);
       prompts.add(prefix + words(length, random));
+      promptWords[i] = (prefixes.isEmpty() ? 0 : settings.sharedPrefixTokens()) + length;
       outputLengths[i] = settings.outputDistribution().sample(settings.outputTokens(), random);
       if (!Double.isInfinite(settings.requestRate()) && i > 0) {
         double mean = 1e9 / settings.requestRate();
@@ -152,8 +160,9 @@ public final class LoadGenerator {
         progress.update(finished, failed.get(), results.length);
         if (finished == results.length) {
           client.close();
-          done.complete(BenchReport.of(List.of(results), (System.nanoTime() - startNanos) / 1e9,
-              settings.goodputTtftMillis(), settings.goodputTpotMillis()));
+          done.complete(BenchReport.of(List.of(results), trace(),
+              (System.nanoTime() - startNanos) / 1e9, settings.goodputTtftMillis(),
+              settings.goodputTpotMillis()));
         } else {
           dispatch();
         }
@@ -204,6 +213,25 @@ public final class LoadGenerator {
         })
         .onFailure(e -> result.tryComplete(m.failure("connection")));
     return result.future().onComplete(ignored -> vertx.cancelTimer(timer));
+  }
+
+  /**
+   * What was sent, in arrival order. The server's token counts win over our own where it
+   * reported them: its tokenizer and chat template are what a replay should see.
+   */
+  private List<TraceEntry> trace() {
+    List<TraceEntry> trace = new ArrayList<>(results.length);
+    boolean prefixed = settings.sharedPrefixGroups() > 0 && settings.sharedPrefixTokens() > 0;
+    for (int i = 0; i < results.length; i++) {
+      RequestResult r = results[i];
+      int prompt = r.succeeded() && r.promptTokens() > 0 ? r.promptTokens() : promptWords[i];
+      int output = settings.ignoreEos() ? outputLengths[i] : Math.max(1, r.outputTokens());
+      trace.add(new TraceEntry(arrivalNanos[i] / 1e6, prompt, output, null,
+          prefixed ? "g" + prefixGroups[i] : null,
+          // A server's tokenizer may merge words, so its prompt can be shorter than the prefix.
+          prefixed ? Math.min(settings.sharedPrefixTokens(), prompt) : 0, null));
+    }
+    return trace;
   }
 
   private static String words(int count, SplittableRandom random) {

@@ -2,6 +2,9 @@ package io.llumnix.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.llumnix.bench.trace.TraceEntry;
+import io.llumnix.bench.trace.TraceReader;
+import io.llumnix.bench.trace.TraceWriter;
 import io.llumnix.enginesim.EngineSettings;
 import io.llumnix.enginesim.EngineSimulator;
 import io.llumnix.enginesim.core.CoreConfig;
@@ -10,12 +13,14 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The load generator against a real engine simulator over HTTP. */
 class LoadGeneratorIntegrationTest {
@@ -91,6 +96,49 @@ class LoadGeneratorIntegrationTest {
   }
 
   @Test
+  void recordsTheTraceOfWhatWasSent(@TempDir Path dir) throws Exception {
+    int n = 40;
+    double rate = 400;
+    BenchSettings fixedRate = new BenchSettings(url, true, "sim", n, rate, false, 8, 64,
+        LengthDistribution.FIXED, 8, LengthDistribution.FIXED, 3, 32, true, 7, 0, 0, 30_000);
+    BenchReport report = run(fixedRate, new ArrayList<>());
+    assertThat(report.completed()).isEqualTo(n);
+
+    List<TraceEntry> trace = report.trace();
+    assertThat(trace).hasSize(n);
+    // Every prompt has one length, so each request's usage is the run's total over n.
+    long usage = report.inputTokens() / n;
+    assertThat(usage * n).isEqualTo(report.inputTokens());
+    // The chat template adds tokens: this is the server's count, not our 64 + 32 words.
+    assertThat(usage).isGreaterThan(64 + 32);
+    double t = 0;
+    for (int i = 0; i < n; i++) {
+      // The generator's even schedule, drawn the way it draws it.
+      t += i > 0 ? 1e9 / rate : 0;
+      assertThat(trace.get(i).arrivalMs()).isEqualTo((long) t / 1e6);
+      assertThat(trace.get(i).prefixId()).matches("g[0-2]");
+      assertThat(trace.get(i).prefixTokens()).isEqualTo(32);
+      assertThat(trace.get(i).promptTokens()).isEqualTo(usage);
+      assertThat(trace.get(i).outputTokens()).isEqualTo(8);
+    }
+    assertThat(trace).extracting(TraceEntry::arrivalMs).isSorted();
+    assertThat(trace).extracting(TraceEntry::prefixId).contains("g0", "g1", "g2");
+    assertThat(report.outputTokens()).isEqualTo(n * 8);
+
+    Path file = dir.resolve("trace.jsonl");
+    try (TraceWriter writer = new TraceWriter(file)) {
+      for (TraceEntry entry : trace) {
+        writer.write(entry);
+      }
+    }
+    List<TraceEntry> read = new ArrayList<>();
+    try (TraceReader reader = TraceReader.open(file)) {
+      reader.forEachRemaining(read::add);
+    }
+    assertThat(read).isEqualTo(trace);
+  }
+
+  @Test
   void errorsAreCountedByKind() throws Exception {
     BenchReport unknownModel = run(settings(url, true, "nope", 5, Double.POSITIVE_INFINITY),
         new ArrayList<>());
@@ -103,5 +151,7 @@ class LoadGeneratorIntegrationTest {
         Double.POSITIVE_INFINITY), new ArrayList<>());
     assertThat(refused.errors()).containsEntry("connection", 3);
     assertThat(refused.completed()).isZero();
+    // Without the server's usage, a prompt is as long as the words it was made of.
+    assertThat(refused.trace()).extracting(TraceEntry::promptTokens).containsOnly(64 + 32);
   }
 }

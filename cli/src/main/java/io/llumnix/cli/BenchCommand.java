@@ -4,6 +4,8 @@ import io.llumnix.bench.BenchReport;
 import io.llumnix.bench.BenchSettings;
 import io.llumnix.bench.LengthDistribution;
 import io.llumnix.bench.LoadGenerator;
+import io.llumnix.bench.trace.TraceEntry;
+import io.llumnix.bench.trace.TraceWriter;
 import io.vertx.core.Vertx;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -99,6 +101,11 @@ final class BenchCommand implements Callable<Integer> {
       description = "Also write the report as JSON to FILE.")
   String output;
 
+  @Option(names = "--record", paramLabel = "FILE", defaultValue = "",
+      description = "Also write the requests sent as a JSONL trace to FILE, for "
+          + "llumnix simulate --trace.")
+  String record;
+
   @Option(names = "--progress", defaultValue = "true", negatable = true, fallbackValue = "true",
       description = "Show a live progress bar on standard error.")
   boolean showProgress;
@@ -134,6 +141,13 @@ final class BenchCommand implements Callable<Integer> {
       out.flush();
       if (!output.isEmpty()) {
         Files.writeString(Path.of(output), report.toJson().encodePrettily());
+      }
+      if (!record.isEmpty()) {
+        try (TraceWriter trace = new TraceWriter(Path.of(record))) {
+          for (TraceEntry entry : report.trace()) {
+            trace.write(entry);
+          }
+        }
       }
       return 0;
     } finally {

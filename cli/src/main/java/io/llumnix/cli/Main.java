@@ -27,7 +27,8 @@ import picocli.CommandLine.Model.OptionSpec;
     versionProvider = VersionCommand.Provider.class,
     description = "Llumnix for the JVM: serve large language models across many engine instances.",
     subcommands = {VersionCommand.class, EngineSimCommand.class, SchedulerCommand.class,
-        DiscoveryCommand.class, GatewayCommand.class, LocalCommand.class, BenchCommand.class},
+        DiscoveryCommand.class, GatewayCommand.class, LocalCommand.class, BenchCommand.class,
+        SimulateCommand.class},
     footer = {"", Main.FLAG_SOURCES, "",
         "'./llumnix test' (handled by the launcher script) runs the whole test suite."})
 public final class Main implements Runnable {

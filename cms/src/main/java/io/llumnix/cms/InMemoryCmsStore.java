@@ -11,19 +11,23 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The CMS inside one process, for {@code llumnix local} on a machine without
- * {@code redis-server}: the same records and TTLs, held in maps. Records are stored as bytes, so
- * readers get fresh copies exactly as from Redis.
+ * {@code redis-server} and for the simulator: the same records and TTLs, held in maps. Readers
+ * get the very records written: protobuf messages are immutable, so sharing them is as safe as
+ * Redis's copies, without encoding and decoding every status (a large part of a simulation's
+ * time when it did).
  */
 public final class InMemoryCmsStore implements CmsStore {
 
-  private record Entry(byte[] value, long expiresAtMillis) {
+  private record Entry<T>(T value, long expiresAtMillis) {
     boolean live(long now) {
       return expiresAtMillis <= 0 || now < expiresAtMillis;
     }
   }
 
-  private final ConcurrentHashMap<String, Entry> metadata = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<String, Entry> status = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Entry<InstanceMetadata>> metadata =
+      new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Entry<InstanceStatus>> status =
+      new ConcurrentHashMap<>();
   private final LongSupplier clockMillis;
 
   public InMemoryCmsStore() {
@@ -35,19 +39,19 @@ public final class InMemoryCmsStore implements CmsStore {
     this.clockMillis = clockMillis;
   }
 
-  private Entry entry(byte[] value, long ttlSeconds) {
-    return new Entry(value, ttlSeconds > 0 ? clockMillis.getAsLong() + ttlSeconds * 1000 : 0);
+  private <T> Entry<T> entry(T value, long ttlSeconds) {
+    return new Entry<>(value, ttlSeconds > 0 ? clockMillis.getAsLong() + ttlSeconds * 1000 : 0);
   }
 
   @Override
   public Future<Void> putMetadata(InstanceMetadata record, long ttlSeconds) {
-    metadata.put(record.getInstanceId(), entry(record.toByteArray(), ttlSeconds));
+    metadata.put(record.getInstanceId(), entry(record, ttlSeconds));
     return Future.succeededFuture();
   }
 
   @Override
   public Future<Void> putStatus(InstanceStatus record, long ttlSeconds) {
-    status.put(record.getInstanceId(), entry(record.toByteArray(), ttlSeconds));
+    status.put(record.getInstanceId(), entry(record, ttlSeconds));
     return Future.succeededFuture();
   }
 
@@ -62,16 +66,12 @@ public final class InMemoryCmsStore implements CmsStore {
   public Future<List<InstanceMetadata>> allMetadata() {
     long now = clockMillis.getAsLong();
     List<InstanceMetadata> all = new ArrayList<>();
-    try {
-      for (var e : metadata.entrySet()) {
-        if (e.getValue().live(now)) {
-          all.add(InstanceMetadata.parseFrom(e.getValue().value()));
-        } else {
-          metadata.remove(e.getKey(), e.getValue());
-        }
+    for (var e : metadata.entrySet()) {
+      if (e.getValue().live(now)) {
+        all.add(e.getValue().value());
+      } else {
+        metadata.remove(e.getKey(), e.getValue());
       }
-    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-      return Future.failedFuture(e);
     }
     return Future.succeededFuture(all);
   }
@@ -80,13 +80,9 @@ public final class InMemoryCmsStore implements CmsStore {
   public Future<List<@Nullable InstanceStatus>> statuses(List<String> instanceIds) {
     long now = clockMillis.getAsLong();
     List<@Nullable InstanceStatus> all = new ArrayList<>(instanceIds.size());
-    try {
-      for (String id : instanceIds) {
-        Entry e = status.get(id);
-        all.add(e != null && e.live(now) ? InstanceStatus.parseFrom(e.value()) : null);
-      }
-    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-      return Future.failedFuture(e);
+    for (String id : instanceIds) {
+      Entry<InstanceStatus> e = status.get(id);
+      all.add(e != null && e.live(now) ? e.value() : null);
     }
     return Future.succeededFuture(all);
   }

@@ -12,14 +12,6 @@ import io.llumnix.scheduler.api.Outcome;
 import io.llumnix.scheduler.api.ReportItem;
 import io.llumnix.scheduler.api.SchedulingJson;
 import io.llumnix.scheduler.api.SchedulingRequest;
-import io.llumnix.scheduler.cms.CmsInstance;
-import io.llumnix.scheduler.cms.CmsReader;
-import io.llumnix.scheduler.cms.CmsView;
-import io.llumnix.scheduler.dispatch.Dispatcher;
-import io.llumnix.scheduler.dispatch.Mode;
-import io.llumnix.scheduler.dispatch.PolicyRegistry;
-import io.llumnix.scheduler.lrs.LocalRealtimeState;
-import io.llumnix.scheduler.lrs.LrsInstance;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
@@ -79,7 +71,8 @@ public final class SchedulerServer extends VerticleBase implements InstanceListe
   @Override
   public Future<?> start() {
     clock = injectedClock != null ? injectedClock : VertxClock.of(vertx);
-    service = config.fullMode() ? fullMode() : liteMode();
+    service = SchedulingService.create(config, metrics, clock,
+        config.fullMode() ? cmsStore.apply(vertx) : null);
     service.start();
     Router router = Router.router(vertx);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(64L * 1024 * 1024);
@@ -91,24 +84,6 @@ public final class SchedulerServer extends VerticleBase implements InstanceListe
     router.route().last().handler(ctx -> text(ctx.response(), 404, "Not found"));
     return vertx.createHttpServer().requestHandler(router).listen(config.port(), config.host())
         .onSuccess(s -> server = s);
-  }
-
-  private SchedulingService liteMode() {
-    LocalRealtimeState lrs = new LocalRealtimeState(metrics);
-    var policy = PolicyRegistry.builtins().create(Mode.LITE, config.policy(),
-        config.policyConfig(), clock);
-    return SchedulingService.lite(new Dispatcher<LrsInstance>(policy, lrs, metrics, clock), lrs);
-  }
-
-  private SchedulingService fullMode() {
-    CmsView view = new CmsView(metrics, config.localAccount(), config.accountStalenessSeconds(),
-        clock);
-    var policy = PolicyRegistry.builtins().create(Mode.FULL, config.policy(),
-        config.policyConfig(), clock);
-    CmsReader reader = new CmsReader(view, cmsStore.apply(vertx), config.cmsIntervals(), clock,
-        metrics);
-    return SchedulingService.full(new Dispatcher<CmsInstance>(policy, view, metrics, clock),
-        reader);
   }
 
   @Override

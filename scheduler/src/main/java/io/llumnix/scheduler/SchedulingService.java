@@ -1,10 +1,19 @@
 package io.llumnix.scheduler;
 
+import io.llumnix.cms.CmsStore;
+import io.llumnix.core.time.Clock;
+import io.llumnix.metrics.ComponentMetrics;
 import io.llumnix.scheduler.api.Outcome;
 import io.llumnix.scheduler.api.SchedulingRequest;
+import io.llumnix.scheduler.cms.CmsInstance;
 import io.llumnix.scheduler.cms.CmsReader;
+import io.llumnix.scheduler.cms.CmsView;
 import io.llumnix.scheduler.dispatch.Dispatcher;
+import io.llumnix.scheduler.dispatch.Mode;
+import io.llumnix.scheduler.dispatch.PolicyRegistry;
 import io.llumnix.scheduler.lrs.LocalRealtimeState;
+import io.llumnix.scheduler.lrs.LrsInstance;
+import io.llumnix.scheduler.policy.DispatchPolicy;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -23,6 +32,30 @@ public final class SchedulingService {
     this.dispatcher = dispatcher;
     this.lite = lite;
     this.reader = reader;
+  }
+
+  /**
+   * The scheduling service {@code config} describes, on {@code clock}: lite mode over a new
+   * LRS, or full mode over a CMS view that {@code cmsStore} (required in full mode) refreshes.
+   * The one way to build a scheduler: the server and the simulator both call it.
+   */
+  public static SchedulingService create(SchedulerConfig config, ComponentMetrics metrics,
+      Clock clock, @Nullable CmsStore cmsStore) {
+    if (!config.fullMode()) {
+      LocalRealtimeState lrs = new LocalRealtimeState(metrics);
+      DispatchPolicy<LrsInstance> policy = PolicyRegistry.builtins().create(Mode.LITE,
+          config.policy(), config.policyConfig(), clock);
+      return lite(new Dispatcher<>(policy, lrs, metrics, clock), lrs);
+    }
+    if (cmsStore == null) {
+      throw new IllegalArgumentException("full mode needs a CMS store");
+    }
+    CmsView view = new CmsView(metrics, config.localAccount(), config.accountStalenessSeconds(),
+        clock);
+    DispatchPolicy<CmsInstance> policy = PolicyRegistry.builtins().create(Mode.FULL,
+        config.policy(), config.policyConfig(), clock);
+    CmsReader reader = new CmsReader(view, cmsStore, config.cmsIntervals(), clock, metrics);
+    return full(new Dispatcher<>(policy, view, metrics, clock), reader);
   }
 
   /** Lite mode: the dispatcher counts into the LRS, which reports and releases keep current. */

@@ -1,7 +1,6 @@
 package io.llumnix.enginesim.core;
 
-import java.util.HashMap;
-import java.util.Map;
+import com.carrotsearch.hppc.LongIntHashMap;
 
 /**
  * The paged KV cache's blocks (vLLM {@code block_pool.py}).
@@ -25,7 +24,8 @@ final class BlockPool {
   private int head = NIL;
   private int tail = NIL;
   private int freeCount;
-  private final Map<Long, Integer> cached = new HashMap<>();
+  /** Block hash to block: primitive keys, as boxing them cost a third of a simulation's time. */
+  private final LongIntHashMap cached = new LongIntHashMap();
   private long evictions;
 
   BlockPool(int numBlocks) {
@@ -71,7 +71,7 @@ final class BlockPool {
     }
     unlink(b);
     if (hashed[b]) {
-      cached.remove(hash[b], b);
+      cached.remove(hash[b]); // a hashed block is the one its hash maps to (cache())
       hashed[b] = false;
       evictions++;
     }
@@ -81,8 +81,8 @@ final class BlockPool {
 
   /** Takes a reference on the cached block with {@code blockHash}; -1 on a miss. */
   int touch(long blockHash) {
-    Integer b = cached.get(blockHash);
-    if (b == null) {
+    int b = cached.getOrDefault(blockHash, NIL);
+    if (b == NIL) {
       return NIL;
     }
     if (refCount[b] == 0) {
@@ -112,7 +112,7 @@ final class BlockPool {
       return;
     }
     // A block computed twice (two requests with the same prefix in flight) is cached once.
-    if (cached.putIfAbsent(h, b) == null) {
+    if (cached.putIfAbsent(h, b)) {
       hash[b] = h;
       hashed[b] = true;
     }

@@ -239,7 +239,8 @@ public final class EngineCore {
       }
     }
     if (!finishedThisStep.isEmpty()) {
-      running.removeAll(finishedThisStep);
+      // One pass: removeAll would scan the finished list once per running request.
+      running.removeIf(SimRequest::finished);
       finishedThisStep.clear();
     }
     stats.onStep(running.size(), waiting.size(), kv.usage(), iterationTokens);
@@ -336,7 +337,7 @@ public final class EngineCore {
       stats.onDecodeToken((now - request.lastTokenNanos) / 1e9);
     }
     request.lastTokenNanos = now;
-    request.appendToken(token);
+    request.numTokens++; // the token itself follows from the seed: SimRequest.tokenAt
     request.numOutput++;
 
     FinishReason reason = null;

@@ -95,7 +95,7 @@ final class KvCacheManager {
       int b = request.numHashedBlocks;
       long h = b == 0 ? noneHash : request.blockHashes[b - 1];
       for (int t = b * bs, end = t + bs; t < end; t++) {
-        h = OutputWords.mix(h * 31 + request.tokens[t]);
+        h = OutputWords.mix(h * 31 + request.tokenAt(t));
       }
       request.addBlockHash(h);
     }

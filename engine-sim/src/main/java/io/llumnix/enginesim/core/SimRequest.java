@@ -14,6 +14,8 @@ public final class SimRequest {
   /** Where the request is in the engine. */
   public enum Status { WAITING, RUNNING, PREEMPTED, WAITING_FOR_REMOTE_KVS, FINISHED }
 
+  private static final int[] NO_TOKEN_IDS = {};
+
   private final String id;
   private final int numPromptTokens;
   private final int maxTokens;
@@ -25,7 +27,8 @@ public final class SimRequest {
   private final long outputSeed;
   private final RequestListener listener;
 
-  int[] tokens;
+  /** The prompt; output tokens follow from the seed ({@link #tokenAt}), so none is stored. */
+  final int[] promptTokens;
   int numTokens;
   int numComputed;
   int numOutput;
@@ -64,10 +67,11 @@ public final class SimRequest {
     this.minTokens = minTokens;
     this.outputLength = outputLength;
     this.stop = List.copyOf(stop);
-    this.stopTokenIds = stopTokenIds.clone();
+    // Shared when empty (the common case): the engine reads it for every token it samples.
+    this.stopTokenIds = stopTokenIds.length == 0 ? NO_TOKEN_IDS : stopTokenIds.clone();
     this.outputSeed = outputSeed;
     this.listener = listener;
-    this.tokens = Arrays.copyOf(promptTokens, promptTokens.length + Math.min(maxTokens, 64));
+    this.promptTokens = promptTokens.clone();
     this.numTokens = promptTokens.length;
     if (!this.stop.isEmpty()) {
       outputText = new StringBuilder();
@@ -190,11 +194,10 @@ public final class SimRequest {
     return status == Status.FINISHED;
   }
 
-  void appendToken(int token) {
-    if (numTokens == tokens.length) {
-      tokens = Arrays.copyOf(tokens, tokens.length * 2);
-    }
-    tokens[numTokens++] = token;
+  /** Token {@code position} of the sequence: a prompt token, or an output token sampled. */
+  int tokenAt(int position) {
+    return position < numPromptTokens ? promptTokens[position]
+        : OutputWords.tokenId(OutputWords.wordIndex(outputSeed, position - numPromptTokens));
   }
 
   void addBlock(int block) {

@@ -112,8 +112,9 @@ public final class LocalAccount {
     if (!enabled || instance.entries.isEmpty()) {
       return;
     }
-    Set<String> recent = trimmed(status.getRecentWaitingRequestsList());
-    Set<String> waiting = trimmed(status.getWaitingRequestsList());
+    // The account holds a few requests, a status lists many: look for those few in its lists.
+    Set<String> recent = found(status.getRecentWaitingRequestsList(), instance.entries.keySet());
+    Set<String> waiting = found(status.getWaitingRequestsList(), instance.entries.keySet());
     long now = clock.epochMillis();
     for (Iterator<Map.Entry<String, CmsInstance.Entry>> it = instance.entries.entrySet()
         .iterator(); it.hasNext(); ) {
@@ -149,12 +150,24 @@ public final class LocalAccount {
     return index.size();
   }
 
-  private static Set<String> trimmed(List<String> ids) {
-    Set<String> set = new HashSet<>(ids.size() * 2);
-    for (String id : ids) {
-      set.add(trimRequestId(id));
+  /**
+   * The ids of {@code wanted} that {@code engineIds} names (as engine request ids, trimmed),
+   * without building a trimmed copy of every engine id.
+   */
+  private static Set<String> found(List<String> engineIds, Set<String> wanted) {
+    Set<String> found = new HashSet<>();
+    for (int i = 0; i < engineIds.size() && found.size() < wanted.size(); i++) {
+      String engineId = engineIds.get(i);
+      int start = trimStart(engineId);
+      int end = trimEnd(engineId, start);
+      for (String id : wanted) {
+        if (id.length() == end - start && engineId.regionMatches(start, id, 0, id.length())) {
+          found.add(id);
+          break;
+        }
+      }
     }
-    return set;
+    return found;
   }
 
   /**
@@ -163,18 +176,24 @@ public final class LocalAccount {
    * {@code -} (vLLM's {@code cmpl-<id>-<index>}).
    */
   public static String trimRequestId(String engineId) {
-    String id = engineId;
-    if (id.startsWith("chatcmpl-")) {
-      id = id.substring("chatcmpl-".length());
-    } else if (id.startsWith("cmpl-")) {
-      id = id.substring("cmpl-".length());
+    int start = trimStart(engineId);
+    return engineId.substring(start, trimEnd(engineId, start));
+  }
+
+  private static int trimStart(String engineId) {
+    if (engineId.startsWith("chatcmpl-")) {
+      return "chatcmpl-".length();
     }
-    int plus = id.indexOf('+');
+    return engineId.startsWith("cmpl-") ? "cmpl-".length() : 0;
+  }
+
+  private static int trimEnd(String engineId, int start) {
+    int plus = engineId.indexOf('+', start);
     if (plus >= 0) {
-      return id.substring(0, plus);
+      return plus;
     }
-    int dash = id.lastIndexOf('-');
-    return dash >= 0 ? id.substring(0, dash) : id;
+    int dash = engineId.lastIndexOf('-');
+    return dash >= start ? dash : engineId.length();
   }
 
   private static void deleteCounters(CmsInstance instance, CmsInstance.Entry entry) {

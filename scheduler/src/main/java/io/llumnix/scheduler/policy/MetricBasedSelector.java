@@ -2,6 +2,7 @@ package io.llumnix.scheduler.policy;
 
 import java.util.List;
 import java.util.SplittableRandom;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The reference's {@code metricBased} selector. With {@code topK} = 1 a linear scan for the
@@ -26,10 +27,16 @@ final class MetricBasedSelector<I extends InstanceView> implements Selector<I> {
       return -1;
     }
     if (topK == 1 || count == 1) {
+      // Each candidate's first metric once: the full comparison only breaks its ties.
+      @Nullable Metric<I> first = metrics.isEmpty() ? null : metrics.get(0);
       int best = passing[0];
+      double bestValue = first == null ? 0 : first.value(candidates.get(best));
       for (int i = 1; i < count; i++) {
-        if (compare(candidates, metrics, passing[i], best) < 0) {
+        double value = first == null ? 0 : first.value(candidates.get(passing[i]));
+        int c = Double.compare(value, bestValue);
+        if (c < 0 || (c == 0 && compare(candidates, metrics, passing[i], best) < 0)) {
           best = passing[i];
+          bestValue = value;
         }
       }
       return best;

@@ -1,0 +1,199 @@
+package io.llumnix.simulator;
+
+import io.llumnix.cms.InMemoryCmsStore;
+import io.llumnix.cms.proto.InstanceMetadata;
+import io.llumnix.core.instance.InferType;
+import io.llumnix.core.instance.LlmInstance;
+import io.llumnix.core.metrics.LlumnixMetrics;
+import io.llumnix.enginesim.core.CoreConfig;
+import io.llumnix.enginesim.llumlet.Llumlet;
+import io.llumnix.metrics.ComponentMetrics;
+import io.llumnix.scheduler.SchedulerConfig;
+import io.llumnix.scheduler.SchedulingService;
+import io.llumnix.scheduler.dispatch.Mode;
+import io.llumnix.scheduler.policy.PolicyConfig;
+import io.llumnix.simulator.cluster.SimEngine;
+import io.llumnix.simulator.cluster.SimGateway;
+import io.llumnix.simulator.report.PolicyResult;
+import io.llumnix.simulator.report.RunRecorder;
+import io.llumnix.simulator.time.VirtualTime;
+import io.llumnix.simulator.workload.Workload;
+import io.llumnix.simulator.workload.WorkloadRequest;
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One policy over one workload, in virtual time: engines with their llumlets, the production
+ * scheduler built as {@code llumnix scheduler} builds it ({@link SchedulingService#create}), and
+ * the gateway, all on one {@link VirtualTime}. The run ends when the workload has no more
+ * requests and every request has ended; the same settings and workload give the same result.
+ */
+public final class Simulation {
+
+  private final SimulationSettings settings;
+  private final PolicyChoice policy;
+  private final VirtualTime time = new VirtualTime();
+  private final List<SimEngine> engines = new ArrayList<>();
+  private final RunRecorder recorder;
+  private final SchedulingService service;
+  private final SimGateway gateway;
+  private final Workload workload;
+  private @Nullable WorkloadRequest nextArrival;
+  private boolean workloadDone;
+
+  private Simulation(SimulationSettings settings, PolicyChoice policy, Workload workload) {
+    this(settings, policy, workload, ComponentMetrics.createWithoutRuntime(
+        Math.max(ComponentMetrics.DEFAULT_MAX_LABEL_SETS, settings.instances() * 2)));
+  }
+
+  /** @param metrics the scheduler's and gateway's metrics (a test reads them) */
+  Simulation(SimulationSettings settings, PolicyChoice policy, Workload workload,
+      ComponentMetrics metrics) {
+    this.settings = settings;
+    this.policy = policy;
+    this.workload = workload;
+    boolean full = policy.mode() == Mode.FULL;
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < settings.instances(); i++) {
+      ids.add("instance-" + i);
+    }
+    recorder = new RunRecorder(settings.sloTtftMillis(), settings.sloTpotMillis(), ids);
+    for (int i = 0; i < settings.instances(); i++) {
+      CoreConfig core = settings.core();
+      engines.add(new SimEngine(ids.get(i), new CoreConfig(core.maxNumBatchedTokens(),
+          core.maxNumSeqs(), core.blockSize(), core.numGpuBlocks(), core.maxModelLen(),
+          core.enablePrefixCaching(), core.profile(), core.jitter(), core.seed() + i), time,
+          recorder));
+    }
+    SchedulerConfig config = SchedulerConfig.builder()
+        .fullMode(full)
+        .policy(policy.policy())
+        .policyConfig(policyConfig(settings, full))
+        .cmsStatusIntervalMillis(settings.statusIntervalMillis())
+        .localAccount(settings.localAccount())
+        .build();
+    if (full) {
+      InMemoryCmsStore store = new InMemoryCmsStore(time::epochMillis);
+      for (SimEngine engine : engines) {
+        Llumlet llumlet = new Llumlet(time, store, settings.llumlet(), metadata(engine),
+            engine.core());
+        engine.attach(llumlet);
+        llumlet.start();
+      }
+      service = SchedulingService.create(config, metrics, time, store);
+    } else {
+      service = SchedulingService.create(config, metrics, time, null);
+      service.lite().registerGateway(SimGateway.GATEWAY_ID);
+      for (SimEngine engine : engines) {
+        service.lite().up(new LlmInstance(0, engine.id(), "", InferType.NEUTRAL, host(engine),
+            8000, "", 0, 0, 0));
+      }
+    }
+    gateway = new SimGateway(time, settings, service, engines, recorder, workload,
+        metrics.gauge(LlumnixMetrics.GATEWAY_PENDING_REQUESTS).labels());
+  }
+
+  /**
+   * The policies' settings: the reference's defaults, except that lite mode counts requests,
+   * as {@code llumnix local} configures it, and the neutral metric and top-k given.
+   */
+  private static PolicyConfig policyConfig(SimulationSettings settings, boolean full) {
+    PolicyConfig.Builder builder = PolicyConfig.builder().seed(settings.seed())
+        .topK(settings.topK());
+    if (!full) {
+      for (InferType type : InferType.values()) {
+        builder.loadMetric(type, "num_requests");
+      }
+    }
+    if (!settings.neutralMetric().isEmpty()) {
+      builder.loadMetric(InferType.NEUTRAL, settings.neutralMetric());
+    }
+    return builder.build();
+  }
+
+  private static String host(SimEngine engine) {
+    int index = Integer.parseInt(engine.id().substring("instance-".length()));
+    return "10.0." + (index / 250) + "." + (index % 250 + 1);
+  }
+
+  private static InstanceMetadata metadata(SimEngine engine) {
+    CoreConfig core = engine.core().config();
+    String host = host(engine);
+    return InstanceMetadata.newBuilder()
+        .setInstanceId(engine.id())
+        .setInstanceType("neutral")
+        .setBackendType("vLLM v1")
+        .setIp(host).setIpKvs(host).setIpKvt(host)
+        .setApiServerPort(8000)
+        .setKvtPort(28000)
+        .setNodeId(host)
+        .setDataParallelSize(1).setTensorParallelSize(1)
+        .setUnitId(engine.id())
+        .setUtcCreate(VirtualTime.EPOCH_ORIGIN_MILLIS / 1000.0)
+        .setBlockSize(core.blockSize())
+        .setMaxNumBatchedTokens(core.maxNumBatchedTokens())
+        .build();
+  }
+
+  /** Runs {@code policy} over {@code workload} to the end. */
+  public static PolicyResult run(SimulationSettings settings, PolicyChoice policy,
+      Workload workload) {
+    return new Simulation(settings, policy, workload).run();
+  }
+
+  /**
+   * Runs {@code policy} over {@code workload} to the end, keeping the first-token times of
+   * {@code count} requests; returns the recorder that holds them.
+   */
+  static RunRecorder runKeepingFirstTokens(SimulationSettings settings, PolicyChoice policy,
+      Workload workload, int count) {
+    Simulation simulation = new Simulation(settings, policy, workload);
+    simulation.recorder.keepFirstTokenTimes(count);
+    simulation.run();
+    return simulation.recorder;
+  }
+
+  PolicyResult run() {
+    long wallStart = System.nanoTime();
+    service.start();
+    time.setPeriodic(settings.sampleIntervalMillis(), this::sample);
+    pull();
+    time.runUntil(() -> workloadDone && gateway.open() == 0);
+    service.stop();
+    long preemptions = 0;
+    long lookups = 0;
+    long hits = 0;
+    for (SimEngine engine : engines) {
+      preemptions += engine.counters().preemptions();
+      lookups += engine.counters().lookupTokens();
+      hits += engine.counters().hitTokens();
+    }
+    return recorder.result(policy.label(), preemptions, lookups == 0 ? 0 : (double) hits / lookups,
+        settings.sampleIntervalMillis() / 1000.0, (System.nanoTime() - wallStart) / 1e9);
+  }
+
+  /** Schedules the workload's next arrival; one is pending at a time. */
+  private void pull() {
+    WorkloadRequest request = workload.next();
+    if (request == null) {
+      workloadDone = true;
+      return;
+    }
+    nextArrival = request;
+    time.at(request.arrivalNanos(), () -> {
+      gateway.arrive(nextArrival);
+      pull();
+    });
+  }
+
+  private void sample() {
+    int[] requests = new int[engines.size()];
+    double[] kv = new double[engines.size()];
+    for (int i = 0; i < engines.size(); i++) {
+      requests[i] = engines.get(i).core().numRunning() + engines.get(i).core().numWaiting();
+      kv[i] = engines.get(i).core().kvCacheUsage();
+    }
+    recorder.sample(requests, kv);
+  }
+}

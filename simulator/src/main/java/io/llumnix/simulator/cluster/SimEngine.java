@@ -1,0 +1,144 @@
+package io.llumnix.simulator.cluster;
+
+import io.llumnix.enginesim.core.CoreConfig;
+import io.llumnix.enginesim.core.EngineCore;
+import io.llumnix.enginesim.core.EngineStats;
+import io.llumnix.enginesim.core.FinishReason;
+import io.llumnix.enginesim.core.SimRequest;
+import io.llumnix.enginesim.core.StepPlan;
+import io.llumnix.enginesim.llumlet.Llumlet;
+import io.llumnix.simulator.report.RunRecorder;
+import io.llumnix.simulator.time.VirtualTime;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One engine instance in virtual time: the engine simulator's own {@link EngineCore}, stepped
+ * back to back while it has work, each step taking the step model's duration, and, in full
+ * mode, the production {@link Llumlet} publishing its status to the CMS. The calls into the
+ * llumlet follow the real engine's ({@code EngineInstance}): a load change on arrival, on a
+ * step scheduled and on going idle, a step done after each step.
+ */
+public final class SimEngine {
+
+  private final String id;
+  private final VirtualTime time;
+  private final EngineCore core;
+  private final Counters counters;
+  private @Nullable Llumlet llumlet;
+  private @Nullable StepPlan inFlight;
+  private long steps;
+
+  /** What the engine's stats add up to over a run. */
+  public static final class Counters implements EngineStats {
+    private final RunRecorder recorder;
+    long preemptions;
+    long lookupTokens;
+    long hitTokens;
+
+    @Override public void onStep(int running, int waiting, double usage, int tokens) {}
+
+    @Override
+    public void onPrefixCacheLookup(int queried, int hits) {
+      lookupTokens += queried;
+      hitTokens += hits;
+    }
+
+    @Override
+    public void onPreemption() {
+      preemptions++;
+    }
+
+    @Override public void onFirstToken(double ttft, int promptTokens) {}
+
+    Counters(RunRecorder recorder) {
+      this.recorder = recorder;
+    }
+
+    /** The engine's gap between two tokens is the client's: the network adds a constant. */
+    @Override
+    public void onDecodeToken(double itlSeconds) {
+      recorder.tokenGap(Math.round(itlSeconds * 1e9));
+    }
+
+    @Override public void onFinish(SimRequest r, FinishReason reason, double now) {}
+
+    public long preemptions() {
+      return preemptions;
+    }
+
+    public long lookupTokens() {
+      return lookupTokens;
+    }
+
+    public long hitTokens() {
+      return hitTokens;
+    }
+  }
+
+  /** @param recorder hears the gaps between tokens */
+  public SimEngine(String id, CoreConfig config, VirtualTime time, RunRecorder recorder) {
+    this.id = id;
+    this.time = time;
+    this.counters = new Counters(recorder);
+    this.core = new EngineCore(config, counters);
+  }
+
+  /** Full mode: the llumlet that publishes this engine; start it before requests arrive. */
+  public void attach(Llumlet llumlet) {
+    this.llumlet = llumlet;
+  }
+
+  public String id() {
+    return id;
+  }
+
+  /** The core, for building its llumlet and reading its load. */
+  public EngineCore core() {
+    return core;
+  }
+
+  public Counters counters() {
+    return counters;
+  }
+
+  public long steps() {
+    return steps;
+  }
+
+  /** Queues {@code request} now and starts stepping if idle. */
+  public void submit(SimRequest request) {
+    core.add(request, time.nanoTime());
+    if (llumlet != null) {
+      llumlet.changed();
+      llumlet.onArrival(request.id());
+    }
+    if (inFlight == null) {
+      step();
+    }
+  }
+
+  private void step() {
+    StepPlan plan = core.schedule(time.nanoTime());
+    if (plan == null) {
+      inFlight = null;
+      if (llumlet != null) {
+        llumlet.changed();
+      }
+      return;
+    }
+    inFlight = plan;
+    if (llumlet != null) {
+      llumlet.changed(); // requests moved from waiting to running
+    }
+    time.at(plan.endNanos(), this::complete);
+  }
+
+  private void complete() {
+    steps++;
+    core.complete(inFlight);
+    if (llumlet != null) {
+      llumlet.onStepDone();
+    }
+    step();
+  }
+}

@@ -1,0 +1,131 @@
+package io.llumnix.simulator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.llumnix.enginesim.core.CoreConfig;
+import io.llumnix.metrics.ComponentMetrics;
+import io.llumnix.simulator.report.JsonReport;
+import io.llumnix.simulator.report.PolicyResult;
+import io.llumnix.simulator.report.SimulationReport;
+import io.llumnix.simulator.workload.Lengths;
+import io.llumnix.simulator.workload.SyntheticWorkload;
+import io.llumnix.simulator.workload.Workload;
+import io.llumnix.simulator.workload.WorkloadRequest;
+import io.llumnix.simulator.workload.WorkloadSpec;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Whole simulations: determinism, conservation, and that the production scheduler decides. */
+class SimulationTest {
+
+  /** A small cluster that a few hundred requests load: KV for about 40 requests each. */
+  static final CoreConfig SMALL = CoreConfig.builder().numGpuBlocks(1200).maxModelLen(4096)
+      .seed(3).build();
+
+  static SimulationSettings settings(int instances) {
+    return SimulationSettings.builder().instances(instances).core(SMALL).seed(5)
+        .slo(2000, 100).build();
+  }
+
+  static SyntheticWorkload workload(WorkloadSpec spec, double rate, double seconds) {
+    return new SyntheticWorkload(spec, rate, seconds, 0, SMALL.maxModelLen(), 11);
+  }
+
+  /** Counts what the simulation pulls and what it asked for. */
+  static final class Counting implements Workload {
+    final Workload inner;
+    long requests;
+    long outputTokens;
+
+    Counting(Workload inner) {
+      this.inner = inner;
+    }
+
+    @Override
+    public @Nullable WorkloadRequest next() {
+      return count(inner.next());
+    }
+
+    @Override
+    public @Nullable WorkloadRequest followUp(WorkloadRequest request, long finishNanos) {
+      return count(inner.followUp(request, finishNanos));
+    }
+
+    private @Nullable WorkloadRequest count(@Nullable WorkloadRequest request) {
+      if (request != null) {
+        requests++;
+        outputTokens += request.outputTokens();
+      }
+      return request;
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"round-robin", "lite:load-balance", "full:load-balance"})
+  void sameSeedSameReport(String policy) {
+    String first = report(policy);
+    String second = report(policy);
+
+    assertThat(second).isEqualTo(first);
+    assertThat(first).contains("\"" + policy + "\"", "\"ttft_ms\"", "\"p99\"");
+  }
+
+  private static String report(String policy) {
+    Comparison comparison = new Comparison(settings(3), PolicyChoice.parseList(policy),
+        () -> workload(WorkloadSpec.sharegpt(), 40, 8), Map.of("seed", "5"));
+    return JsonReport.render(comparison.run(result -> { }));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"round-robin", "lite:load-balance", "full:load-balance"})
+  void everyRequestEndsOnceWithEveryTokenItAskedFor(String policy) {
+    WorkloadSpec sessions = new WorkloadSpec("sessions", WorkloadSpec.sharegpt().arrivals(),
+        new Lengths.LogNormal(200, 1), new Lengths.LogNormal(150, 1), 5, 300, 3, 0.5);
+    Counting workload = new Counting(workload(sessions, 30, 10));
+    ComponentMetrics metrics = ComponentMetrics.createWithoutRuntime(100);
+
+    PolicyResult result = new Simulation(settings(3), PolicyChoice.parse(policy), workload,
+        metrics).run();
+
+    assertThat(workload.requests).isGreaterThan(300); // first turns and follow-ups
+    assertThat(result.completed() + result.rejected()).isEqualTo(workload.requests);
+    assertThat(result.rejected()).isZero();
+    assertThat(Math.round(result.throughputTokS() * result.virtualSeconds()))
+        .isCloseTo(workload.outputTokens, org.assertj.core.data.Offset.offset(2L));
+    assertThat(result.ttftMs().count()).isEqualTo(result.completed());
+    assertThat(result.prefixCacheHitRatio()).as("turns reuse their history").isGreaterThan(0.3);
+    // The production dispatcher decided every request: its own counter says so.
+    assertThat(metrics.scrape(null)).containsPattern(
+        "scheduler_scheduling_total(\\{[^}]*\\})? " + workload.requests + "(\\.0)?\\n");
+  }
+
+  @Test
+  void anOverloadedClusterPreemptsAndQueuesButLosesNothing() {
+    Counting workload = new Counting(workload(WorkloadSpec.sharegpt(), 400, 3));
+
+    PolicyResult result = Simulation.run(settings(2), PolicyChoice.parse("round-robin"),
+        workload);
+
+    assertThat(result.completed() + result.rejected()).isEqualTo(workload.requests);
+    assertThat(result.preemptions()).isPositive();
+    assertThat(result.ttftMs().p99()).isGreaterThan(1000);
+  }
+
+  @Test
+  void loadAwarePoliciesSpreadRequestsByLoad() {
+    SimulationReport report = new Comparison(settings(4),
+        PolicyChoice.parseList("round-robin,full:load-balance"),
+        () -> workload(WorkloadSpec.sharegpt(), 120, 20), Map.of()).run(result -> { });
+
+    List<PolicyResult> results = report.policies();
+    assertThat(results).extracting(PolicyResult::name)
+        .containsExactly("round-robin", "full:load-balance");
+    assertThat(results.get(1).completed()).isEqualTo(results.get(0).completed());
+    assertThat(results.get(0).load().requests()).hasNumberOfRows(4);
+    assertThat(results.get(0).load().requests()[0].length).isGreaterThan(15);
+  }
+}
