@@ -165,6 +165,11 @@ final class SimulateCommand implements Callable<Integer> {
       description = "How often each instance's load is sampled for the report.")
   long sampleIntervalMillis;
 
+  @Option(names = "--parallel", defaultValue = "0",
+      description = "Policies simulated at once, one per thread (0: one per processor). The "
+          + "report is the same whatever the value; each run needs its own memory.")
+  int parallel;
+
   @Option(names = "--output", paramLabel = "FILE", defaultValue = "",
       description = "Also write the report as JSON to FILE.")
   String output;
@@ -201,11 +206,29 @@ final class SimulateCommand implements Callable<Integer> {
     Map<String, String> description = new LinkedHashMap<>();
     description.put("instances", String.valueOf(instances));
     description.put("profile", core.profile);
+    description.put("engine", "--num-gpu-blocks " + coreConfig.numGpuBlocks()
+        + " --block-size " + coreConfig.blockSize() + " --max-num-seqs "
+        + coreConfig.maxNumSeqs() + " --max-num-batched-tokens "
+        + coreConfig.maxNumBatchedTokens() + " --max-model-len " + coreConfig.maxModelLen()
+        + " --enable-prefix-caching " + coreConfig.enablePrefixCaching());
+    description.put("scheduler", "--cms-pull-status-interval-ms " + statusIntervalMillis
+        + " --status-push-interval-ms " + statusPushMillis
+        + " --enable-instance-status-local-account " + localAccount
+        + (neutralMetric.isEmpty() ? "" : " --dispatch-neutral-load-metric " + neutralMetric)
+        + " --dispatch-top-k " + topK);
+    description.put("gateway", "--max-queue-size " + maxQueueSize + " --wait-queue-threads "
+        + queueWorkers + " --scheduling-rtt-us " + schedulingRttMicros + " --network-us "
+        + networkMicros);
     description.put("seed", String.valueOf(core.seed));
     Supplier<Workload> workloads;
     if (!trace.isEmpty()) {
-      if (load > 0 || rate > 0) {
-        throw new IllegalArgumentException("--trace sets the arrivals: drop --load and --rate");
+      for (String flag : List.of("--load", "--rate", "--duration", "--num-requests",
+          "--workload", "--arrival", "--prompt-length", "--output-length", "--tenants",
+          "--prefix-tokens", "--session-turns", "--think-time")) {
+        if (spec.commandLine().getParseResult().hasMatchedOption(flag)) {
+          throw new IllegalArgumentException("--trace gives the requests and their arrivals: "
+              + "drop " + flag);
+        }
       }
       Path file = Path.of(trace);
       TraceWorkload.check(file);
@@ -219,6 +242,10 @@ final class SimulateCommand implements Callable<Integer> {
             + "0.9) or --rate (arrivals per second)");
       }
       description.put("workload", describe(workloadSpec));
+      if (load > 0 && sessionTurns > 1) {
+        throw new IllegalArgumentException("--load with --session-turns: capacity is measured "
+            + "in requests, sessions arrive at --rate; give --rate (sessions per second)");
+      }
       if (load > 0) {
         err.println("measuring the capacity of " + instances + " instances for this workload...");
         err.flush();
@@ -227,13 +254,25 @@ final class SimulateCommand implements Callable<Integer> {
         description.put("capacity_req_s", format(capacity));
         description.put("load", format(load));
       }
-      description.put("rate_req_s", format(arrivals));
+      description.put(sessionTurns > 1 ? "rate_sessions_s" : "rate_req_s", format(arrivals));
+      double admits = schedulingRttMicros == 0 ? Double.POSITIVE_INFINITY
+          : queueWorkers * 1e6 / schedulingRttMicros;
+      if (arrivals > admits) {
+        err.printf(Locale.ROOT, "warning: the gateway admits at most %.0f requests/s "
+            + "(--wait-queue-threads %d / --scheduling-rtt-us %d), below the %.0f asked: its "
+            + "queue will refuse some; raise --wait-queue-threads, as one would run more "
+            + "gateways%n", admits, queueWorkers, schedulingRttMicros, arrivals);
+      }
       description.put("duration_s", format(duration));
       double finalRate = arrivals;
       workloads = () -> new SyntheticWorkload(workloadSpec, finalRate, duration, numRequests,
           coreConfig.maxModelLen(), core.seed);
     }
-    SimulationReport report = new Comparison(settings, choices, workloads, description)
+    if (parallel < 0) {
+      throw new IllegalArgumentException("--parallel: " + parallel + " (expected: >= 0)");
+    }
+    int threads = parallel > 0 ? parallel : Runtime.getRuntime().availableProcessors();
+    SimulationReport report = new Comparison(settings, choices, workloads, description, threads)
         .run(result -> {
           err.printf(Locale.ROOT, "%s: %d requests in %.1f s%n", result.name(),
               result.completed() + result.rejected(), result.wallSeconds());

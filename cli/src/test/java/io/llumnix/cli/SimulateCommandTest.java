@@ -82,8 +82,10 @@ class SimulateCommandTest {
         new String[] {"--rate", "5", "--load", "0.5"},
         new String[] {"--duration", "5"},
         new String[] {"--rate", "5", "--prompt-length", "normal:3"},
-        new String[] {"--trace", bad.toString()},
-        new String[] {"--instances", "0", "--rate", "5"});
+        new String[] {"--instances", "0", "--rate", "5"},
+        new String[] {"--load", "0.5", "--session-turns", "3"},
+        new String[] {"--num-gpu-blocks", "100", "--rate", "5"},
+        new String[] {"--parallel", "-1", "--rate", "5"});
     for (String[] args : cases) {
       Run run = simulate(args);
       assertThat(run.status()).as(String.join(" ", args) + ": " + run.err())
@@ -92,6 +94,12 @@ class SimulateCommandTest {
     }
     assertThat(simulate("--policies", "nosuch", "--rate", "5").err())
         .contains("lite:round-robin", "full:load-balance");
-    assertThat(simulate("--trace", bad.toString()).err()).contains("bad.jsonl:1");
+    Run badTrace = MainTest.run(Map.of(), "simulate", "--trace", bad.toString());
+    assertThat(badTrace.status()).isEqualTo(CommandLine.ExitCode.USAGE);
+    assertThat(badTrace.err()).contains("bad.jsonl:1");
+    Run traceAndRate = MainTest.run(Map.of(), "simulate", "--trace", bad.toString(), "--rate",
+        "5");
+    assertThat(traceAndRate.status()).isEqualTo(CommandLine.ExitCode.USAGE);
+    assertThat(traceAndRate.err()).contains("drop --rate");
   }
 }

@@ -21,7 +21,6 @@ import io.llumnix.simulator.workload.Workload;
 import io.llumnix.simulator.workload.WorkloadRequest;
 import java.util.ArrayList;
 import java.util.List;
-import org.jspecify.annotations.Nullable;
 
 /**
  * One policy over one workload, in virtual time: engines with their llumlets, the production
@@ -39,7 +38,6 @@ public final class Simulation {
   private final SchedulingService service;
   private final SimGateway gateway;
   private final Workload workload;
-  private @Nullable WorkloadRequest nextArrival;
   private boolean workloadDone;
 
   private Simulation(SimulationSettings settings, PolicyChoice policy, Workload workload) {
@@ -180,9 +178,8 @@ public final class Simulation {
       workloadDone = true;
       return;
     }
-    nextArrival = request;
     time.at(request.arrivalNanos(), () -> {
-      gateway.arrive(nextArrival);
+      gateway.arrive(request);
       pull();
     });
   }

@@ -55,6 +55,13 @@ public record SimulationSettings(int instances, CoreConfig core, long statusInte
       throw new IllegalArgumentException("--scheduling-rtt-us " + schedulingRttMicros
           + " and --network-us " + networkMicros + " (expected: >= 0)");
     }
+    long kvTokens = (long) (core.numGpuBlocks() - 1) * core.blockSize();
+    if (core.maxModelLen() > kvTokens) {
+      // vLLM refuses such an engine: a request as long as the model allows could never run,
+      // and in a simulation it would wait forever.
+      throw new IllegalArgumentException("--max-model-len " + core.maxModelLen() + " exceeds "
+          + "the KV cache: " + kvTokens + " tokens (--num-gpu-blocks - 1) x --block-size");
+    }
     if (topK < 1) {
       throw new IllegalArgumentException("--dispatch-top-k: " + topK + " (expected: >= 1)");
     }

@@ -74,18 +74,44 @@ class SimulationTest {
     assertThat(first).contains("\"" + policy + "\"", "\"ttft_ms\"", "\"p99\"");
   }
 
-  private static String report(String policy) {
-    Comparison comparison = new Comparison(settings(3), PolicyChoice.parseList(policy),
-        () -> workload(WorkloadSpec.sharegpt(), 40, 8), Map.of("seed", "5"));
+  private static String report(String policies, int parallelism) {
+    Comparison comparison = new Comparison(settings(3), PolicyChoice.parseList(policies),
+        () -> workload(WorkloadSpec.sharegpt(), 40, 8), Map.of("seed", "5"), parallelism);
     return JsonReport.render(comparison.run(result -> { }));
+  }
+
+  private static String report(String policy) {
+    return report(policy, 1);
+  }
+
+  @Test
+  void policiesRunAtOnceReportWhatTheyReportOneByOne() {
+    String policies = "round-robin,lite:load-balance,full:load-balance";
+
+    assertThat(report(policies, 3)).isEqualTo(report(policies, 1));
+  }
+
+  static final WorkloadSpec SESSIONS = new WorkloadSpec("sessions",
+      WorkloadSpec.sharegpt().arrivals(), new Lengths.LogNormal(200, 1),
+      new Lengths.LogNormal(150, 1), 5, 300, 3, 0.5);
+
+  @Test
+  void everyPolicySeesTheSameSessionsThoughTheirTurnsEndInAnotherOrder() {
+    Counting first = new Counting(workload(SESSIONS, 30, 10));
+    Counting second = new Counting(workload(SESSIONS, 30, 10));
+
+    PolicyResult a = Simulation.run(settings(3), PolicyChoice.parse("round-robin"), first);
+    PolicyResult b = Simulation.run(settings(3), PolicyChoice.parse("full:load-balance"), second);
+
+    assertThat(a.e2eMs().p50()).isNotEqualTo(b.e2eMs().p50()); // the order did differ
+    assertThat(second.requests).isEqualTo(first.requests);
+    assertThat(second.outputTokens).isEqualTo(first.outputTokens);
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"round-robin", "lite:load-balance", "full:load-balance"})
   void everyRequestEndsOnceWithEveryTokenItAskedFor(String policy) {
-    WorkloadSpec sessions = new WorkloadSpec("sessions", WorkloadSpec.sharegpt().arrivals(),
-        new Lengths.LogNormal(200, 1), new Lengths.LogNormal(150, 1), 5, 300, 3, 0.5);
-    Counting workload = new Counting(workload(sessions, 30, 10));
+    Counting workload = new Counting(workload(SESSIONS, 30, 10));
     ComponentMetrics metrics = ComponentMetrics.createWithoutRuntime(100);
 
     PolicyResult result = new Simulation(settings(3), PolicyChoice.parse(policy), workload,

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -26,19 +27,34 @@ public final class TraceReader implements Iterator<TraceEntry>, AutoCloseable {
 
   private final Path path;
   private final BufferedReader lines;
+  private final @Nullable Function<String, int[]> tokenizer;
   private final ObjectMapper json = JsonMapper.builder()
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
   private @Nullable String pending;
   private int lineNumber;
   private double lastArrivalMs;
 
-  private TraceReader(Path path, BufferedReader lines) {
+  private TraceReader(Path path, BufferedReader lines,
+      @Nullable Function<String, int[]> tokenizer) {
     this.path = path;
     this.lines = lines;
+    this.tokenizer = tokenizer;
   }
 
+  /** A reader of a trace that gives prompts as lengths or token ids. */
   public static TraceReader open(Path path) throws IOException {
-    return new TraceReader(path, Files.newBufferedReader(path, StandardCharsets.UTF_8));
+    return open(path, null);
+  }
+
+  /**
+   * A reader that also takes prompts as text ({@code "prompt": "..."}, instead of
+   * {@code prompt_tokens}), tokenized by {@code tokenizer}: prompts that share text then share
+   * token ids, and so cached blocks, as on a real engine.
+   */
+  public static TraceReader open(Path path, @Nullable Function<String, int[]> tokenizer)
+      throws IOException {
+    return new TraceReader(path, Files.newBufferedReader(path, StandardCharsets.UTF_8),
+        tokenizer);
   }
 
   @Override
@@ -94,14 +110,28 @@ public final class TraceReader implements Iterator<TraceEntry>, AutoCloseable {
     if (!arrival.isNumber()) {
       throw new IllegalArgumentException("arrival_ms: " + arrival + " (expected: a number)");
     }
-    int promptTokens = integer(required(node, "prompt_tokens"), "prompt_tokens");
     JsonNode ids = optional(node, "prompt_token_ids");
+    int @Nullable [] promptIds = ids == null ? null : tokenIds(ids);
+    @Nullable String prompt = text(node, "prompt");
+    if (promptIds == null && prompt != null) {
+      if (tokenizer == null) {
+        throw new IllegalArgumentException("prompt: given as text, but this reader has no "
+            + "tokenizer (give prompt_tokens or prompt_token_ids)");
+      }
+      promptIds = tokenizer.apply(prompt);
+    }
+    JsonNode count = optional(node, "prompt_tokens");
+    int promptTokens = count == null && promptIds != null ? promptIds.length
+        : integer(required(node, "prompt_tokens"), "prompt_tokens");
+    if (ids == null && promptIds != null && promptTokens != promptIds.length) {
+      throw new IllegalArgumentException("prompt_tokens: " + promptTokens + " (expected: "
+          + promptIds.length + ", the tokens of prompt; or leave prompt_tokens out)");
+    }
     JsonNode prefixTokens = optional(node, "prefix_tokens");
     return new TraceEntry(arrival.doubleValue(), promptTokens,
-        integer(required(node, "output_tokens"), "output_tokens"),
-        ids == null ? null : tokenIds(ids), text(node, "prefix_id"),
-        prefixTokens == null ? 0 : integer(prefixTokens, "prefix_tokens"),
-        text(node, "session_id"));
+        integer(required(node, "output_tokens"), "output_tokens"), promptIds,
+        text(node, "prefix_id"), prefixTokens == null ? 0 : integer(prefixTokens,
+            "prefix_tokens"), text(node, "session_id"));
   }
 
   private static JsonNode required(JsonNode node, String field) {

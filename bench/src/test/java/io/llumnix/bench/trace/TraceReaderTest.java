@@ -57,6 +57,23 @@ class TraceReaderTest {
   }
 
   @Test
+  void promptsGivenAsTextAreTokenizedByTheReadersTokenizer() throws Exception {
+    Path path = trace("{\"arrival_ms\": 0, \"prompt\": \"a b c\", \"output_tokens\": 2}");
+
+    List<TraceEntry> entries = new java.util.ArrayList<>();
+    try (TraceReader reader = TraceReader.open(path, text -> text.chars()
+        .filter(c -> c != ' ').toArray())) {
+      reader.forEachRemaining(entries::add);
+    }
+
+    assertThat(entries).containsExactly(new TraceEntry(0, 3, 2, new int[] {'a', 'b', 'c'}, null,
+        0, null));
+    assertThat(failure("{\"arrival_ms\": 0, \"prompt\": \"a b c\", \"output_tokens\": 2}"))
+        .isEqualTo("trace.jsonl:1: prompt: given as text, but this reader has no tokenizer "
+            + "(give prompt_tokens or prompt_token_ids)");
+  }
+
+  @Test
   void aBadLineNamesTheFileAndLine() throws Exception {
     String ok = "{\"arrival_ms\": 5, \"prompt_tokens\": 3, \"output_tokens\": 4}";
     assertThat(failure(ok, "", "{\"arrival_ms\": 6, \"prompt_tokens\": 3}"))

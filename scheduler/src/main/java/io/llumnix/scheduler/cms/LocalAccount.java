@@ -156,7 +156,17 @@ public final class LocalAccount {
    */
   private static Set<String> found(List<String> engineIds, Set<String> wanted) {
     Set<String> found = new HashSet<>();
-    for (int i = 0; i < engineIds.size() && found.size() < wanted.size(); i++) {
+    if (wanted.size() > 8) { // a burst: comparing each id with each entry would cost more
+      for (String engineId : engineIds) {
+        String id = trimRequestId(engineId);
+        if (wanted.contains(id)) {
+          found.add(id);
+        }
+      }
+      return found;
+    }
+    // Newest first: the requests of an account are the instance's latest arrivals.
+    for (int i = engineIds.size() - 1; i >= 0 && found.size() < wanted.size(); i--) {
       String engineId = engineIds.get(i);
       int start = trimStart(engineId);
       int end = trimEnd(engineId, start);

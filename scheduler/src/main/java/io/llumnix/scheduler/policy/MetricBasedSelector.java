@@ -2,7 +2,6 @@ package io.llumnix.scheduler.policy;
 
 import java.util.List;
 import java.util.SplittableRandom;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The reference's {@code metricBased} selector. With {@code topK} = 1 a linear scan for the
@@ -15,6 +14,7 @@ final class MetricBasedSelector<I extends InstanceView> implements Selector<I> {
   private final int topK;
   private final SplittableRandom random;
   private int[] order = new int[64];
+  private double[] bestValues = new double[4];
 
   MetricBasedSelector(int topK, SplittableRandom random) {
     this.topK = topK;
@@ -27,19 +27,7 @@ final class MetricBasedSelector<I extends InstanceView> implements Selector<I> {
       return -1;
     }
     if (topK == 1 || count == 1) {
-      // Each candidate's first metric once: the full comparison only breaks its ties.
-      @Nullable Metric<I> first = metrics.isEmpty() ? null : metrics.get(0);
-      int best = passing[0];
-      double bestValue = first == null ? 0 : first.value(candidates.get(best));
-      for (int i = 1; i < count; i++) {
-        double value = first == null ? 0 : first.value(candidates.get(passing[i]));
-        int c = Double.compare(value, bestValue);
-        if (c < 0 || (c == 0 && compare(candidates, metrics, passing[i], best) < 0)) {
-          best = passing[i];
-          bestValue = value;
-        }
-      }
-      return best;
+      return least(candidates, passing, count, metrics);
     }
     if (order.length < count) {
       order = new int[Math.max(count, order.length * 2)];
@@ -59,6 +47,37 @@ final class MetricBasedSelector<I extends InstanceView> implements Selector<I> {
       order[min] = t;
     }
     return order[random.nextInt(k)];
+  }
+
+  /**
+   * The least loaded of the passing candidates. The best so far keeps its metric values, so
+   * each comparison computes only the candidate's, and only as far as the tie goes (most
+   * candidates tie on the first metric).
+   */
+  private int least(List<I> candidates, int[] passing, int count, List<Metric<I>> metrics) {
+    int m = metrics.size();
+    if (bestValues.length < m) {
+      bestValues = new double[m];
+    }
+    int best = passing[0];
+    I bestInstance = candidates.get(best);
+    int known = 0; // metrics of the best computed so far
+    for (int i = 1; i < count; i++) {
+      I candidate = candidates.get(passing[i]);
+      int c = 0;
+      for (int k = 0; k < m && c == 0; k++) {
+        if (k == known) {
+          bestValues[known++] = metrics.get(k).value(bestInstance);
+        }
+        c = Double.compare(metrics.get(k).value(candidate), bestValues[k]);
+      }
+      if (c < 0 || (c == 0 && candidate.id().compareTo(bestInstance.id()) < 0)) {
+        best = passing[i];
+        bestInstance = candidate;
+        known = 0;
+      }
+    }
+    return best;
   }
 
   private static <I extends InstanceView> int compare(List<I> candidates,

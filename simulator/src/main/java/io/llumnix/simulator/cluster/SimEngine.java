@@ -26,7 +26,6 @@ public final class SimEngine {
   private final Counters counters;
   private @Nullable Llumlet llumlet;
   private @Nullable StepPlan inFlight;
-  private long steps;
 
   /** What the engine's stats add up to over a run. */
   public static final class Counters implements EngineStats {
@@ -101,10 +100,6 @@ public final class SimEngine {
     return counters;
   }
 
-  public long steps() {
-    return steps;
-  }
-
   /** Queues {@code request} now and starts stepping if idle. */
   public void submit(SimRequest request) {
     core.add(request, time.nanoTime());
@@ -134,7 +129,6 @@ public final class SimEngine {
   }
 
   private void complete() {
-    steps++;
     core.complete(inFlight);
     if (llumlet != null) {
       llumlet.onStepDone();

@@ -104,9 +104,10 @@ public final class SimGateway {
     queue.submit(flight);
   }
 
-  private void end(Flight flight) {
+  /** The request ended; a completed turn of a session brings the next turn. */
+  private void end(Flight flight, boolean completed) {
     inFlight.remove(flight.request.id());
-    WorkloadRequest next = workload.followUp(flight.request, time.nanoTime());
+    WorkloadRequest next = completed ? workload.followUp(flight.request, time.nanoTime()) : null;
     if (next != null) {
       pendingFollowUps++;
       time.at(next.arrivalNanos(), () -> {
@@ -120,7 +121,7 @@ public final class SimGateway {
     List<ReportItem> items = new ArrayList<>();
     for (Flight flight : inFlight.values()) {
       int tokens = flight.engineRequest == null ? 0 : flight.engineRequest.numOutputTokens();
-      if (flight.instance == null || tokens == 0) {
+      if (flight.leased == null || tokens == 0) { // round-robin picks are not reported
         continue;
       }
       String id = flight.request.id();
@@ -185,7 +186,7 @@ public final class SimGateway {
           done.run();
           rejected();
         }
-        default -> forward(engineList.get(Math.floorMod(roundRobin++, engineList.size())), done);
+        default -> forward(engineList.get(Math.floorMod(++roundRobin, engineList.size())), done);
       }
     }
 
@@ -202,7 +203,7 @@ public final class SimGateway {
     @Override
     public void rejected() {
       recorder.rejected(time.nanoTime());
-      end(this);
+      end(this, false);
     }
 
     @Override
@@ -226,7 +227,7 @@ public final class SimGateway {
         time.after(halfRtt, () -> service.release(release));
       }
       // The engine's event: the gateway hears of it one hop later.
-      time.after(network, () -> end(this));
+      time.after(network, () -> end(this, tokens > 0));
     }
   }
 }

@@ -5,11 +5,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A report as JSON: {@code settings}, then {@code policies.<name>} with the latency summaries
  * ({@code ttft_ms}, {@code tpot_ms}, {@code itl_ms}, {@code e2e_ms}: {@code mean}, {@code p50},
- * {@code p90}, {@code p99}, {@code max}, {@code count}) and the counts and rates. Nothing in it
+ * {@code p90}, {@code p99}, {@code max}, {@code count}), the counts and rates, and each
+ * instance's {@code load} over time (requests in the engine, KV usage). Nothing in it
  * depends on the host (no wall time), so the same seed gives the same bytes.
  */
 public final class JsonReport {
@@ -43,6 +45,7 @@ public final class JsonReport {
         m.put("ttft_p99_vs_first", ratio(p.ttftMs().p99(), first.ttftMs().p99()));
         m.put("tpot_p99_vs_first", ratio(p.tpotMs().p99(), first.tpotMs().p99()));
       }
+      m.put("load", load(p.load()));
       policies.put(p.name(), m);
     }
     root.put("policies", policies);
@@ -64,8 +67,26 @@ public final class JsonReport {
     return m;
   }
 
-  static double ratio(double value, double baseline) {
-    return baseline <= 0 ? 0 : round(value / baseline);
+  /** Each instance's samples: requests in the engine, and KV usage to three decimals. */
+  private static Map<String, Object> load(LoadSeries load) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("interval_s", load.intervalSeconds());
+    m.put("instances", load.instances());
+    m.put("requests", load.requests());
+    double[][] kv = new double[load.kvUsage().length][];
+    for (int i = 0; i < kv.length; i++) {
+      kv[i] = new double[load.kvUsage()[i].length];
+      for (int s = 0; s < kv[i].length; s++) {
+        kv[i][s] = round(load.kvUsage()[i][s]);
+      }
+    }
+    m.put("kv_usage", kv);
+    return m;
+  }
+
+  /** {@code value / baseline}, or null when the baseline is 0 (no ratio to speak of). */
+  static @Nullable Double ratio(double value, double baseline) {
+    return baseline <= 0 ? null : round(value / baseline);
   }
 
   private static double round(double value) {

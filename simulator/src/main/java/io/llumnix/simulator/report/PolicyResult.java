@@ -15,7 +15,7 @@ package io.llumnix.simulator.report;
  * @param throughputTokS output tokens per second of virtual time, first arrival to last token
  * @param requestsPerSecond completed requests per second over the same span
  * @param goodputReqS completed requests within the SLOs per second
- * @param goodputFraction the share of completed requests within the SLOs
+ * @param goodputFraction the share of all requests (rejected ones too) completed within the SLOs
  * @param virtualSeconds the virtual time the run spanned
  * @param wallSeconds the real time the simulation took
  */

@@ -5,9 +5,9 @@ import java.util.List;
 import org.HdrHistogram.Histogram;
 
 /**
- * Gathers one run's measurements as requests end, in memory independent of the run's length:
- * latencies go into histograms (microseconds, three significant digits), load samples into one
- * row per instance. Not thread-safe.
+ * Gathers one run's measurements as requests end: latencies go into histograms (microseconds,
+ * three significant digits), whose size does not grow with the number of requests; load samples
+ * into one row per instance, which grows with the run's virtual time only. Not thread-safe.
  */
 public final class RunRecorder {
 
@@ -147,7 +147,8 @@ public final class RunRecorder {
     return new PolicyResult(name, summary(ttft), summary(tpot), summary(itl), summary(e2e),
         completed, rejected, preemptions, hitRatio, perSecond(outputTokens, span),
         perSecond(completed, span), perSecond(withinSlo, span),
-        completed == 0 ? 0 : (double) withinSlo / completed, span, wallSeconds, cdf(ttft),
+        completed + rejected == 0 ? 0 : (double) withinSlo / (completed + rejected), span,
+        wallSeconds, cdf(ttft),
         cdf(tpot), cdf(e2e), new LoadSeries(sampleIntervalSeconds, instances, requestRows,
             kvRows));
   }

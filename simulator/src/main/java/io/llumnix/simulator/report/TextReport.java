@@ -1,6 +1,7 @@
 package io.llumnix.simulator.report;
 
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /** A report as the side-by-side table {@code llumnix simulate} prints. */
 public final class TextReport {
@@ -18,8 +19,10 @@ public final class TextReport {
         "E2E p50", "p99", "tok/s", "preempt", "cache", "goodput", "p99 vs"));
     PolicyResult first = report.policies().isEmpty() ? null : report.policies().get(0);
     for (PolicyResult p : report.policies()) {
-      String vs = p == first ? "-" : String.format(Locale.ROOT, "%.2fx",
-          JsonReport.ratio(p.ttftMs().p99(), first.ttftMs().p99()));
+      @Nullable Double ratio = p == first ? null
+          : JsonReport.ratio(p.ttftMs().p99(), first.ttftMs().p99());
+      String vs = p == first ? "-" : ratio == null ? "n/a"
+          : String.format(Locale.ROOT, "%.2fx", ratio);
       out.append(String.format(Locale.ROOT,
           "%-22s %9d %8d | %8.1f %8.1f %9.1f | %7.2f %7.2f | %8.0f %9.0f | %9.0f %7d %5.1f%% "
               + "%6.1f%% | %7s%n",

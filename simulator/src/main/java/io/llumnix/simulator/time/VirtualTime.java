@@ -4,6 +4,7 @@ import io.llumnix.core.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.function.BooleanSupplier;
 
 /**
  * The simulation's only notion of time: a queue of events in virtual nanoseconds, run one at a
@@ -47,7 +48,6 @@ public final class VirtualTime implements Clock {
   private long nowNanos;
   private long seq;
   private long nextTimerId = 1;
-  private long eventsRun;
 
   /** Runs {@code task} at virtual time {@code atNanos} (now, if that has passed). */
   public void at(long atNanos, Runnable task) {
@@ -63,7 +63,7 @@ public final class VirtualTime implements Clock {
    * Runs events in order until {@code until} says stop (checked after each event) or none is
    * left. Returns whether it stopped because {@code until} said so.
    */
-  public boolean runUntil(java.util.function.BooleanSupplier until) {
+  public boolean runUntil(BooleanSupplier until) {
     while (!until.getAsBoolean()) {
       Event event = events.poll();
       if (event == null) {
@@ -81,15 +81,9 @@ public final class VirtualTime implements Clock {
       } else if (event.timerId != 0) {
         timers.remove(event.timerId);
       }
-      eventsRun++;
       event.task.run();
     }
     return true;
-  }
-
-  /** Events run so far. */
-  public long eventsRun() {
-    return eventsRun;
   }
 
   @Override

@@ -7,8 +7,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Requests drawn from a {@link WorkloadSpec} at a mean rate for a span of virtual time, from a
- * seed: one seed, one workload, whatever policy serves it. Arrivals, lengths and token ids each
- * draw from their own stream, so changing one flag does not reshuffle the others.
+ * seed: one seed, one workload, whatever policy serves it. Arrivals, lengths, tenants and token
+ * ids each draw from their own stream, so changing one flag does not reshuffle the others.
  */
 public final class SyntheticWorkload implements Workload {
 
@@ -20,7 +20,7 @@ public final class SyntheticWorkload implements Workload {
   private final long seed;
   private final RandomGenerator arrivalRandom;
   private final RandomGenerator lengthRandom;
-  private final RandomGenerator thinkRandom;
+  private final RandomGenerator tenantRandom;
   private final int[][] prefixes;
   private long nextArrivalNanos;
   private long count;
@@ -49,7 +49,7 @@ public final class SyntheticWorkload implements Workload {
     this.seed = seed;
     this.arrivalRandom = new Well19937c(TokenIds.seed(seed, -1));
     this.lengthRandom = new Well19937c(TokenIds.seed(seed, -2));
-    this.thinkRandom = new Well19937c(TokenIds.seed(seed, -3));
+    this.tenantRandom = new Well19937c(TokenIds.seed(seed, -3));
     this.prefixes = new int[spec.tenants()][];
   }
 
@@ -66,7 +66,7 @@ public final class SyntheticWorkload implements Workload {
     int prefix = 0;
     int[] prefixIds = null;
     if (spec.tenants() > 0) {
-      int tenant = lengthRandom.nextInt(spec.tenants());
+      int tenant = tenantRandom.nextInt(spec.tenants());
       prefixIds = prefix(tenant);
       prefix = prefixIds.length;
     }
@@ -89,25 +89,31 @@ public final class SyntheticWorkload implements Workload {
     return prefixes[tenant];
   }
 
-  /** The session's next turn: its history (prompt and answer) plus new text, or null. */
+  /**
+   * The session's next turn: its history (prompt and answer) plus new text, or null. Drawn from
+   * the session's and turn's own seed, not from a shared stream: turns end in a different order
+   * under different policies, and each policy must still see the same workload.
+   */
   @Override
   public @Nullable WorkloadRequest followUp(WorkloadRequest done, long finishNanos) {
-    if (done.sessionId() == null || done.turn() + 1 >= spec.sessionTurns()) {
+    String session = done.sessionId();
+    if (session == null || done.turn() + 1 >= spec.sessionTurns()) {
       return null;
     }
-    int output = Math.min(spec.output().sample(lengthRandom), maxModelLen / 2);
-    int added = spec.prompt().sample(lengthRandom);
+    int turn = done.turn() + 1;
+    long turnSeed = TokenIds.seed(seed, session.hashCode() * 1_000_003L + turn);
+    RandomGenerator random = new Well19937c(turnSeed);
+    int output = Math.min(spec.output().sample(random), maxModelLen / 2);
+    int added = spec.prompt().sample(random);
     int history = done.promptTokenIds().length + done.outputTokens();
     if (history + added + output >= maxModelLen) {
       return null; // the conversation would outgrow the model
     }
     int[] ids = Arrays.copyOf(done.promptTokenIds(), history + added);
     TokenIds.output(ids, done.promptTokenIds().length, done.outputTokens(), done.outputSeed());
-    int turn = done.turn() + 1;
-    long streamSeed = TokenIds.seed(seed, done.sessionId().hashCode() * 1_000_003L + turn);
-    TokenIds.fill(ids, history, ids.length, streamSeed);
-    long think = Math.round(-spec.thinkTimeSeconds() * 1e9 * Math.log(1 - thinkRandom.nextDouble()));
-    return new WorkloadRequest(done.sessionId() + "t" + turn, finishNanos + think, ids, output,
-        ~streamSeed, done.sessionId(), turn);
+    TokenIds.fill(ids, history, ids.length, turnSeed);
+    long think = Math.round(-spec.thinkTimeSeconds() * 1e9 * Math.log(1 - random.nextDouble()));
+    return new WorkloadRequest(session + "t" + turn, finishNanos + think, ids, output,
+        ~turnSeed, session, turn);
   }
 }

@@ -2,16 +2,25 @@ package io.llumnix.simulator.workload;
 
 import io.llumnix.bench.trace.TraceEntry;
 import io.llumnix.bench.trace.TraceReader;
+import io.llumnix.tokenizer.TokenizerSource;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The requests of a trace file ({@code llumnix bench --record}, or any JSONL of the same
- * fields), read as the simulation reaches them. Prompts given only by length get random token
- * ids, except that requests naming one {@code prefix_id} share their first
- * {@code prefix_tokens} ids.
+ * fields), read as the simulation reaches them. Prompts given as text are tokenized by the
+ * built-in tokenizer, so prompts that share text share cached blocks; prompts given only by
+ * length get random token ids, except that requests naming one {@code prefix_id} share their
+ * first {@code prefix_tokens} ids.
  */
 public final class TraceWorkload implements Workload, AutoCloseable {
+
+  private static final Function<String, int[]> TOKENIZER =
+      TokenizerSource.BUILTIN.load()::encode;
 
   private final TraceReader reader;
   private final int maxModelLen;
@@ -23,9 +32,9 @@ public final class TraceWorkload implements Workload, AutoCloseable {
    */
   public TraceWorkload(Path trace, int maxModelLen, long seed) {
     try {
-      this.reader = TraceReader.open(trace);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      this.reader = TraceReader.open(trace, TOKENIZER);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
     this.maxModelLen = maxModelLen;
     this.seed = seed;
@@ -38,11 +47,11 @@ public final class TraceWorkload implements Workload, AutoCloseable {
    * @throws IllegalArgumentException naming the file and line of the first bad entry
    */
   public static void check(Path trace) {
-    try (TraceReader reader = TraceReader.open(trace)) {
+    try (TraceReader reader = TraceReader.open(trace, TOKENIZER)) {
       while (reader.hasNext()) {
         reader.next();
       }
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new IllegalArgumentException("--trace " + trace + ": " + e.getMessage(), e);
     }
   }
@@ -58,12 +67,13 @@ public final class TraceWorkload implements Workload, AutoCloseable {
     int length = Math.max(1, Math.min(entry.promptTokens(), maxModelLen - output - 1));
     int[] ids;
     if (entry.promptTokenIds() != null) {
-      ids = java.util.Arrays.copyOf(entry.promptTokenIds(), length);
+      ids = Arrays.copyOf(entry.promptTokenIds(), length);
     } else {
       ids = new int[length];
       int prefix = 0;
       if (entry.prefixId() != null) {
         prefix = Math.min(entry.prefixTokens(), length);
+        // Flipped so that a prefix's stream never equals a request's (seed, index) stream.
         TokenIds.fill(ids, 0, prefix, TokenIds.seed(seed, entry.prefixId().hashCode()) ^ 1);
       }
       TokenIds.fill(ids, prefix, length, TokenIds.seed(seed, index));

@@ -137,6 +137,31 @@ class WorkloadTest {
   }
 
   @Test
+  void promptsGivenAsTextShareTheTokensOfTheTextTheyShare() throws Exception {
+    Path file = dir.resolve("text.jsonl");
+    String system = "You are a careful assistant for the billing team. ".repeat(20);
+    java.nio.file.Files.writeString(file, String.join("\n",
+        "{\"arrival_ms\": 0, \"prompt\": \"" + system + "Where is my invoice?\", "
+            + "\"output_tokens\": 4}",
+        "{\"arrival_ms\": 5, \"prompt\": \"" + system + "Cancel my plan.\", "
+            + "\"output_tokens\": 4}") + "\n");
+
+    List<WorkloadRequest> requests;
+    try (TraceWorkload workload = new TraceWorkload(file, 8192, 1)) {
+      requests = all(workload);
+    }
+
+    int[] a = requests.get(0).promptTokenIds();
+    int[] b = requests.get(1).promptTokenIds();
+    int shared = 0;
+    while (shared < Math.min(a.length, b.length) && a[shared] == b[shared]) {
+      shared++;
+    }
+    assertThat(a.length).isGreaterThan(200);
+    assertThat(shared).isGreaterThan(a.length * 9 / 10).isLessThan(a.length);
+  }
+
+  @Test
   void aBadTraceIsRefusedBeforeAnyRunWithItsLine() throws Exception {
     Path file = dir.resolve("bad.jsonl");
     java.nio.file.Files.writeString(file, "{\"arrival_ms\": 0, \"prompt_tokens\": 5, "
