@@ -107,7 +107,8 @@ public final class SimGateway {
   /** The request ended; a completed turn of a session brings the next turn. */
   private void end(Flight flight, boolean completed) {
     inFlight.remove(flight.request.id());
-    WorkloadRequest next = completed ? workload.followUp(flight.request, time.nanoTime()) : null;
+    @Nullable WorkloadRequest next = completed
+        ? workload.followUp(flight.request, time.nanoTime()) : null;
     if (next != null) {
       pendingFollowUps++;
       time.at(next.arrivalNanos(), () -> {
