@@ -277,6 +277,10 @@ final class SimulateCommand implements Callable<Integer> {
           err.printf(Locale.ROOT, "%s: %d requests in %.1f s%n", result.name(),
               result.completed() + result.rejected(), result.wallSeconds());
           err.flush();
+        }, (policy, seconds, ended) -> {
+          err.printf(Locale.ROOT, "%s: %.0f s of virtual time, %d requests ended...%n", policy,
+              seconds, ended);
+          err.flush();
         });
     out.print(TextReport.render(report));
     out.flush();
@@ -299,10 +303,10 @@ final class SimulateCommand implements Callable<Integer> {
   }
 
   private static String describe(WorkloadSpec spec) {
-    return spec.name() + " (arrivals " + spec.arrivals() + ", prompt " + spec.prompt()
-        + ", output " + spec.output() + (spec.tenants() > 0 ? ", " + spec.tenants()
-            + " tenants x " + spec.prefixTokens() + " prefix tokens" : "")
-        + (spec.sessionTurns() > 1 ? ", " + spec.sessionTurns() + " turns" : "") + ")";
+    return spec.name() + ": --arrival " + spec.arrivals() + " --prompt-length " + spec.prompt()
+        + " --output-length " + spec.output() + " --tenants " + spec.tenants()
+        + " --prefix-tokens " + spec.prefixTokens() + " --session-turns " + spec.sessionTurns()
+        + (spec.sessionTurns() > 1 ? " --think-time " + spec.thinkTimeSeconds() : "");
   }
 
   private static String format(double value) {

@@ -38,16 +38,29 @@ public record Comparison(SimulationSettings settings, List<PolicyChoice> policie
     this(settings, policies, workloads, description, 1);
   }
 
-  /** Runs every policy; {@code progress} hears each result as it is ready, from any thread. */
-  public SimulationReport run(Consumer<PolicyResult> progress) {
+  /** Runs every policy; {@code done} hears each result as it is ready, from any thread. */
+  public SimulationReport run(Consumer<PolicyResult> done) {
+    return run(done, Simulation.Progress.NONE);
+  }
+
+  /**
+   * Runs every policy; {@code done} hears each result as it is ready and {@code progress} how
+   * far each run has come, from any thread (one at a time).
+   */
+  public SimulationReport run(Consumer<PolicyResult> done, Simulation.Progress progress) {
+    Simulation.Progress serialized = (policy, seconds, ended) -> {
+      synchronized (done) {
+        progress.update(policy, seconds, ended);
+      }
+    };
     ExecutorService pool = Executors.newFixedThreadPool(Math.min(parallelism, policies.size()));
     try {
       List<Future<PolicyResult>> runs = new ArrayList<>();
       for (PolicyChoice policy : policies) {
         runs.add(pool.submit(() -> {
-          PolicyResult result = runOne(policy);
-          synchronized (progress) {
-            progress.accept(result);
+          PolicyResult result = runOne(policy, serialized);
+          synchronized (done) {
+            done.accept(result);
           }
           return result;
         }));
@@ -67,10 +80,10 @@ public record Comparison(SimulationSettings settings, List<PolicyChoice> policie
     }
   }
 
-  private PolicyResult runOne(PolicyChoice policy) {
+  private PolicyResult runOne(PolicyChoice policy, Simulation.Progress progress) {
     Workload workload = workloads.get();
     try {
-      return Simulation.run(settings, policy, workload);
+      return Simulation.run(settings, policy, workload, progress);
     } finally {
       if (workload instanceof AutoCloseable closeable) {
         try {

@@ -39,6 +39,7 @@ public final class Simulation {
   private final SimGateway gateway;
   private final Workload workload;
   private boolean workloadDone;
+  private Progress progress = Progress.NONE;
 
   private Simulation(SimulationSettings settings, PolicyChoice policy, Workload workload) {
     this(settings, policy, workload, ComponentMetrics.createWithoutRuntime(
@@ -134,10 +135,31 @@ public final class Simulation {
         .build();
   }
 
+  /** Hears how far a run has come, every few seconds of wall time, on the run's thread. */
+  public interface Progress {
+    /** {@code policy} has simulated {@code virtualSeconds}; {@code ended} requests ended. */
+    void update(String policy, double virtualSeconds, long ended);
+
+    /** Hears nothing. */
+    Progress NONE = (policy, virtualSeconds, ended) -> { };
+  }
+
+  /** How often a run looks at the wall clock: every this many events. */
+  private static final int PROGRESS_EVENTS = 1 << 16;
+  private static final long PROGRESS_NANOS = 5_000_000_000L;
+
   /** Runs {@code policy} over {@code workload} to the end. */
   public static PolicyResult run(SimulationSettings settings, PolicyChoice policy,
       Workload workload) {
-    return new Simulation(settings, policy, workload).run();
+    return run(settings, policy, workload, Progress.NONE);
+  }
+
+  /** Runs {@code policy} over {@code workload} to the end, telling {@code progress}. */
+  public static PolicyResult run(SimulationSettings settings, PolicyChoice policy,
+      Workload workload, Progress progress) {
+    Simulation simulation = new Simulation(settings, policy, workload);
+    simulation.progress = progress;
+    return simulation.run();
   }
 
   /**
@@ -157,7 +179,17 @@ public final class Simulation {
     service.start();
     time.setPeriodic(settings.sampleIntervalMillis(), this::sample);
     pull();
-    time.runUntil(() -> workloadDone && gateway.open() == 0);
+    long[] events = {0};
+    long[] lastReport = {wallStart};
+    time.runUntil(() -> {
+      if ((++events[0] & (PROGRESS_EVENTS - 1)) == 0 && System.nanoTime() - lastReport[0]
+          > PROGRESS_NANOS) {
+        lastReport[0] = System.nanoTime();
+        progress.update(policy.label(), time.nanoTime() / 1e9,
+            recorder.completed() + recorder.rejected());
+      }
+      return workloadDone && gateway.open() == 0;
+    });
     service.stop();
     long preemptions = 0;
     long lookups = 0;

@@ -17,12 +17,22 @@ public sealed interface Arrivals {
 
   record Poisson() implements Arrivals {
     @Override
+    public String toString() {
+      return "poisson";
+    }
+
+    @Override
     public long gapNanos(double rate, long nowNanos, RandomGenerator random) {
       return exponential(1e9 / rate, random);
     }
   }
 
   record Gamma(double cv) implements Arrivals {
+    @Override
+    public String toString() {
+      return "gamma:" + cv;
+    }
+
     @Override
     public long gapNanos(double rate, long nowNanos, RandomGenerator random) {
       double shape = 1 / (cv * cv);
@@ -31,6 +41,11 @@ public sealed interface Arrivals {
   }
 
   record Bursty(double periodSeconds) implements Arrivals {
+    @Override
+    public String toString() {
+      return "bursty:" + periodSeconds;
+    }
+
     @Override
     public long gapNanos(double rate, long nowNanos, RandomGenerator random) {
       boolean peak = (long) (nowNanos / (periodSeconds * 1e9)) % 2 == 0;

@@ -8,7 +8,7 @@ import java.util.Locale;
 import org.apache.commons.math3.random.RandomGenerator;
 
 /**
- * A distribution of token lengths, written as a flag value:
+ * A distribution of token lengths, written as a flag value (and printed as one):
  * {@code fixed:N}, {@code uniform:MIN-MAX}, {@code exponential:MEAN},
  * {@code lognormal:MEAN:SIGMA} (MEAN of the lengths, SIGMA of their logarithm), or
  * {@code empirical:FILE} (one length per line, drawn uniformly). Every length is at least 1.
@@ -23,6 +23,11 @@ public sealed interface Lengths {
 
   record Fixed(int length) implements Lengths {
     @Override
+    public String toString() {
+      return "fixed:" + length;
+    }
+
+    @Override
     public int sample(RandomGenerator random) {
       return length;
     }
@@ -34,6 +39,11 @@ public sealed interface Lengths {
   }
 
   record Uniform(int min, int max) implements Lengths {
+    @Override
+    public String toString() {
+      return "uniform:" + min + "-" + max;
+    }
+
     @Override
     public int sample(RandomGenerator random) {
       return min + random.nextInt(max - min + 1);
@@ -47,6 +57,11 @@ public sealed interface Lengths {
 
   record Exponential(double mean) implements Lengths {
     @Override
+    public String toString() {
+      return "exponential:" + mean;
+    }
+
+    @Override
     public int sample(RandomGenerator random) {
       return atLeastOne(-mean * Math.log(1 - random.nextDouble()));
     }
@@ -55,6 +70,11 @@ public sealed interface Lengths {
   /** Lognormal with the given mean: {@code mu = ln(mean) - sigma²/2}. */
   record LogNormal(double mean, double sigma) implements Lengths {
     @Override
+    public String toString() {
+      return "lognormal:" + mean + ":" + sigma;
+    }
+
+    @Override
     public int sample(RandomGenerator random) {
       double mu = Math.log(mean) - sigma * sigma / 2;
       return atLeastOne(Math.exp(mu + sigma * random.nextGaussian()));
@@ -62,6 +82,11 @@ public sealed interface Lengths {
   }
 
   record Empirical(int[] lengths) implements Lengths {
+    @Override
+    public String toString() {
+      return "empirical (" + lengths.length + " lengths, mean " + mean() + ")";
+    }
+
     @Override
     public int sample(RandomGenerator random) {
       return lengths[random.nextInt(lengths.length)];
