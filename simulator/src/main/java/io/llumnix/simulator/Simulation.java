@@ -59,11 +59,8 @@ public final class Simulation {
     }
     recorder = new RunRecorder(settings.sloTtftMillis(), settings.sloTpotMillis(), ids);
     for (int i = 0; i < settings.instances(); i++) {
-      CoreConfig core = settings.core();
-      engines.add(new SimEngine(ids.get(i), new CoreConfig(core.maxNumBatchedTokens(),
-          core.maxNumSeqs(), core.blockSize(), core.numGpuBlocks(), core.maxModelLen(),
-          core.enablePrefixCaching(), core.profile(), core.jitter(), core.seed() + i), time,
-          recorder));
+      engines.add(new SimEngine(ids.get(i), "10.0." + (i / 250) + "." + (i % 250 + 1),
+          settings.core().withSeed(settings.core().seed() + i), time, recorder));
     }
     SchedulerConfig config = SchedulerConfig.builder()
         .fullMode(full)
@@ -85,7 +82,7 @@ public final class Simulation {
       service = SchedulingService.create(config, metrics, time, null);
       service.lite().registerGateway(SimGateway.GATEWAY_ID);
       for (SimEngine engine : engines) {
-        service.lite().up(new LlmInstance(0, engine.id(), "", InferType.NEUTRAL, host(engine),
+        service.lite().up(new LlmInstance(0, engine.id(), "", InferType.NEUTRAL, engine.host(),
             8000, "", 0, 0, 0));
       }
     }
@@ -98,27 +95,17 @@ public final class Simulation {
    * as {@code llumnix local} configures it, and the neutral metric and top-k given.
    */
   private static PolicyConfig policyConfig(SimulationSettings settings, boolean full) {
-    PolicyConfig.Builder builder = PolicyConfig.builder().seed(settings.seed())
-        .topK(settings.topK());
-    if (!full) {
-      for (InferType type : InferType.values()) {
-        builder.loadMetric(type, "num_requests");
-      }
-    }
+    PolicyConfig.Builder builder = (full ? PolicyConfig.builder() : PolicyConfig.liteBuilder())
+        .seed(settings.seed()).topK(settings.topK());
     if (!settings.neutralMetric().isEmpty()) {
       builder.loadMetric(InferType.NEUTRAL, settings.neutralMetric());
     }
     return builder.build();
   }
 
-  private static String host(SimEngine engine) {
-    int index = Integer.parseInt(engine.id().substring("instance-".length()));
-    return "10.0." + (index / 250) + "." + (index % 250 + 1);
-  }
-
   private static InstanceMetadata metadata(SimEngine engine) {
     CoreConfig core = engine.core().config();
-    String host = host(engine);
+    String host = engine.host();
     return InstanceMetadata.newBuilder()
         .setInstanceId(engine.id())
         .setInstanceType("neutral")

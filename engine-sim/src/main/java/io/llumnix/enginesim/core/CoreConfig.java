@@ -40,6 +40,12 @@ public record CoreConfig(int maxNumBatchedTokens, int maxNumSeqs, int blockSize,
     require(jitter >= 0 && jitter < 1, "jitter", jitter, "in [0, 1)");
   }
 
+  /** The same limits and model with jitter seeded by {@code seed} (one engine of many). */
+  public CoreConfig withSeed(long seed) {
+    return new CoreConfig(maxNumBatchedTokens, maxNumSeqs, blockSize, numGpuBlocks, maxModelLen,
+        enablePrefixCaching, profile, jitter, seed);
+  }
+
   /** A builder with the defaults. */
   public static Builder builder() {
     return new Builder();

@@ -44,7 +44,8 @@ public final class EngineCore {
   private final ArrayList<String> newlyHeld = new ArrayList<>();
   private final StepPlan plan = new StepPlan();
   private final ArrayList<SimRequest> skipped = new ArrayList<>();
-  private final ArrayList<SimRequest> finishedThisStep = new ArrayList<>();
+  /** Whether a request finished in the step being completed: the running list then shrinks. */
+  private boolean finishedInStep;
   private long preemptions;
   private long lastNowNanos;
 
@@ -238,10 +239,9 @@ public final class EngineCore {
         sample(request, now);
       }
     }
-    if (!finishedThisStep.isEmpty()) {
-      // One pass: removeAll would scan the finished list once per running request.
+    if (finishedInStep) {
       running.removeIf(SimRequest::finished);
-      finishedThisStep.clear();
+      finishedInStep = false;
     }
     stats.onStep(running.size(), waiting.size(), kv.usage(), iterationTokens);
   }
@@ -375,7 +375,7 @@ public final class EngineCore {
     request.finishReason = reason;
     request.listener().onToken(request, text, now);
     if (reason != null) {
-      finishedThisStep.add(request);
+      finishedInStep = true;
       finish(request, reason, now);
     }
   }

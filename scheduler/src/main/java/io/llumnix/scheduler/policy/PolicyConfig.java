@@ -52,9 +52,14 @@ public record PolicyConfig(int topK, Map<InferType, String> loadMetrics,
 
   /** The defaults with every type's metric {@code num_requests} (lite mode's count). */
   public static PolicyConfig liteDefaults() {
+    return liteBuilder().build();
+  }
+
+  /** A builder with {@link #liteDefaults()}, for what else a caller sets. */
+  public static Builder liteBuilder() {
     return builder().loadMetric(InferType.NEUTRAL, "num_requests")
         .loadMetric(InferType.PREFILL, "num_requests")
-        .loadMetric(InferType.DECODE, "num_requests").build();
+        .loadMetric(InferType.DECODE, "num_requests");
   }
 
   /** Builds a {@link PolicyConfig}; unset values are the reference's defaults. */

@@ -21,6 +21,7 @@ import org.jspecify.annotations.Nullable;
 public final class SimEngine {
 
   private final String id;
+  private final String host;
   private final VirtualTime time;
   private final EngineCore core;
   private final Counters counters;
@@ -74,9 +75,14 @@ public final class SimEngine {
     }
   }
 
-  /** @param recorder hears the gaps between tokens */
-  public SimEngine(String id, CoreConfig config, VirtualTime time, RunRecorder recorder) {
+  /**
+   * @param host the address the instance is known by (its CMS metadata, lite mode's instance)
+   * @param recorder hears the gaps between tokens
+   */
+  public SimEngine(String id, String host, CoreConfig config, VirtualTime time,
+      RunRecorder recorder) {
     this.id = id;
+    this.host = host;
     this.time = time;
     this.counters = new Counters(recorder);
     this.core = new EngineCore(config, counters);
@@ -89,6 +95,10 @@ public final class SimEngine {
 
   public String id() {
     return id;
+  }
+
+  public String host() {
+    return host;
   }
 
   /** The core, for building its llumlet and reading its load. */

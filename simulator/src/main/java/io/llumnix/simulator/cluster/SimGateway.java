@@ -41,6 +41,7 @@ public final class SimGateway {
 
   /** The id the simulated gateway registers with a lite-mode scheduler. */
   public static final String GATEWAY_ID = "sim-gateway:8089";
+  private static final int[] NO_STOP_TOKENS = {};
 
   private final VirtualTime time;
   private final SimulationSettings settings;
@@ -195,7 +196,7 @@ public final class SimGateway {
       instance = engine;
       done.run();
       SimRequest simRequest = new SimRequest(request.id(), request.promptTokenIds(),
-          request.outputTokens(), true, 0, request.outputTokens(), List.of(), new int[0],
+          request.outputTokens(), true, 0, request.outputTokens(), List.of(), NO_STOP_TOKENS,
           request.outputSeed(), engineOutput);
       engineRequest = simRequest;
       time.after(network, () -> engine.submit(simRequest));

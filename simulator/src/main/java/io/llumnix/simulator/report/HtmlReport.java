@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.function.IntUnaryOperator;
 import java.util.stream.IntStream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link SimulationReport} as one self-contained HTML page: inline CSS and SVG, no scripts and
@@ -186,8 +187,7 @@ public final class HtmlReport {
   }
 
   private static String ratio(double value, double baseline) {
-    double r = value / baseline;
-    return baseline > 0 && Double.isFinite(r)
-        ? String.format(Locale.ROOT, "%.2f&times;", r) : "&mdash;";
+    @Nullable Double ratio = JsonReport.ratio(value, baseline);
+    return ratio == null ? "&mdash;" : String.format(Locale.ROOT, "%.2f&times;", ratio);
   }
 }

@@ -42,8 +42,8 @@ public final class JsonReport {
       m.put("prefix_cache_hit_ratio", round(p.prefixCacheHitRatio()));
       m.put("virtual_seconds", round(p.virtualSeconds()));
       if (first != null && p != first) {
-        m.put("ttft_p99_vs_first", ratio(p.ttftMs().p99(), first.ttftMs().p99()));
-        m.put("tpot_p99_vs_first", ratio(p.tpotMs().p99(), first.tpotMs().p99()));
+        m.put("ttft_p99_vs_first", rounded(ratio(p.ttftMs().p99(), first.ttftMs().p99())));
+        m.put("tpot_p99_vs_first", rounded(ratio(p.tpotMs().p99(), first.tpotMs().p99())));
       }
       m.put("load", load(p.load()));
       policies.put(p.name(), m);
@@ -84,9 +84,17 @@ public final class JsonReport {
     return m;
   }
 
-  /** {@code value / baseline}, or null when the baseline is 0 (no ratio to speak of). */
+  /**
+   * {@code value / baseline}, or null when the baseline is 0 (no ratio to speak of): the one
+   * ratio of every report form.
+   */
   static @Nullable Double ratio(double value, double baseline) {
-    return baseline <= 0 ? null : round(value / baseline);
+    double ratio = value / baseline;
+    return baseline > 0 && Double.isFinite(ratio) ? ratio : null;
+  }
+
+  private static @Nullable Double rounded(@Nullable Double value) {
+    return value == null ? null : round(value);
   }
 
   private static double round(double value) {

@@ -54,10 +54,4 @@ public record WorkloadSpec(String name, Arrivals arrivals, Lengths prompt, Lengt
           "--workload " + name + " (expected one of: sharegpt, shared-prefix)");
     };
   }
-
-  /** The same workload with another arrival process. */
-  public WorkloadSpec withArrivals(Arrivals arrivals) {
-    return new WorkloadSpec(name, arrivals, prompt, output, tenants, prefixTokens, sessionTurns,
-        thinkTimeSeconds);
-  }
 }

@@ -55,7 +55,9 @@ class WorkloadTest {
   @Test
   void arrivalsKeepTheirMeanRateWhateverTheirShape() {
     for (String spec : List.of("poisson", "gamma:3", "gamma:0.5", "bursty:5")) {
-      WorkloadSpec workload = WorkloadSpec.sharegpt().withArrivals(Arrivals.parse(spec));
+      WorkloadSpec sharegpt = WorkloadSpec.sharegpt();
+      WorkloadSpec workload = new WorkloadSpec(spec, Arrivals.parse(spec), sharegpt.prompt(),
+          sharegpt.output(), 0, 0, 1, 0);
       int n = all(new SyntheticWorkload(workload, 50, 200, 0, 8192, 1)).size();
       assertThat(n).as(spec).isBetween(8_500, 11_500);
     }
