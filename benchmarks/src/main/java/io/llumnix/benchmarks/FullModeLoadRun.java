@@ -4,9 +4,9 @@ import io.llumnix.cms.RedisCmsStore;
 import io.llumnix.cms.proto.InstanceMetadata;
 import io.llumnix.cms.proto.InstanceStatus;
 import io.llumnix.core.metrics.LlumnixMetrics;
-import io.llumnix.runtime.redis.RedisConnection;
 import io.llumnix.metrics.ComponentMetrics;
 import io.llumnix.runtime.VertxClock;
+import io.llumnix.runtime.redis.RedisConnection;
 import io.llumnix.scheduler.SchedulerConfig;
 import io.llumnix.scheduler.SchedulerServer;
 import io.llumnix.scheduler.api.Outcome;
@@ -77,7 +77,7 @@ public final class FullModeLoadRun {
     // (1) the status loop's work, measured one refresh after another
     ComponentMetrics refreshMetrics = ComponentMetrics.createWithoutRuntime(100_000);
     refreshMetrics.registerAll(LlumnixMetrics.scheduler());
-    CmsView view = new CmsView(refreshMetrics, true, 10, VertxClock.of(vertx));
+    CmsView view = new CmsView(refreshMetrics, true, 10, false, VertxClock.of(vertx));
     RedisCmsStore reader = RedisCmsStore.create(vertx, redis, 5000);
     view.applyMetadata(reader.allMetadata().await(30, TimeUnit.SECONDS));
     long[] refresh = new long[200];

@@ -6,6 +6,7 @@ import io.llumnix.enginesim.KvTransferSettings;
 import io.llumnix.enginesim.core.CoreConfig;
 import io.llumnix.enginesim.core.StepProfile;
 import io.llumnix.enginesim.llumlet.CmsTarget;
+import io.llumnix.kvs.hash.BlockHashAlgo;
 import io.llumnix.metrics.ComponentMetrics;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -115,6 +116,14 @@ final class EngineSimCommand implements Callable<Integer> {
 
   @CommandLine.Mixin LlumletOptions llumlet;
 
+  @CommandLine.Mixin CachePublishingOptions publishing;
+
+  @Option(names = "--prefix-caching-hash-algo", defaultValue = "sha256",
+      description = "Block hash, as vLLM computes it: sha256 (of the pickled block) or "
+          + "sha256_cbor. The chain's root is the hash of the environment's PYTHONHASHSEED, "
+          + "or random when it is unset (as in vLLM).")
+  String prefixHashAlgo;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -136,14 +145,24 @@ final class EngineSimCommand implements Callable<Integer> {
 
   EngineSettings settings() {
     return EngineSettings.builder().model(model).servedModelName(servedModelName)
-        .core(core.config()).speedup(speedup).outputLengthMean(outputLengthMean)
+        .core(withVllmHashing(core.config())).speedup(speedup).outputLengthMean(outputLengthMean)
         .vllmVersion(vllmVersion).showHiddenMetricsForVersion(showHiddenMetricsForVersion)
         .countAbortedRequests(countAbortedRequests).tokenizer(tokenizer.source())
         .maxLogprobs(maxLogprobs).maxLabelSets(maxLabelSets).apiKey(apiKey)
         .kvTransfer(new KvTransferSettings(KvTransferSettings.Role.of(kvRole), kvBytesPerToken,
             kvTransferBandwidth, kvTransferLatencyMillis, kvHoldTimeout.toMillis(),
             kvTransferTimeout.toMillis()))
+        .publishing(publishing.settings())
         .build();
+  }
+
+  /** The core hashing blocks as vLLM does, rooted in the environment's PYTHONHASHSEED. */
+  private CoreConfig withVllmHashing(CoreConfig core) {
+    String seed = System.getenv("PYTHONHASHSEED");
+    return new CoreConfig(core.maxNumBatchedTokens(), core.maxNumSeqs(), core.blockSize(),
+        core.numGpuBlocks(), core.maxModelLen(), core.enablePrefixCaching(), core.profile(),
+        core.jitter(), core.seed(), BlockHashAlgo.of(prefixHashAlgo),
+        seed == null || seed.isEmpty() ? null : seed);
   }
 
   /** The engine core's flags (vLLM's names). */

@@ -6,6 +6,8 @@ import io.llumnix.enginesim.core.StepProfile;
 import io.llumnix.local.LocalCluster;
 import io.llumnix.local.LocalPrometheus;
 import io.llumnix.scheduler.SchedulerConfig;
+import io.llumnix.scheduler.cache.CacheAwareConfig;
+import io.llumnix.scheduler.cache.KvsBackend;
 import io.llumnix.scheduler.policy.PolicyConfig;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -47,6 +49,11 @@ final class LocalCommand implements Callable<Integer> {
           + "qwen2.5-7b-h100, instant.")
   String profile;
 
+  @Option(names = "--num-gpu-blocks", defaultValue = "" + CoreConfig.DEFAULT_NUM_GPU_BLOCKS,
+      description = "KV blocks of 16 tokens per engine (29205 = Llama-3.1-8B on one H100); "
+          + "fewer make prefixes compete for the cache.")
+  int numGpuBlocks;
+
   @Option(names = "--speedup", defaultValue = "1",
       description = "Simulated time runs this many times faster than the wall clock.")
   double speedup;
@@ -78,6 +85,24 @@ final class LocalCommand implements Callable<Integer> {
       description = "The namespace label Prometheus attaches, as in a Kubernetes namespace.")
   String namespace;
 
+  @Option(names = "--enable-cache-aware-scheduling", defaultValue = "false", arity = "0..1",
+      fallbackValue = "true", description = "Full mode: send requests where their prompt's "
+          + "prefix is cached.")
+  boolean cacheAware;
+
+  @Option(names = "--kvs-backend", defaultValue = "kv-events",
+      description = "How the scheduler learns what is cached: kv-events (the engines' vLLM "
+          + "KV-cache events; needs nothing else), mooncake (`llumnix kvs` in this process) or "
+          + "v6d (Vineyard's metadata in a redis-server of its own).")
+  String kvsBackend;
+
+  @Option(names = "--cache-aware-scheduling-min-tokens",
+      defaultValue = "" + CacheAwareConfig.DEFAULT_MIN_TOKENS,
+      description = "Shorter prompts are not looked up.")
+  int cacheAwareMinTokens;
+
+  @CommandLine.Mixin KvsKeyOptions kvsKeys;
+
   @CommandLine.Mixin ConfigFileOption config;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -107,13 +132,21 @@ final class LocalCommand implements Callable<Integer> {
     boolean fullMode = gateway.fullMode && !roundRobin;
     EngineSettings engine = EngineSettings.builder().model(model)
         .core(CoreConfig.builder().maxModelLen(maxModelLen).profile(StepProfile.named(profile))
-            .seed(seed).build())
+            .numGpuBlocks(numGpuBlocks).seed(seed).build())
         .speedup(speedup).outputLengthMean(outputLengthMean).tokenizer(gateway.tokenizer.source())
         .maxLabelSets(gateway.maxLabelSets).build();
+    if (cacheAware && !fullMode) {
+      throw new IllegalArgumentException("--enable-cache-aware-scheduling needs full mode and "
+          + "the scheduler's choice (not --scheduling-policy round-robin)");
+    }
     SchedulerConfig scheduler = SchedulerConfig.builder().host(gateway.host).port(schedulerPort)
         .fullMode(fullMode)
         .policy(gateway.policy).cmsMetadataIntervalMillis(1000)
-        .policyConfig(fullMode ? PolicyConfig.defaults() : PolicyConfig.liteDefaults()).build();
+        .policyConfig(fullMode ? PolicyConfig.defaults() : PolicyConfig.liteDefaults())
+        .cacheAware(CacheAwareConfig.builder().enabled(cacheAware)
+            .backend(KvsBackend.of(kvsBackend)).minTokens(cacheAwareMinTokens)
+            .keyFormat(kvsKeys.format("GO_HASH_SEED")).build())
+        .build();
     return LocalCluster.builder().instances(instances).engine(engine)
         .engineBasePort(engineBasePort).kvTransferPortOffset(kvTransferPortOffset)
         .scheduler(scheduler).gateway(gateway.config(maxModelLen)).gatewayRoundRobin(roundRobin)
@@ -134,6 +167,8 @@ final class LocalCommand implements Callable<Integer> {
     out.println("llumnix local: " + instances + " simulated engine(s) (" + profile + ", speedup "
         + speedup + "), scheduler (" + gateway.policy + ", "
         + (cluster.fullMode() ? "full mode, CMS: " + cluster.cmsDescription() : "lite mode")
+        + (cluster.cacheAwareDescription().isEmpty() ? ""
+            : ", " + cluster.cacheAwareDescription())
         + "), gateway");
     out.println("  gateway    http://127.0.0.1:" + gatewayPort + "   (metrics: /metrics)");
     out.println("  scheduler  http://127.0.0.1:" + cluster.schedulerPort()

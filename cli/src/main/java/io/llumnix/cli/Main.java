@@ -28,7 +28,7 @@ import picocli.CommandLine.Model.OptionSpec;
     description = "Llumnix for the JVM: serve large language models across many engine instances.",
     subcommands = {VersionCommand.class, EngineSimCommand.class, SchedulerCommand.class,
         DiscoveryCommand.class, GatewayCommand.class, LocalCommand.class, BenchCommand.class,
-        SimulateCommand.class},
+        SimulateCommand.class, KvsCommand.class},
     footer = {"", Main.FLAG_SOURCES, "",
         "'./llumnix test' (handled by the launcher script) runs the whole test suite."})
 public final class Main implements Runnable {

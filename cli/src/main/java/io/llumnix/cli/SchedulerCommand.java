@@ -48,6 +48,8 @@ final class SchedulerCommand implements Callable<Integer> {
 
   @CommandLine.Mixin DispatchOptions dispatch;
 
+  @CommandLine.Mixin CacheAwareOptions cacheAware;
+
   @CommandLine.Mixin BackendDiscoveryOptions discovery;
 
   @Option(names = "--keepalive-interval-ms", defaultValue = "" + Keepalive.DEFAULT_INTERVAL_MILLIS,
@@ -67,13 +69,17 @@ final class SchedulerCommand implements Callable<Integer> {
     SchedulerConfig.Builder builder = SchedulerConfig.builder().host(host).port(port)
         .keepaliveIntervalMillis(keepaliveIntervalMillis).fullMode(fullMode).policy(policy);
     cms.apply(builder, policyConfig);
-    return builder.policyConfig(policyConfig.build()).build();
+    return builder.policyConfig(policyConfig.build()).cacheAware(cacheAware.config()).build();
   }
 
   @Override
   public Integer call() throws Exception {
     discovery.validate();
     SchedulerConfig config = config();
+    if (cacheAware.enabled && !config.cacheAware().enabled()) {
+      spec.commandLine().getErr().println("scheduler: --enable-cache-aware-scheduling needs full "
+          + "mode and a policy other than flood: scheduling without it");
+    }
     ComponentMetrics metrics = ComponentMetrics.create(maxLabelSets);
     metrics.registerAll(LlumnixMetrics.scheduler());
     Vertx vertx = Vertx.vertx();
@@ -92,6 +98,8 @@ final class SchedulerCommand implements Callable<Integer> {
     spec.commandLine().getOut().println("scheduler: "
         + (fullMode ? cms.describe() + ", instances from the CMS" : "lite mode, "
             + discovery.describe()) + ", policy " + policy
+        + (config.cacheAware().enabled() ? ", cache-aware ("
+            + config.cacheAware().backend().flagValue() + ")" : "")
         + ", listening on " + host + ":" + server.actualPort());
     try (ShutdownSignal signal = new ShutdownSignal()) {
       signal.await();

@@ -57,11 +57,6 @@ class DashboardTest {
 
   static Map<String, String> expectedEmpty() {
     Map<String, String> empty = new TreeMap<>();
-    String cacheAware = "cache-aware scheduling";
-    empty.put("llumnix-request / Prefix cache / Prefix Cache Hit Ratio", cacheAware);
-    empty.put("llumnix-request / Prefix cache / Max Prefix Cache Hit Ratio", cacheAware);
-    empty.put("llumnix-component / Scheduler / Query Prefix Cache Hit Duration", cacheAware);
-    empty.put("llumnix-component / Scheduler / Calc Prefix Cache Hit Duration", cacheAware);
     String pd = "prefill/decode disaggregation in the gateway";
     for (String row : List.of("Prefill", "Decode")) {
       for (String panel : List.of("CMS Requests", "CMS Used Tokens", "CMS Prefill Tokens",
@@ -104,7 +99,8 @@ class DashboardTest {
 
   @BeforeAll
   static void startClusterAndDriveLoad() throws Exception {
-    full = cluster();
+    // Cache-aware (local's default backend, the engines' KV events), looking up every prompt.
+    full = cluster("--enable-cache-aware-scheduling", "--cache-aware-scheduling-min-tokens", "1");
     lite = cluster("--no-enable-full-mode-scheduling");
     int prometheusPort = RunnableJarIT.distinctFreePorts(1)[0];
     List<String> engines = new ArrayList<>(targets(full.engines().ports()));

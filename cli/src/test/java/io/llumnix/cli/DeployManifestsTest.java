@@ -41,10 +41,7 @@ class DeployManifestsTest {
    * them. Each must still be refused (so this list shrinks as the features land).
    */
   static final Map<String, List<String>> PENDING_FLAGS = Map.of(
-      "gateway", List.of("--pd-disagg-protocol"), // prefill/decode forwarding
-      "scheduler", List.of("--enable-cache-aware-scheduling", "--kvs-backend", "--kvs-chunk-size",
-          "--kvs-enable-save-unfull-chunk", "--kvs-metadata-service-http-server-host",
-          "--kvs-metadata-service-http-server-port")); // cache-aware scheduling
+      "gateway", List.of("--pd-disagg-protocol")); // prefill/decode forwarding
 
   static List<JsonNode> render(String overlay) throws Exception {
     Process kubectl = new ProcessBuilder("kubectl", "kustomize", DEPLOY.resolve(overlay)

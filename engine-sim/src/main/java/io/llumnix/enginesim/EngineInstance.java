@@ -5,20 +5,22 @@ import io.llumnix.cms.proto.InstanceMetadata;
 import io.llumnix.enginesim.api.EngineHandle;
 import io.llumnix.enginesim.api.KvTransferRoutes;
 import io.llumnix.enginesim.api.OpenAiRoutes;
+import io.llumnix.enginesim.cache.CachePublishers;
 import io.llumnix.enginesim.core.EngineCore;
 import io.llumnix.enginesim.core.SimRequest;
 import io.llumnix.enginesim.core.StepPlan;
 import io.llumnix.enginesim.llumlet.CmsTarget;
 import io.llumnix.enginesim.llumlet.Llumlet;
-import io.llumnix.tokenizer.Tokenizer;
 import io.llumnix.metrics.ComponentMetrics;
 import io.llumnix.metrics.http.OperatorRoutes;
-import io.vertx.core.Context;
 import io.llumnix.runtime.VertxClock;
+import io.llumnix.tokenizer.Tokenizer;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
+import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -58,6 +60,8 @@ public final class EngineInstance extends VerticleBase implements EngineHandle {
   private final EngineCore core;
   private final SplittableRandom lengths;
   private final String engineId = UUID.randomUUID().toString();
+  private final CachePublishers publishers;
+  private final int index;
   private final long kvHoldTimeoutMillis;
   private long engineNanos;
   private boolean stepping;
@@ -88,7 +92,9 @@ public final class EngineInstance extends VerticleBase implements EngineHandle {
     this.metrics = metrics;
     this.kvHoldTimeoutMillis = settings.kvTransfer().holdTimeoutMillis();
     this.engineMetrics = new EngineMetrics(metrics, settings, engineLabel);
-    this.core = new EngineCore(settings.core(), engineMetrics);
+    this.publishers = new CachePublishers(settings.publishing(), settings.core().blockSize());
+    this.index = index;
+    this.core = new EngineCore(settings.core(), engineMetrics, publishers);
     this.lengths = new SplittableRandom(settings.core().seed() * 31 + index);
   }
 
@@ -142,8 +148,9 @@ public final class EngineInstance extends VerticleBase implements EngineHandle {
 
   @Override
   public Future<?> stop() {
-    return llumlet == null ? Future.succeededFuture() : llumlet.close()
+    Future<?> closed = llumlet == null ? Future.succeededFuture() : llumlet.close()
         .recover(e -> Future.succeededFuture());
+    return closed.compose(ignored -> publishers.close().recover(e -> Future.succeededFuture()));
   }
 
   private Future<?> startLlumlet() {
@@ -165,6 +172,8 @@ public final class EngineInstance extends VerticleBase implements EngineHandle {
         .setUtcCreate(System.currentTimeMillis() / 1000.0)
         .setBlockSize(settings.core().blockSize())
         .setMaxNumBatchedTokens(settings.core().maxNumBatchedTokens())
+        .setKvEventsEndpoint(Objects.requireNonNullElse(publishers.eventsEndpoint(ip), ""))
+        .setKvEventsReplayEndpoint(Objects.requireNonNullElse(publishers.replayEndpoint(ip), ""))
         .build();
     llumlet = new Llumlet(VertxClock.of(vertx), cms, cmsTarget.settings(), metadata, core);
     return llumlet.start();
@@ -184,7 +193,14 @@ public final class EngineInstance extends VerticleBase implements EngineHandle {
         .compose(s -> vertx.createHttpServer().requestHandler(kvRouter)
             .listen(kvTransferPort, host))
         .onSuccess(s -> kvServer = s)
+        .compose(s -> publishers.start(vertx, transportEndpoint(), index))
         .compose(s -> startLlumlet());
+  }
+
+  /** Where KV stores list this engine: its KV transport address, as the CMS names it. */
+  private String transportEndpoint() {
+    String ip = cmsTarget != null ? cmsTarget.advertiseHost() : kvTransferHost();
+    return ip + ":" + kvTransferPort();
   }
 
   /** The port the HTTP server listens on (the actual one when 0 was asked for). */

@@ -1,5 +1,6 @@
 package io.llumnix.enginesim;
 
+import io.llumnix.enginesim.cache.PublishingSettings;
 import io.llumnix.enginesim.core.CoreConfig;
 import io.llumnix.metrics.ComponentMetrics;
 import io.llumnix.tokenizer.TokenizerSource;
@@ -23,11 +24,14 @@ import io.llumnix.tokenizer.TokenizerSource;
  * @param kvTransfer the role in disaggregated prefill and the simulated KV transfer
  * @param apiKey vLLM's {@code --api-key}: when set, {@code /v1} routes need
  *     {@code Authorization: Bearer <key>}; "" for none
+ * @param publishing what the engine tells the outside about its prefix cache (KV-cache
+ *     events, KV-store chunk keys)
  */
 public record EngineSettings(String model, String servedModelName, CoreConfig core,
     double speedup, double outputLengthMean, String vllmVersion,
     String showHiddenMetricsForVersion, boolean countAbortedRequests, TokenizerSource tokenizer,
-    int maxLogprobs, int maxLabelSets, KvTransferSettings kvTransfer, String apiKey) {
+    int maxLogprobs, int maxLabelSets, KvTransferSettings kvTransfer, String apiKey,
+    PublishingSettings publishing) {
 
   /** {@value} */
   public static final String DEFAULT_MODEL = "llumnix/sim-llama3-8b";
@@ -52,6 +56,13 @@ public record EngineSettings(String model, String servedModelName, CoreConfig co
       throw new IllegalArgumentException(
           "--metrics-max-label-sets: " + maxLabelSets + " (expected: >= 1)");
     }
+  }
+
+  /** The same engines, publishing their prefix cache as {@code publishing} says. */
+  public EngineSettings withPublishing(PublishingSettings publishing) {
+    return new EngineSettings(model, servedModelName, core, speedup, outputLengthMean,
+        vllmVersion, showHiddenMetricsForVersion, countAbortedRequests, tokenizer, maxLogprobs,
+        maxLabelSets, kvTransfer, apiKey, publishing);
   }
 
   /** The model name clients use. */
@@ -82,6 +93,7 @@ public record EngineSettings(String model, String servedModelName, CoreConfig co
     private int maxLabelSets = DEFAULT_MAX_LABEL_SETS;
     private KvTransferSettings kvTransfer = KvTransferSettings.DEFAULT;
     private String apiKey = "";
+    private PublishingSettings publishing = PublishingSettings.NONE;
 
     private Builder() {}
 
@@ -150,10 +162,15 @@ public record EngineSettings(String model, String servedModelName, CoreConfig co
       return this;
     }
 
+    public Builder publishing(PublishingSettings publishing) {
+      this.publishing = publishing;
+      return this;
+    }
+
     public EngineSettings build() {
       return new EngineSettings(model, servedModelName, core, speedup, outputLengthMean,
           vllmVersion, showHiddenMetricsForVersion, countAbortedRequests, tokenizer,
-          maxLogprobs, maxLabelSets, kvTransfer, apiKey);
+          maxLogprobs, maxLabelSets, kvTransfer, apiKey, publishing);
     }
   }
 }

@@ -59,13 +59,16 @@ public final class LocalCluster implements AutoCloseable {
   private final List<LlmInstance> instances;
   private final @Nullable RedisProcess redis;
   private final String cmsDescription;
+  private final @Nullable LocalKvs kvs;
   private SchedulerServer scheduler;
   private String schedulerDeployment;
   private @Nullable GatewayServer gateway;
 
   private LocalCluster(EngineSimulator engines, Vertx vertx, SchedulerConfig schedulerConfig,
       ComponentMetrics schedulerMetrics, @Nullable Function<Vertx, CmsStore> cmsStore,
-      List<LlmInstance> instances, @Nullable RedisProcess redis, String cmsDescription) {
+      List<LlmInstance> instances, @Nullable RedisProcess redis, String cmsDescription,
+      @Nullable LocalKvs kvs) {
+    this.kvs = kvs;
     this.engines = engines;
     this.vertx = vertx;
     this.schedulerConfig = schedulerConfig;
@@ -116,6 +119,31 @@ public final class LocalCluster implements AutoCloseable {
     return schedulerConfig.fullMode();
   }
 
+  /** How cache-aware scheduling learns where prefixes are, in words; "" without it. */
+  public String cacheAwareDescription() {
+    return kvs == null ? "" : kvs.describe();
+  }
+
+  /**
+   * Stops the KV store's metadata service (mooncake: {@code llumnix kvs}; v6d: its Redis), as
+   * a crash would; the scheduler then balances load only.
+   */
+  public void stopKvs() throws Exception {
+    requireKvs().stopKvs();
+  }
+
+  /** Starts again what {@link #stopKvs} stopped. */
+  public void restartKvs() throws Exception {
+    requireKvs().restartKvs();
+  }
+
+  private LocalKvs requireKvs() {
+    if (kvs == null) {
+      throw new IllegalStateException("the cluster is not cache-aware");
+    }
+    return kvs;
+  }
+
   /** Stops the scheduler (its port closes, gateways lose their keepalive). */
   public void stopScheduler() throws Exception {
     vertx.undeploy(schedulerDeployment).await(10, TimeUnit.SECONDS);
@@ -146,6 +174,9 @@ public final class LocalCluster implements AutoCloseable {
       vertx.close().await(10, TimeUnit.SECONDS);
       engines.close();
     } finally {
+      if (kvs != null) {
+        kvs.close();
+      }
       if (redis != null) {
         redis.close();
       }
@@ -263,11 +294,24 @@ public final class LocalCluster implements AutoCloseable {
         description = "in-process store"
             + (cms == Cms.IN_PROCESS ? "" : " (redis-server is not installed)");
       }
+      Vertx vertx = Vertx.vertx();
+      LocalKvs kvs = null;
       EngineSimulator engines;
+      SchedulerConfig schedulerConfig = scheduler;
       try {
-        engines = EngineSimulator.start(engine, host, engineBasePort, instances,
+        EngineSettings engineSettings = engine;
+        if (scheduler.cacheAware().enabled()) {
+          kvs = LocalKvs.start(scheduler.cacheAware(), vertx, redis);
+          engineSettings = kvs.engines(engine);
+          schedulerConfig = kvs.scheduler(scheduler);
+        }
+        engines = EngineSimulator.start(engineSettings, host, engineBasePort, instances,
             kvTransferPortOffset, store == null ? null : new CmsTarget(store, llumlet, host));
-      } catch (RuntimeException e) {
+      } catch (Exception | Error e) {
+        vertx.close();
+        if (kvs != null) {
+          kvs.close();
+        }
         if (redis != null) {
           redis.close();
         }
@@ -279,10 +323,10 @@ public final class LocalCluster implements AutoCloseable {
           .toList();
       ComponentMetrics metrics = ComponentMetrics.create(maxLabelSets);
       metrics.registerAll(LlumnixMetrics.scheduler());
-      LocalCluster cluster = new LocalCluster(engines, Vertx.vertx(), scheduler, metrics, store,
-          endpoints, redis, description);
+      LocalCluster cluster = new LocalCluster(engines, vertx, schedulerConfig, metrics, store,
+          endpoints, redis, description, kvs);
       try {
-        cluster.deployScheduler(scheduler);
+        cluster.deployScheduler(schedulerConfig);
         cluster.startGateway(gateway, gatewayRoundRobin, schedulerLink, tokenizer, maxLabelSets);
         return cluster;
       } catch (Exception | Error e) {

@@ -1,6 +1,7 @@
 package io.llumnix.scheduler;
 
 import io.llumnix.scheduler.api.Keepalive;
+import io.llumnix.scheduler.cache.CacheAwareConfig;
 import io.llumnix.scheduler.cms.CmsReader;
 import io.llumnix.scheduler.cms.FullModePolicies;
 import io.llumnix.scheduler.dispatch.Mode;
@@ -18,10 +19,12 @@ import io.llumnix.scheduler.policy.PolicyConfig;
  * @param cmsIntervals full mode: how often the CMS is read
  * @param localAccount full mode: {@code --enable-instance-status-local-account}
  * @param accountStalenessSeconds full mode: {@code --request-local-account-staleness-seconds}
+ * @param cacheAware full mode: cache-aware scheduling (forced off in lite mode and under
+ *     {@code flood}, as the reference does)
  */
 public record SchedulerConfig(String host, int port, long keepaliveIntervalMillis,
     boolean fullMode, String policy, PolicyConfig policyConfig, CmsReader.Intervals cmsIntervals,
-    boolean localAccount, long accountStalenessSeconds) {
+    boolean localAccount, long accountStalenessSeconds, CacheAwareConfig cacheAware) {
 
   /** {@value} */
   public static final String DEFAULT_HOST = "0.0.0.0";
@@ -43,12 +46,27 @@ public record SchedulerConfig(String host, int port, long keepaliveIntervalMilli
     }
     PolicyRegistry.builtins().check(mode(fullMode), policy);
     FullModePolicies.FailoverDomain.of(policyConfig.failoverDomain());
+    if (cacheAware.enabled() && (!fullMode || policy.equals("flood"))) {
+      cacheAware = CacheAwareConfig.disabled();
+    }
+    if (cacheAware.enabled()) {
+      FullModePolicies.CmsMetric.locality(cacheAware.localityMetric());
+      if (!policyConfig.cacheLocalityMetric().equals(cacheAware.localityMetric())) {
+        policyConfig = policyConfig.withCacheLocalityMetric(cacheAware.localityMetric());
+      }
+    }
   }
 
   /** The same settings on {@code port} (a restart on the port a first start picked). */
   public SchedulerConfig withPort(int port) {
     return new SchedulerConfig(host, port, keepaliveIntervalMillis, fullMode, policy,
-        policyConfig, cmsIntervals, localAccount, accountStalenessSeconds);
+        policyConfig, cmsIntervals, localAccount, accountStalenessSeconds, cacheAware);
+  }
+
+  /** The same settings with {@code cacheAware}. */
+  public SchedulerConfig withCacheAware(CacheAwareConfig cacheAware) {
+    return new SchedulerConfig(host, port, keepaliveIntervalMillis, fullMode, policy,
+        policyConfig, cmsIntervals, localAccount, accountStalenessSeconds, cacheAware);
   }
 
   private static Mode<?> mode(boolean fullMode) {
@@ -71,8 +89,14 @@ public record SchedulerConfig(String host, int port, long keepaliveIntervalMilli
     private long metadataIntervalMillis = DEFAULT_CMS_METADATA_INTERVAL_MILLIS;
     private boolean localAccount = true;
     private long accountStalenessSeconds = DEFAULT_ACCOUNT_STALENESS_SECONDS;
+    private CacheAwareConfig cacheAware = CacheAwareConfig.disabled();
 
     private Builder() {}
+
+    public Builder cacheAware(CacheAwareConfig cacheAware) {
+      this.cacheAware = cacheAware;
+      return this;
+    }
 
     public Builder host(String host) {
       this.host = host;
@@ -133,7 +157,7 @@ public record SchedulerConfig(String host, int port, long keepaliveIntervalMilli
     public SchedulerConfig build() {
       return new SchedulerConfig(host, port, keepaliveIntervalMillis, fullMode, policy,
           policyConfig, new CmsReader.Intervals(statusIntervalMillis, metadataIntervalMillis),
-          localAccount, accountStalenessSeconds);
+          localAccount, accountStalenessSeconds, cacheAware);
     }
   }
 }

@@ -12,6 +12,8 @@ import io.llumnix.scheduler.api.Outcome;
 import io.llumnix.scheduler.api.ReportItem;
 import io.llumnix.scheduler.api.SchedulingJson;
 import io.llumnix.scheduler.api.SchedulingRequest;
+import io.llumnix.scheduler.cache.PrefixIndex;
+import io.llumnix.scheduler.cache.PrefixIndexes;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
@@ -71,8 +73,10 @@ public final class SchedulerServer extends VerticleBase implements InstanceListe
   @Override
   public Future<?> start() {
     clock = injectedClock != null ? injectedClock : VertxClock.of(vertx);
+    PrefixIndex prefixIndex = config.cacheAware().enabled()
+        ? PrefixIndexes.create(vertx, config.cacheAware(), clock) : null;
     service = SchedulingService.create(config, metrics, clock,
-        config.fullMode() ? cmsStore.apply(vertx) : null);
+        config.fullMode() ? cmsStore.apply(vertx) : null, prefixIndex);
     service.start();
     Router router = Router.router(vertx);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(64L * 1024 * 1024);
@@ -137,12 +141,23 @@ public final class SchedulerServer extends VerticleBase implements InstanceListe
       text(ctx.response(), 400, "invalid scheduling req");
       return;
     }
-    Outcome outcome = release ? service.release(request) : service.schedule(request);
+    if (release) {
+      answer(ctx.response(), service.release(request));
+    } else {
+      service.schedule(request).onComplete(done -> answer(ctx.response(), done.succeeded()
+          ? done.result() : new Outcome.Failed(500, String.valueOf(done.cause()))));
+    }
+  }
+
+  private static void answer(HttpServerResponse response, Outcome outcome) {
+    if (response.closed()) {
+      return; // the gateway gave up while the prefix lookup ran
+    }
     switch (outcome) {
-      case Outcome.Scheduled scheduled -> ctx.response()
+      case Outcome.Scheduled scheduled -> response
           .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
           .end(SchedulingJson.encode(scheduled.answer()));
-      case Outcome.Failed failed -> text(ctx.response(), failed.status(), failed.message());
+      case Outcome.Failed failed -> text(response, failed.status(), failed.message());
     }
   }
 

@@ -5,6 +5,8 @@ import io.llumnix.core.time.Clock;
 import io.llumnix.metrics.ComponentMetrics;
 import io.llumnix.scheduler.api.Outcome;
 import io.llumnix.scheduler.api.SchedulingRequest;
+import io.llumnix.scheduler.cache.CacheAwareLookup;
+import io.llumnix.scheduler.cache.PrefixIndex;
 import io.llumnix.scheduler.cms.CmsInstance;
 import io.llumnix.scheduler.cms.CmsReader;
 import io.llumnix.scheduler.cms.CmsView;
@@ -14,6 +16,7 @@ import io.llumnix.scheduler.dispatch.PolicyRegistry;
 import io.llumnix.scheduler.lrs.LocalRealtimeState;
 import io.llumnix.scheduler.lrs.LrsInstance;
 import io.llumnix.scheduler.policy.DispatchPolicy;
+import io.vertx.core.Future;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -26,21 +29,30 @@ public final class SchedulingService {
   private final Dispatcher<?> dispatcher;
   private final @Nullable LiteTracking lite;
   private final @Nullable CmsReader reader;
+  private final @Nullable CacheAwareLookup cacheAware;
 
   private SchedulingService(Dispatcher<?> dispatcher, @Nullable LiteTracking lite,
-      @Nullable CmsReader reader) {
+      @Nullable CmsReader reader, @Nullable CacheAwareLookup cacheAware) {
     this.dispatcher = dispatcher;
     this.lite = lite;
     this.reader = reader;
+    this.cacheAware = cacheAware;
+  }
+
+  /** The scheduling service {@code config} describes, without a prefix index. */
+  public static SchedulingService create(SchedulerConfig config, ComponentMetrics metrics,
+      Clock clock, @Nullable CmsStore cmsStore) {
+    return create(config, metrics, clock, cmsStore, null);
   }
 
   /**
    * The scheduling service {@code config} describes, on {@code clock}: lite mode over a new
-   * LRS, or full mode over a CMS view that {@code cmsStore} (required in full mode) refreshes.
-   * The one way to build a scheduler: the server and the simulator both call it.
+   * LRS, or full mode over a CMS view that {@code cmsStore} (required in full mode) refreshes,
+   * cache-aware when the config enables it (then {@code prefixIndex} is required). The one
+   * way to build a scheduler: the server and the simulator both call it.
    */
   public static SchedulingService create(SchedulerConfig config, ComponentMetrics metrics,
-      Clock clock, @Nullable CmsStore cmsStore) {
+      Clock clock, @Nullable CmsStore cmsStore, @Nullable PrefixIndex prefixIndex) {
     if (!config.fullMode()) {
       LocalRealtimeState lrs = new LocalRealtimeState(metrics);
       DispatchPolicy<LrsInstance> policy = PolicyRegistry.builtins().create(Mode.LITE,
@@ -50,17 +62,27 @@ public final class SchedulingService {
     if (cmsStore == null) {
       throw new IllegalArgumentException("full mode needs a CMS store");
     }
+    boolean cacheAware = config.cacheAware().enabled();
+    if (cacheAware && prefixIndex == null) {
+      throw new IllegalArgumentException("cache-aware scheduling needs a prefix index");
+    }
     CmsView view = new CmsView(metrics, config.localAccount(), config.accountStalenessSeconds(),
-        clock);
+        cacheAware, clock);
     DispatchPolicy<CmsInstance> policy = PolicyRegistry.builtins().create(Mode.FULL,
         config.policy(), config.policyConfig(), clock);
     CmsReader reader = new CmsReader(view, cmsStore, config.cmsIntervals(), clock, metrics);
-    return full(new Dispatcher<>(policy, view, metrics, clock), reader);
+    CacheAwareLookup lookup = null;
+    if (cacheAware) {
+      lookup = new CacheAwareLookup(config.cacheAware(), prefixIndex, clock, metrics);
+      view.onMetadata(prefixIndex::instancesChanged);
+    }
+    return new SchedulingService(new Dispatcher<>(policy, view, metrics, clock), null, reader,
+        lookup);
   }
 
   /** Lite mode: the dispatcher counts into the LRS, which reports and releases keep current. */
   public static SchedulingService lite(Dispatcher<?> dispatcher, LocalRealtimeState lrs) {
-    return new SchedulingService(dispatcher, new LrsTracking(lrs), null);
+    return new SchedulingService(dispatcher, new LrsTracking(lrs), null, null);
   }
 
   /**
@@ -68,12 +90,18 @@ public final class SchedulingService {
    * cannot be read, {@code /schedule} answers 400 {@code cms not available}.
    */
   public static SchedulingService full(Dispatcher<?> dispatcher, CmsReader reader) {
-    return new SchedulingService(dispatcher, null, reader);
+    return new SchedulingService(dispatcher, null, reader, null);
   }
 
-  /** Chooses instances for {@code request}. */
-  public Outcome schedule(SchedulingRequest request) {
-    return dispatcher.schedule(request);
+  /**
+   * Chooses instances for {@code request}: at once, or after the prefix lookup when
+   * cache-aware scheduling looks the request up. Never a failed future.
+   */
+  public Future<Outcome> schedule(SchedulingRequest request) {
+    if (cacheAware == null) {
+      return Future.succeededFuture(dispatcher.schedule(request));
+    }
+    return cacheAware.lookup(request).map(hits -> dispatcher.schedule(request, hits));
   }
 
   /** {@code request} ended on the instance its result names. */
@@ -97,6 +125,9 @@ public final class SchedulingService {
   public void stop() {
     if (reader != null) {
       reader.stop();
+    }
+    if (cacheAware != null) {
+      cacheAware.close();
     }
   }
 

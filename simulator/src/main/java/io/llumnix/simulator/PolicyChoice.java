@@ -7,11 +7,20 @@ import java.util.List;
 
 /**
  * One policy to simulate: a scheduling mode and a policy name of the {@link PolicyRegistry},
- * and the label reports use. Written {@code lite:NAME}, {@code full:NAME}, or {@code NAME}
- * alone: full mode's policy of that name if it has one (full mode is the scheduler's default),
- * else lite mode's.
+ * whether cache-aware scheduling is on, and the label reports use. Written {@code lite:NAME},
+ * {@code full:NAME}, or {@code NAME} alone: full mode's policy of that name if it has one (full
+ * mode is the scheduler's default), else lite mode's; {@value #CACHE_AWARE} is full mode's
+ * {@code load-balance} with cache-aware scheduling.
  */
-public record PolicyChoice(String label, Mode<?> mode, String policy) {
+public record PolicyChoice(String label, Mode<?> mode, String policy, boolean cacheAware) {
+
+  /** The label of full-mode load balance with cache-aware scheduling. */
+  public static final String CACHE_AWARE = "cache-aware";
+
+  /** A policy without cache awareness. */
+  public PolicyChoice(String label, Mode<?> mode, String policy) {
+    this(label, mode, policy, false);
+  }
 
   /**
    * Parses one label.
@@ -21,6 +30,9 @@ public record PolicyChoice(String label, Mode<?> mode, String policy) {
   public static PolicyChoice parse(String label) {
     PolicyRegistry registry = PolicyRegistry.builtins();
     String text = label.strip();
+    if (text.equals(CACHE_AWARE) || text.equals("full:" + CACHE_AWARE)) {
+      return new PolicyChoice(text, Mode.FULL, "load-balance", true);
+    }
     int colon = text.indexOf(':');
     if (colon >= 0) {
       String modeName = text.substring(0, colon);
@@ -61,6 +73,7 @@ public record PolicyChoice(String label, Mode<?> mode, String policy) {
     for (Mode<?> mode : List.of(Mode.LITE, Mode.FULL)) {
       registry.names(mode).forEach(name -> names.add(mode + ":" + name));
     }
+    names.add(CACHE_AWARE);
     return names;
   }
 }

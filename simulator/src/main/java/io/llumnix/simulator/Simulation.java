@@ -10,6 +10,9 @@ import io.llumnix.enginesim.llumlet.Llumlet;
 import io.llumnix.metrics.ComponentMetrics;
 import io.llumnix.scheduler.SchedulerConfig;
 import io.llumnix.scheduler.SchedulingService;
+import io.llumnix.scheduler.cache.CacheAwareConfig;
+import io.llumnix.scheduler.cache.KvsBackend;
+import io.llumnix.scheduler.cache.LocalPrefixIndex;
 import io.llumnix.scheduler.dispatch.Mode;
 import io.llumnix.scheduler.policy.PolicyConfig;
 import io.llumnix.simulator.cluster.SimEngine;
@@ -58,9 +61,12 @@ public final class Simulation {
       ids.add("instance-" + i);
     }
     recorder = new RunRecorder(settings.sloTtftMillis(), settings.sloTpotMillis(), ids);
+    // Cache awareness as with vLLM's KV-cache events: engines report blocks as they cache and
+    // evict them, straight into the scheduler's index.
+    LocalPrefixIndex prefixIndex = policy.cacheAware() ? new LocalPrefixIndex(time) : null;
     for (int i = 0; i < settings.instances(); i++) {
       engines.add(new SimEngine(ids.get(i), "10.0." + (i / 250) + "." + (i % 250 + 1),
-          settings.core().withSeed(settings.core().seed() + i), time, recorder));
+          settings.core().withSeed(settings.core().seed() + i), time, recorder, prefixIndex));
     }
     SchedulerConfig config = SchedulerConfig.builder()
         .fullMode(full)
@@ -68,6 +74,8 @@ public final class Simulation {
         .policyConfig(policyConfig(settings, full))
         .cmsStatusIntervalMillis(settings.statusIntervalMillis())
         .localAccount(settings.localAccount())
+        .cacheAware(CacheAwareConfig.builder().enabled(policy.cacheAware())
+            .backend(KvsBackend.KV_EVENTS).build())
         .build();
     if (full) {
       InMemoryCmsStore store = new InMemoryCmsStore(time::epochMillis);
@@ -77,7 +85,7 @@ public final class Simulation {
         engine.attach(llumlet);
         llumlet.start();
       }
-      service = SchedulingService.create(config, metrics, time, store);
+      service = SchedulingService.create(config, metrics, time, store, prefixIndex);
     } else {
       service = SchedulingService.create(config, metrics, time, null);
       service.lite().registerGateway(SimGateway.GATEWAY_ID);

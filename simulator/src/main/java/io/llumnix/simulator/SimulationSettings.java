@@ -55,6 +55,9 @@ public record SimulationSettings(int instances, CoreConfig core, long statusInte
       throw new IllegalArgumentException("--scheduling-rtt-us " + schedulingRttMicros
           + " and --network-us " + networkMicros + " (expected: >= 0)");
     }
+    // Nobody reads a simulated engine's block hashes (cache awareness follows block contents),
+    // and vLLM's SHA-256 per block would cost more than the rest of the engine.
+    core = core.withFastPrefixHash();
     long kvTokens = (long) (core.numGpuBlocks() - 1) * core.blockSize();
     if (core.maxModelLen() > kvTokens) {
       // vLLM refuses such an engine: a request as long as the model allows could never run,

@@ -124,6 +124,13 @@ public final class LlumnixMetrics {
       histogram("request_query_prefix_cache_hit_duration_milliseconds",
           "Duration of querying the KV store for prefix cache hits in milliseconds.",
           Buckets.STAGE_MILLISECONDS);
+  public static final MetricSpec SCHEDULER_KVS_METADATA_SERVICE_UP =
+      gauge("scheduler_kvs_metadata_service_up",
+          "1 while cache-aware scheduling can reach its KV-store metadata service, 0 while "
+              + "lookups are skipped after failures (scheduling then balances load only).");
+  public static final MetricSpec SCHEDULER_KVS_LOOKUP_FAILED_TOTAL =
+      counter("scheduler_kvs_lookup_failed_total",
+          "Failed attempts to look up prefix cache hits in the KV-store metadata service.");
   public static final MetricSpec REQUEST_CALC_PREFIX_CACHE_HIT_DURATION_MILLISECONDS =
       histogram("request_calc_prefix_cache_hit_duration_milliseconds",
           "Duration of calculating prefix cache hit lengths in milliseconds.",
@@ -201,7 +208,8 @@ public final class LlumnixMetrics {
         REQUEST_FULL_MODE_SCHEDULE_DURATION_MILLISECONDS,
         REQUEST_QUERY_PREFIX_CACHE_HIT_DURATION_MILLISECONDS,
         REQUEST_CALC_PREFIX_CACHE_HIT_DURATION_MILLISECONDS,
-        REQUEST_PREFIX_CACHE_HIT_PERCENT, REQUEST_MAX_PREFIX_CACHE_HIT_PERCENT));
+        REQUEST_PREFIX_CACHE_HIT_PERCENT, REQUEST_MAX_PREFIX_CACHE_HIT_PERCENT,
+        SCHEDULER_KVS_METADATA_SERVICE_UP, SCHEDULER_KVS_LOOKUP_FAILED_TOTAL));
     all.addAll(INSTANCE_CMS);
     all.addAll(List.of(
         SELECTED_INSTANCE_KV_CACHE_USAGE_RATIO_PROJECTED, SELECTED_INSTANCE_DECODE_BATCH_SIZE,

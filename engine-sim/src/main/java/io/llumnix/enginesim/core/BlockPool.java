@@ -27,8 +27,10 @@ final class BlockPool {
   /** Block hash to block: primitive keys, as boxing them cost a third of a simulation's time. */
   private final LongIntHashMap cached = new LongIntHashMap();
   private long evictions;
+  private final PrefixCacheListener listener;
 
-  BlockPool(int numBlocks) {
+  BlockPool(int numBlocks, PrefixCacheListener listener) {
+    this.listener = listener;
     if (numBlocks < 2) {
       throw new IllegalArgumentException("numBlocks: " + numBlocks + " (expected: >= 2)");
     }
@@ -74,6 +76,7 @@ final class BlockPool {
       cached.remove(hash[b]); // a hashed block is the one its hash maps to (cache())
       hashed[b] = false;
       evictions++;
+      listener.removed(hash[b]);
     }
     refCount[b] = 1;
     return b;
@@ -106,16 +109,21 @@ final class BlockPool {
     }
   }
 
-  /** Records that full block {@code b} holds the tokens whose chained hash is {@code h}. */
-  void cache(int b, long h) {
+  /**
+   * Records that full block {@code b} holds the tokens whose chained hash is {@code h}; false
+   * when it was cached already or another block holds {@code h}.
+   */
+  boolean cache(int b, long h) {
     if (hashed[b]) {
-      return;
+      return false;
     }
     // A block computed twice (two requests with the same prefix in flight) is cached once.
     if (cached.putIfAbsent(h, b)) {
       hash[b] = h;
       hashed[b] = true;
+      return true;
     }
+    return false;
   }
 
   private void append(int b) {

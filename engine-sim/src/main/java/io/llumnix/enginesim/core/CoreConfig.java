@@ -1,5 +1,8 @@
 package io.llumnix.enginesim.core;
 
+import io.llumnix.kvs.hash.BlockHashAlgo;
+import org.jspecify.annotations.Nullable;
+
 /**
  * The engine core's limits and model, as vLLM's scheduler and cache configs hold them. Built
  * with {@link #builder()}; the defaults are Llama-3.1-8B on one H100 with vLLM's defaults.
@@ -13,10 +16,17 @@ package io.llumnix.enginesim.core;
  * @param profile the step-time model
  * @param jitter relative step-time jitter, uniform in [-jitter, +jitter]
  * @param seed seeds the jitter
+ * @param prefixHashAlgo vLLM's {@code --prefix-caching-hash-algo}: blocks are hashed exactly as
+ *     vLLM hashes them (so the hashes in KV-cache events are vLLM's); null for a fast 64-bit
+ *     chain that only this engine understands (the {@code simulate} default, where nobody
+ *     reads the hashes)
+ * @param hashSeed vLLM's {@code PYTHONHASHSEED}: the root of the hash chain; null for a random
+ *     root, as an unseeded vLLM has
  */
 public record CoreConfig(int maxNumBatchedTokens, int maxNumSeqs, int blockSize,
     int numGpuBlocks, int maxModelLen, boolean enablePrefixCaching, StepProfile profile,
-    double jitter, long seed) {
+    double jitter, long seed, @Nullable BlockHashAlgo prefixHashAlgo,
+    @Nullable String hashSeed) {
 
   /** {@value} */
   public static final int DEFAULT_MAX_NUM_BATCHED_TOKENS = 8192;
@@ -43,7 +53,16 @@ public record CoreConfig(int maxNumBatchedTokens, int maxNumSeqs, int blockSize,
   /** The same limits and model with jitter seeded by {@code seed} (one engine of many). */
   public CoreConfig withSeed(long seed) {
     return new CoreConfig(maxNumBatchedTokens, maxNumSeqs, blockSize, numGpuBlocks, maxModelLen,
-        enablePrefixCaching, profile, jitter, seed);
+        enablePrefixCaching, profile, jitter, seed, prefixHashAlgo, hashSeed);
+  }
+
+  /**
+   * The same engine hashing blocks with the fast chain instead of vLLM's hash: for simulations,
+   * where nobody reads the hashes and SHA-256 per block would dominate the run time.
+   */
+  public CoreConfig withFastPrefixHash() {
+    return new CoreConfig(maxNumBatchedTokens, maxNumSeqs, blockSize, numGpuBlocks, maxModelLen,
+        enablePrefixCaching, profile, jitter, seed, null, null);
   }
 
   /** A builder with the defaults. */
@@ -73,8 +92,21 @@ public record CoreConfig(int maxNumBatchedTokens, int maxNumSeqs, int blockSize,
     private StepProfile profile = StepProfile.named(DEFAULT_PROFILE);
     private double jitter;
     private long seed;
+    private @Nullable BlockHashAlgo prefixHashAlgo = BlockHashAlgo.SHA256;
+    private @Nullable String hashSeed;
 
     private Builder() {}
+
+    /** Null for the fast chain of {@code simulate}; see {@link CoreConfig}. */
+    public Builder prefixHashAlgo(@Nullable BlockHashAlgo algo) {
+      this.prefixHashAlgo = algo;
+      return this;
+    }
+
+    public Builder hashSeed(@Nullable String seed) {
+      this.hashSeed = seed;
+      return this;
+    }
 
     public Builder maxNumBatchedTokens(int tokens) {
       this.maxNumBatchedTokens = tokens;
@@ -123,7 +155,7 @@ public record CoreConfig(int maxNumBatchedTokens, int maxNumSeqs, int blockSize,
 
     public CoreConfig build() {
       return new CoreConfig(maxNumBatchedTokens, maxNumSeqs, blockSize, numGpuBlocks,
-          maxModelLen, enablePrefixCaching, profile, jitter, seed);
+          maxModelLen, enablePrefixCaching, profile, jitter, seed, prefixHashAlgo, hashSeed);
     }
   }
 }

@@ -36,6 +36,7 @@ public final class EngineCore {
   private final CoreConfig config;
   private final EngineStats stats;
   private final KvCacheManager kv;
+  private final PrefixCacheListener listener;
   private final SplittableRandom jitterRandom;
   private final ArrayList<SimRequest> running = new ArrayList<>();
   private final ArrayDeque<SimRequest> waiting = new ArrayDeque<>();
@@ -50,9 +51,15 @@ public final class EngineCore {
   private long lastNowNanos;
 
   public EngineCore(CoreConfig config, EngineStats stats) {
+    this(config, stats, PrefixCacheListener.NONE);
+  }
+
+  /** An engine whose prefix cache tells {@code listener} what it stores and evicts. */
+  public EngineCore(CoreConfig config, EngineStats stats, PrefixCacheListener listener) {
     this.config = config;
     this.stats = stats;
-    this.kv = new KvCacheManager(config, stats);
+    this.listener = listener;
+    this.kv = new KvCacheManager(config, stats, listener);
     this.jitterRandom = new SplittableRandom(config.seed());
   }
 
@@ -167,6 +174,7 @@ public final class EngineCore {
       if (self) {
         break;
       }
+      kv.cacheFullBlocks(request, request.numComputed + n);
       plan.add(request, n);
       budget -= n;
     }
@@ -199,6 +207,7 @@ public final class EngineCore {
           request.scheduledNanos = nowNanos;
         }
         running.add(request);
+        kv.cacheFullBlocks(request, request.numComputed + n);
         plan.add(request, n);
         budget -= n;
       }
@@ -208,6 +217,7 @@ public final class EngineCore {
       skipped.clear();
     }
 
+    listener.stepPlanned();
     if (plan.size() == 0) {
       return null;
     }
@@ -233,7 +243,6 @@ public final class EngineCore {
         iterationTokens += Math.min(n, request.numPromptTokens() - request.numComputed);
       }
       request.numComputed += n;
-      kv.cacheFullBlocks(request);
       if (request.numComputed == request.numTokens) {
         iterationTokens++;
         sample(request, now);

@@ -1,5 +1,8 @@
 package io.llumnix.enginesim.core;
 
+import io.llumnix.kvs.hash.BlockHasher;
+import org.jspecify.annotations.Nullable;
+
 /**
  * The paged KV cache of one engine, as vLLM's {@code KVCacheManager} keeps it: blocks are
  * allocated only for the tokens scheduled now; a full block is found again by the chain hash of
@@ -11,13 +14,19 @@ final class KvCacheManager {
   private final CoreConfig config;
   private final EngineStats stats;
   private final BlockPool pool;
+  private final PrefixCacheListener listener;
+  /** vLLM's block hash, or null for the fast chain. */
+  private final @Nullable BlockHasher hasher;
   private final long noneHash;
 
-  KvCacheManager(CoreConfig config, EngineStats stats) {
+  KvCacheManager(CoreConfig config, EngineStats stats, PrefixCacheListener listener) {
     this.config = config;
     this.stats = stats;
-    this.pool = new BlockPool(config.numGpuBlocks());
-    // vLLM's NONE_HASH is H(PYTHONHASHSEED) when the seed is set: the chain's root.
+    this.listener = listener;
+    this.pool = new BlockPool(config.numGpuBlocks(), listener);
+    this.hasher = config.prefixHashAlgo() == null ? null
+        : new BlockHasher(config.prefixHashAlgo(), config.hashSeed());
+    // The fast chain's root; vLLM's chain starts from the hasher's NONE_HASH instead.
     this.noneHash = OutputWords.mix(config.seed() ^ 0x6C6C756D6E6978L);
   }
 
@@ -86,11 +95,24 @@ final class KvCacheManager {
     }
     request.numComputed = computed;
     request.numCachedTokens = 0;
-    cacheFullBlocks(request);
+    cacheFullBlocks(request, computed);
   }
 
   private void hashBlocks(SimRequest request, int upTo) {
     int bs = config.blockSize();
+    if (hasher != null) {
+      while (request.numHashedBlocks < upTo) {
+        int b = request.numHashedBlocks;
+        if (request.chainDigest == null) {
+          request.chainDigest = new byte[32];
+        }
+        // Block 0 hangs off NONE_HASH; later ones chain in place on the request's digest.
+        hasher.hash(b == 0 ? null : request.chainDigest, request, b * bs, (b + 1) * bs,
+            request.chainDigest);
+        request.addBlockHash(BlockHasher.toInt64(request.chainDigest));
+      }
+      return;
+    }
     while (request.numHashedBlocks < upTo) {
       int b = request.numHashedBlocks;
       long h = b == 0 ? noneHash : request.blockHashes[b - 1];
@@ -101,18 +123,33 @@ final class KvCacheManager {
     }
   }
 
-  /** The request's newly computed full blocks join the prefix cache. */
-  void cacheFullBlocks(SimRequest request) {
+  /**
+   * The request's blocks that are full once {@code computed} tokens are computed join the
+   * prefix cache. Called when the tokens are scheduled, as vLLM enters blocks at allocation:
+   * a second request with the same prefix in the same step already finds them.
+   */
+  void cacheFullBlocks(SimRequest request, int computed) {
     if (!config.enablePrefixCaching()) {
       return;
     }
-    int full = request.numComputed / config.blockSize();
+    int full = computed / config.blockSize();
     if (full <= request.numCachedBlocks) {
       return;
     }
     hashBlocks(request, full);
+    int run = -1; // the first block of the current run of newly cached blocks
     for (int b = request.numCachedBlocks; b < full; b++) {
-      pool.cache(request.blocks[b], request.blockHashes[b]);
+      if (pool.cache(request.blocks[b], request.blockHashes[b])) {
+        if (run < 0) {
+          run = b;
+        }
+      } else if (run >= 0) {
+        listener.stored(request.blockHashes, run, b, config.blockSize(), request);
+        run = -1;
+      }
+    }
+    if (run >= 0) {
+      listener.stored(request.blockHashes, run, full, config.blockSize(), request);
     }
     request.numCachedBlocks = full;
   }

@@ -1,5 +1,6 @@
 package io.llumnix.enginesim.core;
 
+import io.llumnix.kvs.hash.TokenSource;
 import java.util.Arrays;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -9,7 +10,7 @@ import org.jspecify.annotations.Nullable;
  * ({@code numComputed} of {@code numTokens} have KV), blocks, and timestamps in simulated
  * nanoseconds. Mutated only on the engine's thread.
  */
-public final class SimRequest {
+public final class SimRequest implements TokenSource {
 
   /** Where the request is in the engine. */
   public enum Status { WAITING, RUNNING, PREEMPTED, WAITING_FOR_REMOTE_KVS, FINISHED }
@@ -37,6 +38,8 @@ public final class SimRequest {
   int numBlocks;
   long[] blockHashes = new long[8];
   int numHashedBlocks;
+  /** vLLM hashing: the full digest of the last hashed block, the next block's parent. */
+  byte @Nullable [] chainDigest;
   int numCachedBlocks;
   int numCachedTokens = -1;
   long arrivalNanos;
@@ -195,7 +198,8 @@ public final class SimRequest {
   }
 
   /** Token {@code position} of the sequence: a prompt token, or an output token sampled. */
-  int tokenAt(int position) {
+  @Override
+  public int tokenAt(int position) {
     return position < numPromptTokens ? promptTokens[position]
         : OutputWords.tokenId(OutputWords.wordIndex(outputSeed, position - numPromptTokens));
   }

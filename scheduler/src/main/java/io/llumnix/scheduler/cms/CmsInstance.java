@@ -51,7 +51,20 @@ public final class CmsInstance implements InstanceView {
   long decodeTok;
   /** The {@code instance_cms_*} data points of this instance, once published. */
   GaugeDataPoint @Nullable [] gaugePoints;
-  CmsInstance(InstanceMetadata metadata) {
+  /**
+   * Cache-aware: the uncomputed tokens of its waiting prefills as the account knows them (the
+   * status counts whole prompts, not knowing what its prefix cache will find); -1 for the
+   * status's own figure.
+   */
+  long waitingPrefillsOverride = -1;
+  /** The request being dispatched, shared by all instances of a view. */
+  private final DispatchContext context;
+  /** Prompt tokens this instance holds, valid while {@link #hitStamp} is the context's. */
+  int hitTokens;
+  long hitStamp = -1;
+
+  CmsInstance(InstanceMetadata metadata, DispatchContext context) {
+    this.context = context;
     this.inferType = InferType.of(metadata.getInstanceType().isEmpty() ? "neutral"
         : metadata.getInstanceType());
     setMetadata(metadata);
@@ -111,14 +124,37 @@ public final class CmsInstance implements InstanceView {
 
   // ---- scheduling metrics (lower is better)
 
+  /** Cache-aware: tokens of the current request's prompt this instance has cached. */
+  public int kvCacheHitLen() {
+    return hitStamp == context.stamp ? hitTokens : 0;
+  }
+
+  /**
+   * Cache-aware: tokens of the current request's prompt this instance would compute. An
+   * instance without a hit misses the whole prompt (the reference counts 0 for it, which made
+   * instances without the prefix look best).
+   */
+  public int prefixMissTokens() {
+    return context.promptTokens - kvCacheHitLen();
+  }
+
+  /** Cache-aware: what the instance must prefill, the current request's missed part included. */
+  public double cacheAwareAllPrefillsTokensNum() {
+    return (float) (prefixMissTokens() + allPrefillsTokensNum());
+  }
+
+  private long waitingPrefills() {
+    return waitingPrefillsOverride >= 0 ? waitingPrefillsOverride
+        : status.getNumUncomputedTokensAllWaitingPrefills();
+  }
+
   /** KV cache the instance will use once what is queued and dispatched is placed. */
   public double kvCacheUsageRatioProjected() {
     InstanceStatus s = status;
     if (s.getNumTotalGpuTokens() <= 0) {
       return Float.MAX_VALUE;
     }
-    return (float) ((double) s.getNumUsedGpuTokens()
-        + s.getNumUncomputedTokensAllWaitingPrefills()
+    return (float) ((double) s.getNumUsedGpuTokens() + waitingPrefills()
         + s.getNumUnallocatedTokensSchedulerRunningPrefills()
         + s.getNumUnallocatedTokensHybridSchedulerWaitingDecodes() + decodeTok)
         / s.getNumTotalGpuTokens();
@@ -137,8 +173,8 @@ public final class CmsInstance implements InstanceView {
 
   public double allPrefillsTokensNum() {
     InstanceStatus s = status;
-    return (float) ((long) s.getNumUncomputedTokensAllWaitingPrefills()
-        + s.getNumUncomputedTokensSchedulerRunningPrefills() + prefillTok);
+    return (float) (waitingPrefills() + s.getNumUncomputedTokensSchedulerRunningPrefills()
+        + prefillTok);
   }
 
   public double allDecodesTokensNum() {

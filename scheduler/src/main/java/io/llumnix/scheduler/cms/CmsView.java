@@ -3,10 +3,13 @@ package io.llumnix.scheduler.cms;
 import io.llumnix.cms.proto.InstanceMetadata;
 import io.llumnix.cms.proto.InstanceStatus;
 import io.llumnix.core.instance.InferType;
+import io.llumnix.core.metrics.LlumnixMetrics;
 import io.llumnix.core.time.Clock;
 import io.llumnix.metrics.ComponentMetrics;
 import io.llumnix.scheduler.api.SchedulingRequest;
+import io.llumnix.scheduler.cache.PrefixHits;
 import io.llumnix.scheduler.policy.ClusterView;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
@@ -16,6 +19,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -31,17 +35,32 @@ public final class CmsView implements ClusterView<CmsInstance> {
   private final CmsGauges gauges;
   private final SelectedHistograms selected;
   private final LocalAccount account;
+  private final DispatchContext context = new DispatchContext();
+  /** KV transport endpoint ({@code ip:port}) to instance, as KV stores name holders. */
+  private final Map<String, CmsInstance> byEndpoint = new HashMap<>();
+  /** KV IP to instance, for IPs only one instance has (one engine per host). */
+  private final Map<String, CmsInstance> byUniqueIp = new HashMap<>();
+  private final DistributionDataPoint selectedHitPercent;
+  private final DistributionDataPoint maxHitPercent;
   private boolean alive;
+  private Consumer<List<InstanceMetadata>> metadataListener = all -> {};
 
   /**
    * @param localAccount {@code --enable-instance-status-local-account}
    * @param accountStalenessSeconds {@code --request-local-account-staleness-seconds}
+   * @param cacheAware {@code --enable-cache-aware-scheduling}: the cached part of the waiting
+   *     requests the account knows comes off the statuses' count of waiting prefill tokens
    */
   public CmsView(ComponentMetrics metrics, boolean localAccount, long accountStalenessSeconds,
-      Clock clock) {
+      boolean cacheAware, Clock clock) {
     this.gauges = new CmsGauges(metrics);
     this.selected = new SelectedHistograms(metrics);
-    this.account = new LocalAccount(localAccount, accountStalenessSeconds, clock, gauges);
+    this.account = new LocalAccount(localAccount, accountStalenessSeconds, cacheAware, clock,
+        gauges);
+    this.selectedHitPercent =
+        metrics.histogram(LlumnixMetrics.REQUEST_PREFIX_CACHE_HIT_PERCENT).labels();
+    this.maxHitPercent =
+        metrics.histogram(LlumnixMetrics.REQUEST_MAX_PREFIX_CACHE_HIT_PERCENT).labels();
     for (InferType type : InferType.values()) {
       byType.put(type, new ArrayList<>());
     }
@@ -50,6 +69,11 @@ public final class CmsView implements ClusterView<CmsInstance> {
   /** The dispatches statuses do not show yet. */
   public LocalAccount account() {
     return account;
+  }
+
+  /** {@code listener} hears the instances' metadata after each metadata read. */
+  public void onMetadata(Consumer<List<InstanceMetadata>> listener) {
+    this.metadataListener = listener;
   }
 
   /** Records whether the last CMS read succeeded; scheduling refuses while it has not. */
@@ -79,12 +103,61 @@ public final class CmsView implements ClusterView<CmsInstance> {
     return alive;
   }
 
+  /**
+   * Makes {@code hits} the current request's prefix hits: every instance's hit length and
+   * miss reads from them until the next request.
+   */
+  @Override
+  public void prepare(SchedulingRequest request, @Nullable PrefixHits hits) {
+    context.stamp++;
+    context.promptTokens = request.promptNumTokens();
+    context.lookedUp = hits != null;
+    if (hits == null) {
+      return;
+    }
+    int max = 0;
+    for (Map.Entry<String, Integer> hit : hits.byHolder().entrySet()) {
+      CmsInstance instance = holder(hit.getKey(), hits.holdersAreEndpoints());
+      if (instance == null) {
+        continue; // an engine the CMS does not list (yet)
+      }
+      int tokens = Math.min(hit.getValue(), context.promptTokens);
+      if (instance.hitStamp == context.stamp) {
+        tokens = Math.max(tokens, instance.hitTokens); // two endpoints of one instance
+      }
+      instance.hitTokens = tokens;
+      instance.hitStamp = context.stamp;
+      max = Math.max(max, tokens);
+    }
+    maxHitPercent.observe(percent(max));
+  }
+
+  private @Nullable CmsInstance holder(String name, boolean endpoint) {
+    if (!endpoint) {
+      return instances.get(name);
+    }
+    CmsInstance instance = byEndpoint.get(name);
+    if (instance == null) {
+      int colon = name.lastIndexOf(':');
+      instance = byUniqueIp.get(colon < 0 ? name : name.substring(0, colon));
+    }
+    return instance;
+  }
+
+  private double percent(int tokens) {
+    return context.promptTokens <= 0 ? 0 : 100.0 * tokens / context.promptTokens;
+  }
+
   /** Counts the dispatch in the account and observes the chosen instance's metrics. */
   @Override
   public void dispatched(CmsInstance instance, SchedulingRequest request, InferType role) {
     int tokens = request.promptNumTokens();
-    account.add(instance, request.id(), role, tokens, tokens);
+    int hit = instance.kvCacheHitLen();
+    account.add(instance, request.id(), role, tokens, tokens - hit);
     selected.observe(role, instance);
+    if (context.lookedUp && role != InferType.DECODE) {
+      selectedHitPercent.observe(percent(hit));
+    }
   }
 
   @Override
@@ -115,7 +188,7 @@ public final class CmsView implements ClusterView<CmsInstance> {
       }
       CmsInstance known = instances.get(id);
       if (known == null) {
-        instances.put(id, new CmsInstance(metadata));
+        instances.put(id, new CmsInstance(metadata, context));
         changed = true;
       } else {
         if (known.metadata().getUtcCreate() != metadata.getUtcCreate()) {
@@ -135,6 +208,33 @@ public final class CmsView implements ClusterView<CmsInstance> {
     if (changed) {
       regroup();
     }
+    indexEndpoints();
+    List<InstanceMetadata> current = new ArrayList<>(instances.size());
+    for (CmsInstance instance : instances.values()) {
+      current.add(instance.metadata());
+    }
+    metadataListener.accept(current);
+  }
+
+  /** Transport endpoints and IPs to instances, for KV stores that name holders by them. */
+  private void indexEndpoints() {
+    byEndpoint.clear();
+    byUniqueIp.clear();
+    Set<String> shared = new HashSet<>();
+    for (CmsInstance instance : instances.values()) {
+      InstanceMetadata m = instance.metadata();
+      for (String ip : new String[] {m.getIpKvs(), m.getIpKvt()}) {
+        if (ip.isEmpty()) {
+          continue;
+        }
+        byEndpoint.put(ip + ":" + m.getKvtPort(), instance);
+        CmsInstance other = byUniqueIp.putIfAbsent(ip, instance);
+        if (other != null && other != instance) {
+          shared.add(ip);
+        }
+      }
+    }
+    byUniqueIp.keySet().removeAll(shared);
   }
 
   /** An instance whose status is gone (expired or deleted) leaves the view. */
@@ -143,6 +243,7 @@ public final class CmsView implements ClusterView<CmsInstance> {
     if (instance != null) {
       drop(instance);
       regroup();
+      indexEndpoints();
     }
   }
 

@@ -9,6 +9,7 @@ import io.llumnix.scheduler.policy.Metric;
 import io.llumnix.scheduler.policy.PolicyConfig;
 import io.llumnix.scheduler.policy.PolicyProfile;
 import io.llumnix.scheduler.policy.Selector;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -27,7 +28,11 @@ public final class FullModePolicies {
     NUM_WAITING_REQUESTS(CmsInstance::numWaitingRequests),
     ALL_PREFILLS_TOKENS_NUM(CmsInstance::allPrefillsTokensNum),
     ALL_DECODES_TOKENS_NUM(CmsInstance::allDecodesTokensNum),
-    NUM_REQUESTS(CmsInstance::numRequests);
+    NUM_REQUESTS(CmsInstance::numRequests),
+    /** Cache-aware: the current prompt's cached tokens, negated so that lower is better. */
+    KV_CACHE_HIT_LEN(instance -> -instance.kvCacheHitLen()),
+    /** Cache-aware: the current prompt's missed tokens plus all prefill tokens queued. */
+    CACHE_AWARE_ALL_PREFILLS_TOKENS_NUM(CmsInstance::cacheAwareAllPrefillsTokensNum);
 
     private final ToDoubleFunction<CmsInstance> value;
 
@@ -48,7 +53,9 @@ public final class FullModePolicies {
     /**
      * The metric named {@code name}; an unknown name gives the type's default, as the
      * reference does: {@code all_prefills_tokens_num} for prefill, else
-     * {@code kv_cache_usage_ratio_projected}.
+     * {@code kv_cache_usage_ratio_projected}. (Cache-aware metrics are named by
+     * {@code --dispatch-prefill-cache-locality-metric}; as a load metric they would filter on
+     * a per-request figure.)
      */
     public static CmsMetric named(String name, InferType type) {
       for (CmsMetric metric : values()) {
@@ -57,6 +64,21 @@ public final class FullModePolicies {
         }
       }
       return type == InferType.PREFILL ? ALL_PREFILLS_TOKENS_NUM : KV_CACHE_USAGE_RATIO_PROJECTED;
+    }
+
+    /**
+     * The cache-locality metric named {@code name}
+     * ({@code --dispatch-prefill-cache-locality-metric}): {@code
+     * cache_aware_all_prefills_tokens_num} or {@code kv_cache_hit_len}.
+     */
+    public static CmsMetric locality(String name) {
+      for (CmsMetric metric : List.of(CACHE_AWARE_ALL_PREFILLS_TOKENS_NUM, KV_CACHE_HIT_LEN)) {
+        if (metric.metricName().equals(name)) {
+          return metric;
+        }
+      }
+      throw new IllegalArgumentException("--dispatch-prefill-cache-locality-metric: " + name
+          + " (expected: cache_aware_all_prefills_tokens_num or kv_cache_hit_len)");
     }
   }
 
@@ -162,7 +184,8 @@ public final class FullModePolicies {
   /**
    * Full mode's {@code load-balance}: per type, schedulability, staleness and the type's metric
    * under its threshold (dropped on fallback), then failover; the least loaded by that metric
-   * wins, ties going to the fewest requests (or one of the {@code topK} least).
+   * wins, ties going to the fewest requests (or one of the {@code topK} least). With cache-aware
+   * scheduling, prefill and neutral choices rank by the cache-locality metric first.
    */
   public static DispatchPolicy<CmsInstance> loadBalance(PolicyConfig config, Clock clock) {
     FailoverDomain domain = FailoverDomain.of(config.failoverDomain());
@@ -172,8 +195,14 @@ public final class FullModePolicies {
       // Ties on the type's metric (common: every instance whose prefills are done shows 0
       // prefill tokens) go to the instance with the fewest requests, not to hash order as in
       // the reference, so a burst does not herd onto whichever finished its prefills first.
-      List<Metric<CmsInstance>> metrics = metric == CmsMetric.NUM_REQUESTS ? List.of(metric)
-          : List.of(metric, CmsMetric.NUM_REQUESTS);
+      List<Metric<CmsInstance>> metrics = new ArrayList<>(3);
+      if (!config.cacheLocalityMetric().isEmpty() && type != InferType.DECODE) {
+        metrics.add(CmsMetric.locality(config.cacheLocalityMetric()));
+      }
+      metrics.add(metric);
+      if (metric != CmsMetric.NUM_REQUESTS) {
+        metrics.add(CmsMetric.NUM_REQUESTS);
+      }
       return new PolicyProfile<>(metrics,
           List.of(new Schedulable(), new Fresh(config.stalenessSeconds(), clock),
               Filter.metricBelow(metric, threshold)),

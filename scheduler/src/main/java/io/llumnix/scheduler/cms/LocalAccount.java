@@ -28,14 +28,17 @@ public final class LocalAccount {
 
   private final boolean enabled;
   private final long stalenessSeconds;
+  private final boolean cacheAware;
   private final Clock clock;
   private final CmsGauges gauges;
   /** Request id to the instances whose account holds it. */
   private final Map<String, List<CmsInstance>> index = new HashMap<>();
 
-  LocalAccount(boolean enabled, long stalenessSeconds, Clock clock, CmsGauges gauges) {
+  LocalAccount(boolean enabled, long stalenessSeconds, boolean cacheAware, Clock clock,
+      CmsGauges gauges) {
     this.enabled = enabled;
     this.stalenessSeconds = stalenessSeconds;
+    this.cacheAware = cacheAware;
     this.clock = clock;
     this.gauges = gauges;
   }
@@ -109,6 +112,7 @@ public final class LocalAccount {
    * queue is dropped; one never found is dropped, counters and all, once it is stale.
    */
   void reconcile(CmsInstance instance, InstanceStatus status) {
+    instance.waitingPrefillsOverride = -1;
     if (!enabled || instance.entries.isEmpty()) {
       return;
     }
@@ -133,6 +137,21 @@ public final class LocalAccount {
         it.remove();
         unindex(requestId, instance);
       }
+    }
+    if (cacheAware && !waiting.isEmpty()) {
+      // The status counts each waiting prompt whole; for the requests it dispatched, the
+      // account knows the part the prefix cache holds, and takes it off. (The reference
+      // replaces the figure by the account's requests alone, so one dispatch made an instance
+      // with other waiting requests look idle.)
+      long cached = 0;
+      for (String requestId : waiting) {
+        CmsInstance.Entry entry = instance.entries.get(requestId);
+        if (entry != null) {
+          cached += entry.numTokens - entry.uncomputed;
+        }
+      }
+      instance.waitingPrefillsOverride =
+          Math.max(0, status.getNumUncomputedTokensAllWaitingPrefills() - cached);
     }
   }
 

@@ -10,6 +10,7 @@ import io.llumnix.scheduler.api.Outcome;
 import io.llumnix.scheduler.api.SchedulingMode;
 import io.llumnix.scheduler.api.SchedulingRequest;
 import io.llumnix.scheduler.api.SchedulingStage;
+import io.llumnix.scheduler.cache.PrefixHits;
 import io.llumnix.scheduler.policy.ClusterView;
 import io.llumnix.scheduler.policy.DispatchPolicy;
 import io.llumnix.scheduler.policy.InstanceView;
@@ -52,11 +53,20 @@ public final class Dispatcher<I extends InstanceView> {
 
   /** Chooses instances for {@code request} and records the dispatch in the view. */
   public Outcome schedule(SchedulingRequest request) {
+    return schedule(request, null);
+  }
+
+  /**
+   * Chooses instances for {@code request}, whose prompt {@code hits} says where it is cached
+   * (null when not looked up), and records the dispatch in the view.
+   */
+  public Outcome schedule(SchedulingRequest request, @Nullable PrefixHits hits) {
     if (!view.available()) {
       return counters.fail(ErrorType.CMS_NOT_AVAILABLE, 400, "cms not available");
     }
     long start = clock.nanoTime();
     try {
+      view.prepare(request, hits);
       return dispatch(request);
     } finally {
       duration.observe(clock.millisSince(start));

@@ -2,7 +2,9 @@ package io.llumnix.scheduler.policy;
 
 import io.llumnix.core.instance.InferType;
 import io.llumnix.scheduler.api.SchedulingRequest;
+import io.llumnix.scheduler.cache.PrefixHits;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The cluster as one scheduling mode sees it, and the bookkeeping a dispatch changes: lite
@@ -18,6 +20,12 @@ public interface ClusterView<I extends InstanceView> {
 
   /** The instances of {@code type}, ordered by id. */
   List<I> instances(InferType type);
+
+  /**
+   * {@code request} is about to be dispatched; {@code hits} (null when it was not looked up)
+   * are its prefix-cache hits, which cache-aware metrics read. Views without them ignore it.
+   */
+  default void prepare(SchedulingRequest request, @Nullable PrefixHits hits) {}
 
   /** {@code instance} was chosen for {@code request} as its {@code role}. */
   void dispatched(I instance, SchedulingRequest request, InferType role);

@@ -13,10 +13,13 @@ import java.util.Map;
  * @param seed seeds random choices, so a run can be repeated
  * @param stalenessSeconds full mode: {@code --instance-staleness-seconds}
  * @param failoverDomain full mode: {@code --failover-domain}
+ * @param cacheLocalityMetric full mode with cache-aware scheduling:
+ *     {@code --dispatch-prefill-cache-locality-metric}, ranked first for prefill and neutral
+ *     choices; empty without cache-aware scheduling
  */
 public record PolicyConfig(int topK, Map<InferType, String> loadMetrics,
     Map<InferType, Double> loadThresholds, long seed, long stalenessSeconds,
-    String failoverDomain) {
+    String failoverDomain, String cacheLocalityMetric) {
 
   /** {@value} */
   public static final int DEFAULT_TOP_K = 1;
@@ -38,6 +41,12 @@ public record PolicyConfig(int topK, Map<InferType, String> loadMetrics,
     if (topK < 1) {
       throw new IllegalArgumentException("--dispatch-top-k: " + topK + " (expected: >= 1)");
     }
+  }
+
+  /** The same policy ranking prefill and neutral choices by {@code metric} first. */
+  public PolicyConfig withCacheLocalityMetric(String metric) {
+    return new PolicyConfig(topK, loadMetrics, loadThresholds, seed, stalenessSeconds,
+        failoverDomain, metric);
   }
 
   /** A builder with the reference's defaults. */
@@ -75,6 +84,7 @@ public record PolicyConfig(int topK, Map<InferType, String> loadMetrics,
     private long seed;
     private long stalenessSeconds = DEFAULT_STALENESS_SECONDS;
     private String failoverDomain = DEFAULT_FAILOVER_DOMAIN;
+    private String cacheLocalityMetric = "";
 
     private Builder() {}
 
@@ -108,9 +118,15 @@ public record PolicyConfig(int topK, Map<InferType, String> loadMetrics,
       return this;
     }
 
+    /** Empty for none (cache-aware scheduling off). */
+    public Builder cacheLocalityMetric(String metric) {
+      this.cacheLocalityMetric = metric;
+      return this;
+    }
+
     public PolicyConfig build() {
       return new PolicyConfig(topK, metrics, thresholds, seed, stalenessSeconds,
-          failoverDomain);
+          failoverDomain, cacheLocalityMetric);
     }
   }
 }

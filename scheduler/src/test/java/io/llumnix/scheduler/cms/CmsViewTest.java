@@ -6,10 +6,10 @@ import io.llumnix.cms.proto.InstanceMetadata;
 import io.llumnix.cms.proto.InstanceStatus;
 import io.llumnix.core.instance.InferType;
 import io.llumnix.core.metrics.LlumnixMetrics;
+import io.llumnix.core.time.ManualClock;
 import io.llumnix.metrics.ComponentMetrics;
 import io.llumnix.scheduler.cms.CmsView.Acceptance;
 import java.util.List;
-import io.llumnix.core.time.ManualClock;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -36,7 +36,7 @@ class CmsViewTest {
   void setUp() {
     ComponentMetrics metrics = ComponentMetrics.createWithoutRuntime(1000);
     metrics.registerAll(LlumnixMetrics.scheduler());
-    view = new CmsView(metrics, true, 10, clock);
+    view = new CmsView(metrics, true, 10, false, clock);
     view.applyMetadata(List.of(metadata("a", "neutral")));
     a = view.instance("a");
     view.acceptStatus(status("a", 1, 1, 1).build());

@@ -7,9 +7,9 @@ import io.llumnix.cms.proto.InstanceMetadata;
 import io.llumnix.cms.proto.InstanceStatus;
 import io.llumnix.core.instance.InferType;
 import io.llumnix.core.metrics.LlumnixMetrics;
+import io.llumnix.core.time.ManualClock;
 import io.llumnix.metrics.ComponentMetrics;
 import io.llumnix.scheduler.cms.FullModePolicies.FailoverDomain;
-import io.llumnix.core.time.ManualClock;
 import io.llumnix.scheduler.policy.DispatchPolicy;
 import io.llumnix.scheduler.policy.PolicyConfig;
 import java.util.ArrayList;
@@ -26,7 +26,7 @@ class FullModePoliciesTest {
   CmsView view(int dataParallelSize) {
     ComponentMetrics metrics = ComponentMetrics.createWithoutRuntime(1000);
     metrics.registerAll(LlumnixMetrics.scheduler());
-    CmsView view = new CmsView(metrics, true, 10, clock);
+    CmsView view = new CmsView(metrics, true, 10, false, clock);
     List<InstanceMetadata> all = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
       all.add(InstanceMetadata.newBuilder().setInstanceId("i" + i).setInstanceType("neutral")

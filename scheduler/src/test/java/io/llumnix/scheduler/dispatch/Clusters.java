@@ -114,7 +114,7 @@ abstract class Clusters<I extends InstanceView> {
 
   /** Full mode: a CMS view whose statuses the test writes. */
   static final class Full extends Clusters<CmsInstance> {
-    private final CmsView view = new CmsView(metrics, true, 10, clock);
+    private final CmsView view = new CmsView(metrics, true, 10, false, clock);
     private final List<InstanceMetadata> metadata = new ArrayList<>();
 
     Full(PolicyRegistry.Entry<CmsInstance> entry, PolicyConfig config) {

@@ -4,11 +4,17 @@ import io.llumnix.enginesim.core.CoreConfig;
 import io.llumnix.enginesim.core.EngineCore;
 import io.llumnix.enginesim.core.EngineStats;
 import io.llumnix.enginesim.core.FinishReason;
+import io.llumnix.enginesim.core.PrefixCacheListener;
 import io.llumnix.enginesim.core.SimRequest;
 import io.llumnix.enginesim.core.StepPlan;
 import io.llumnix.enginesim.llumlet.Llumlet;
+import io.llumnix.kvs.events.BlockRemoved;
+import io.llumnix.kvs.events.BlockStored;
+import io.llumnix.kvs.hash.TokenSource;
+import io.llumnix.scheduler.cache.LocalPrefixIndex;
 import io.llumnix.simulator.report.RunRecorder;
 import io.llumnix.simulator.time.VirtualTime;
+import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -81,11 +87,39 @@ public final class SimEngine {
    */
   public SimEngine(String id, String host, CoreConfig config, VirtualTime time,
       RunRecorder recorder) {
+    this(id, host, config, time, recorder, null);
+  }
+
+  /**
+   * An engine that reports what its prefix cache stores and evicts into {@code prefixIndex}
+   * (cache-aware scheduling), when given.
+   */
+  public SimEngine(String id, String host, CoreConfig config, VirtualTime time,
+      RunRecorder recorder, @Nullable LocalPrefixIndex prefixIndex) {
     this.id = id;
     this.host = host;
     this.time = time;
     this.counters = new Counters(recorder);
-    this.core = new EngineCore(config, counters);
+    this.core = new EngineCore(config, counters, prefixIndex == null ? PrefixCacheListener.NONE
+        : new IndexFeed(id, prefixIndex));
+  }
+
+  /** The engine's prefix cache as KV-cache events, applied to the scheduler's index at once. */
+  private record IndexFeed(String id, LocalPrefixIndex index) implements PrefixCacheListener {
+    @Override
+    public void stored(long[] hashes, int from, int to, int blockSize, TokenSource tokens) {
+      int[] tokenIds = new int[(to - from) * blockSize];
+      for (int i = 0; i < tokenIds.length; i++) {
+        tokenIds[i] = tokens.tokenAt(from * blockSize + i);
+      }
+      index.stored(id, new BlockStored(Arrays.copyOfRange(hashes, from, to),
+          from == 0 ? null : hashes[from - 1], tokenIds, blockSize));
+    }
+
+    @Override
+    public void removed(long hash) {
+      index.removed(id, new BlockRemoved(hash));
+    }
   }
 
   /** Full mode: the llumlet that publishes this engine; start it before requests arrive. */

@@ -169,10 +169,10 @@ public final class SimGateway {
 
     private void ask(Runnable done) {
       time.after(halfRtt, () -> {
-        Outcome outcome = service.schedule(SchedulingRequest.of(request.id(), "", GATEWAY_ID,
+        service.schedule(SchedulingRequest.of(request.id(), "", GATEWAY_ID,
             SchedulingMode.NEUTRAL, SchedulingStage.PREFILL, request.promptTokenIds().length,
-            request.promptTokenIds()));
-        time.after(halfRtt, () -> answered(outcome, done));
+            request.promptTokenIds()))
+            .onSuccess(outcome -> time.after(halfRtt, () -> answered(outcome, done)));
       });
     }
 
