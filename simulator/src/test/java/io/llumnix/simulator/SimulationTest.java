@@ -7,6 +7,7 @@ import io.llumnix.metrics.ComponentMetrics;
 import io.llumnix.simulator.report.JsonReport;
 import io.llumnix.simulator.report.PolicyResult;
 import io.llumnix.simulator.report.SimulationReport;
+import io.llumnix.simulator.workload.Arrivals;
 import io.llumnix.simulator.workload.Lengths;
 import io.llumnix.simulator.workload.SyntheticWorkload;
 import io.llumnix.simulator.workload.Workload;
@@ -153,5 +154,23 @@ class SimulationTest {
     assertThat(results.get(1).completed()).isEqualTo(results.get(0).completed());
     assertThat(results.get(0).load().requests()).hasNumberOfRows(4);
     assertThat(results.get(0).load().requests()[0].length).isGreaterThan(15);
+  }
+
+  /** 24 tenants of 1,500-token prefixes: twice what one instance of {@link #SMALL} holds. */
+  static final WorkloadSpec TENANTS = new WorkloadSpec("tenants", new Arrivals.Poisson(),
+      new Lengths.Fixed(100), new Lengths.Fixed(32), 24, 1500, 1, 0);
+
+  @Test
+  void cacheAwareSchedulingSendsTenantsWhereTheirPrefixIs() {
+    SimulationReport report = new Comparison(settings(4),
+        PolicyChoice.parseList("full:load-balance,cache-aware"),
+        () -> workload(TENANTS, 20, 20), Map.of()).run(result -> { });
+
+    PolicyResult balanced = report.policies().get(0);
+    PolicyResult cacheAware = report.policies().get(1);
+    assertThat(cacheAware.completed()).isEqualTo(balanced.completed());
+    assertThat(cacheAware.prefixCacheHitRatio()).isGreaterThan(0.8)
+        .isGreaterThan(balanced.prefixCacheHitRatio() + 0.2);
+    assertThat(cacheAware.ttftMs().p50()).isLessThan(balanced.ttftMs().p50());
   }
 }

@@ -31,12 +31,7 @@ final class EventPublisher implements PrefixCacheListener {
   @Override
   public void stored(long[] hashes, int from, int to, int blockSize, TokenSource tokens) {
     flushRemoved(); // keep the step's events in the order they happened
-    int[] tokenIds = new int[(to - from) * blockSize];
-    for (int i = 0; i < tokenIds.length; i++) {
-      tokenIds[i] = tokens.tokenAt(from * blockSize + i);
-    }
-    events.add(new BlockStored(Arrays.copyOfRange(hashes, from, to),
-        from == 0 ? null : hashes[from - 1], tokenIds, blockSize));
+    events.add(BlockStored.ofRun(hashes, from, to, blockSize, tokens));
   }
 
   @Override

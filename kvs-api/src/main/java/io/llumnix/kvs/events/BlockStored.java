@@ -1,5 +1,6 @@
 package io.llumnix.kvs.events;
 
+import io.llumnix.kvs.hash.TokenSource;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.StringJoiner;
@@ -44,6 +45,22 @@ public record BlockStored(
   public BlockStored {
     blockHashes = blockHashes.clone();
     tokenIds = tokenIds.clone();
+  }
+
+  /**
+   * Blocks {@code from} to {@code to} (exclusive) of a request, as an engine's prefix cache
+   * stored them: {@code hashes} are the request's block hashes (the one before {@code from} is
+   * the parent), {@code tokens} its token ids, block {@code b} holding positions
+   * {@code [b * blockSize, (b + 1) * blockSize)}.
+   */
+  public static BlockStored ofRun(long[] hashes, int from, int to, int blockSize,
+      TokenSource tokens) {
+    int[] tokenIds = new int[(to - from) * blockSize];
+    for (int i = 0; i < tokenIds.length; i++) {
+      tokenIds[i] = tokens.tokenAt(from * blockSize + i);
+    }
+    return new BlockStored(Arrays.copyOfRange(hashes, from, to),
+        from == 0 ? null : hashes[from - 1], tokenIds, blockSize);
   }
 
   /**

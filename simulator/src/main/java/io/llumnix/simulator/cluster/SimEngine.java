@@ -14,7 +14,6 @@ import io.llumnix.kvs.hash.TokenSource;
 import io.llumnix.scheduler.cache.LocalPrefixIndex;
 import io.llumnix.simulator.report.RunRecorder;
 import io.llumnix.simulator.time.VirtualTime;
-import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -108,12 +107,7 @@ public final class SimEngine {
   private record IndexFeed(String id, LocalPrefixIndex index) implements PrefixCacheListener {
     @Override
     public void stored(long[] hashes, int from, int to, int blockSize, TokenSource tokens) {
-      int[] tokenIds = new int[(to - from) * blockSize];
-      for (int i = 0; i < tokenIds.length; i++) {
-        tokenIds[i] = tokens.tokenAt(from * blockSize + i);
-      }
-      index.stored(id, new BlockStored(Arrays.copyOfRange(hashes, from, to),
-          from == 0 ? null : hashes[from - 1], tokenIds, blockSize));
+      index.stored(id, BlockStored.ofRun(hashes, from, to, blockSize, tokens));
     }
 
     @Override
