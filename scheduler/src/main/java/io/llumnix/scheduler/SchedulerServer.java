@@ -144,8 +144,9 @@ public final class SchedulerServer extends VerticleBase implements InstanceListe
     if (release) {
       answer(ctx.response(), service.release(request));
     } else {
-      service.schedule(request).onComplete(done -> answer(ctx.response(), done.succeeded()
-          ? done.result() : new Outcome.Failed(500, String.valueOf(done.cause()))));
+      service.schedule(request, ctx.response()::closed).onComplete(done ->
+          answer(ctx.response(), done.succeeded() ? done.result()
+              : new Outcome.Failed(500, String.valueOf(done.cause()))));
     }
   }
 

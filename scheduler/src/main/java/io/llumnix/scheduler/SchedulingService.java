@@ -17,6 +17,7 @@ import io.llumnix.scheduler.lrs.LocalRealtimeState;
 import io.llumnix.scheduler.lrs.LrsInstance;
 import io.llumnix.scheduler.policy.DispatchPolicy;
 import io.vertx.core.Future;
+import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -98,10 +99,20 @@ public final class SchedulingService {
    * cache-aware scheduling looks the request up. Never a failed future.
    */
   public Future<Outcome> schedule(SchedulingRequest request) {
+    return schedule(request, () -> false);
+  }
+
+  /**
+   * {@link #schedule(SchedulingRequest)}, unless {@code abandoned} says, once the prefix lookup
+   * is done, that the caller stopped waiting: then nothing is dispatched (an instance chosen
+   * for nobody would count a request in its account until that went stale).
+   */
+  public Future<Outcome> schedule(SchedulingRequest request, BooleanSupplier abandoned) {
     if (cacheAware == null) {
       return Future.succeededFuture(dispatcher.schedule(request));
     }
-    return cacheAware.lookup(request).map(hits -> dispatcher.schedule(request, hits));
+    return cacheAware.lookup(request).map(hits -> abandoned.getAsBoolean()
+        ? new Outcome.Failed(499, "abandoned") : dispatcher.schedule(request, hits));
   }
 
   /** {@code request} ended on the instance its result names. */

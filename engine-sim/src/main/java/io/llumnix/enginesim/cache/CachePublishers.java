@@ -57,7 +57,8 @@ public final class CachePublishers implements PrefixCacheListener {
         : new V6dChunkWriter(redis(vertx, kvs));
     chunks = new ChunkPublisher(kvs.format(), blockSize, writer, transportEndpoint);
     active.add(chunks);
-    return chunks.start().recover(e -> Future.succeededFuture()); // the store may come later
+    // The store may come later: the publisher clears the endpoint with its first write then.
+    return chunks.start().recover(e -> Future.succeededFuture());
   }
 
   private static Redis redis(Vertx vertx, PublishingSettings.KvsTarget kvs) {

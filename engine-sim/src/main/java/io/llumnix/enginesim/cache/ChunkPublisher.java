@@ -40,6 +40,9 @@ final class ChunkPublisher implements PrefixCacheListener {
   private Future<Void> lastWrite = Future.succeededFuture();
   private boolean writing;
   private long failedWrites;
+  /** Whether the store has forgotten what an earlier run under this endpoint left there. */
+  private boolean cleared;
+  private boolean closed;
 
   ChunkPublisher(KvsKeyFormat format, int blockSize, ChunkWriter writer, String endpoint) {
     if (format.chunkSize() % blockSize != 0) {
@@ -53,9 +56,18 @@ final class ChunkPublisher implements PrefixCacheListener {
     this.endpoint = endpoint;
   }
 
-  /** Clears what an earlier run under the same endpoint may have left. */
+  /**
+   * Clears what an earlier run under the same endpoint may have left. Until that succeeds
+   * (the store may not be up yet), each write starts by trying again, and nothing of this run
+   * is written before it.
+   */
   Future<Void> start() {
-    return writer.removeEndpoint(endpoint, List.of());
+    lastWrite = clear();
+    return lastWrite;
+  }
+
+  private Future<Void> clear() {
+    return writer.removeEndpoint(endpoint, List.of()).onSuccess(ignored -> cleared = true);
   }
 
   @Override
@@ -93,7 +105,7 @@ final class ChunkPublisher implements PrefixCacheListener {
 
   @Override
   public void stepPlanned() {
-    if (pending.isEmpty() || writing) {
+    if (pending.isEmpty() || writing || closed) {
       return; // the write in flight takes what is pending when it ends
     }
     List<String> puts = new ArrayList<>();
@@ -104,7 +116,10 @@ final class ChunkPublisher implements PrefixCacheListener {
     pending.clear();
     writing = true;
     long failedBefore = failedWrites;
-    Future<Void> write = lastWrite;
+    Future<Void> write = lastWrite.recover(e -> Future.succeededFuture());
+    if (!cleared) {
+      write = write.compose(ignored -> clear());
+    }
     if (!removes.isEmpty()) {
       write = write.compose(ignored -> writer.remove(endpoint, removes));
     }
@@ -138,9 +153,16 @@ final class ChunkPublisher implements PrefixCacheListener {
     return Set.copyOf(advertised);
   }
 
-  /** Removes everything this engine advertised, then closes the writer. */
+  /**
+   * Removes everything this engine advertised, and what it meant to remove but had not
+   * written yet, then closes the writer.
+   */
   Future<Void> close() {
-    return lastWrite.compose(ignored -> writer.removeEndpoint(endpoint, advertised))
+    closed = true;
+    Set<String> held = new HashSet<>(advertised);
+    pending.forEach((key, stillHeld) -> held.add(key));
+    return lastWrite.recover(e -> Future.succeededFuture())
+        .compose(ignored -> writer.removeEndpoint(endpoint, held))
         .recover(e -> Future.succeededFuture())
         .compose(ignored -> writer.close());
   }

@@ -15,6 +15,9 @@ import java.util.List;
  */
 record V6dChunkWriter(Redis redis) implements ChunkWriter {
 
+  /** Commands per connection round. */
+  private static final int PIECE = 1000;
+
   @Override
   public Future<Void> put(String endpoint, Collection<String> keys) {
     List<Request> batch = new ArrayList<>(keys.size());
@@ -39,18 +42,29 @@ record V6dChunkWriter(Redis redis) implements ChunkWriter {
     return known.isEmpty() ? Future.succeededFuture() : remove(endpoint, known);
   }
 
-  private Future<Void> send(List<Request> batch) {
-    if (batch.isEmpty()) {
+  private Future<Void> send(List<Request> commands) {
+    if (commands.isEmpty()) {
       return Future.succeededFuture();
     }
-    // One command per key, all sent before the first answer: pipelined on the connection, and
-    // valid in a Redis Cluster, where one batch may not span slots.
-    List<Future<?>> replies = new ArrayList<>(batch.size());
-    for (Request request : batch) {
-      replies.add(redis.send(request));
+    // One connection, every command sent before the first answer: pipelined, and valid in a
+    // Redis Cluster (each command goes to its key's node), where one batch may not span slots.
+    // A send on the client itself would take a pooled connection per key.
+    // In pieces, one after another: a connection holds a bounded number of commands in flight,
+    // and after an outage a write can carry every key that changed meanwhile.
+    Future<Void> chain = Future.succeededFuture();
+    for (int from = 0; from < commands.size(); from += PIECE) {
+      List<Request> piece = commands.subList(from, Math.min(commands.size(), from + PIECE));
+      chain = chain.compose(ignored -> redis.connect().compose(connection -> {
+        List<Future<?>> replies = new ArrayList<>(piece.size());
+        for (Request request : piece) {
+          replies.add(connection.send(request));
+        }
+        return Future.all(replies).<Void>mapEmpty().eventually(connection::close);
+      }));
     }
-    return Future.all(replies).mapEmpty();
+    return chain;
   }
+
 
   @Override
   public Future<Void> close() {

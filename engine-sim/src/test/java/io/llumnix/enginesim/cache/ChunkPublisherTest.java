@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.IntStream;
 import java.util.stream.LongStream;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** KV-store chunk keys published from the prefix cache's stores and evictions. */
@@ -83,6 +84,13 @@ class ChunkPublisherTest {
 
   final MemoryWriter writer = new MemoryWriter();
   final ChunkPublisher publisher = new ChunkPublisher(FORMAT, BS, writer, EP);
+
+  /** Started as engines start it: the endpoint cleared first. */
+  @BeforeEach
+  void start() {
+    publisher.start();
+    writer.calls.clear();
+  }
 
   void stored(int from, int to) {
     publisher.stored(HASHES, from, to, BS, i -> PROMPT[i]);
@@ -211,6 +219,7 @@ class ChunkPublisherTest {
   @Test
   void anEngineAdvertisesThePromptsKeys() {
     ChunkPublisher engineChunks = new ChunkPublisher(FORMAT, BS, writer, EP);
+    engineChunks.start();
     EngineCore core = new EngineCore(CoreConfig.builder().blockSize(BS).numGpuBlocks(1000)
         .prefixHashAlgo(BlockHashAlgo.SHA256_CBOR).hashSeed("0").build(), EngineStats.none(),
         engineChunks);
@@ -227,5 +236,24 @@ class ChunkPublisherTest {
     assertThat(plan).isNotNull();
     assertThat(writer.store).containsExactlyInAnyOrderElementsOf(
         new KvsKeys(FORMAT).keys(prompt, 3 * CHUNK));
+  }
+
+  // A store down when the engine starts is cleared with the first write, before any key of
+  // this run: what an earlier run left there never stays.
+  @Test
+  void aStoreDownAtStartIsClearedBeforeTheFirstWrite() {
+    ChunkPublisher late = new ChunkPublisher(FORMAT, BS, writer, EP);
+    writer.store.add("left-by-an-earlier-run");
+    writer.failFirst = 1;
+    late.start();
+    stored(late, 0, 2);
+    late.stepPlanned();
+    assertThat(writer.store).containsExactly(KEYS.get(0));
+    assertThat(writer.calls).containsExactly("removeEndpoint []", "removeEndpoint []",
+        "put " + List.of(KEYS.get(0)));
+  }
+
+  void stored(ChunkPublisher to, int from, int end) {
+    to.stored(HASHES, from, end, BS, i -> PROMPT[i]);
   }
 }

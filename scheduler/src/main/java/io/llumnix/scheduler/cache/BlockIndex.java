@@ -63,6 +63,9 @@ final class BlockIndex {
     if (blockSize <= 0 || tokens.length < (long) hashes.length * blockSize) {
       return; // not a block list this index can chain
     }
+    if (event.loraName() != null) {
+      return; // an adapter's blocks: base-model prompts (what is looked up) never share them
+    }
     InstanceBlocks blocks = instances.computeIfAbsent(instanceId, id -> new InstanceBlocks());
     long parent;
     if (event.parentBlockHash() == null) {

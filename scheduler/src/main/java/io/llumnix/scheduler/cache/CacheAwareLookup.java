@@ -3,7 +3,9 @@ package io.llumnix.scheduler.cache;
 import io.llumnix.core.metrics.LlumnixMetrics;
 import io.llumnix.core.time.Clock;
 import io.llumnix.metrics.ComponentMetrics;
+import io.llumnix.scheduler.api.SchedulingMode;
 import io.llumnix.scheduler.api.SchedulingRequest;
+import io.llumnix.scheduler.api.SchedulingStage;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.datapoints.GaugeDataPoint;
@@ -15,7 +17,8 @@ import org.jspecify.annotations.Nullable;
  * The cache-aware step before a dispatch: which instances hold how much of the request's
  * prompt. Only prompts of at least {@code --cache-aware-scheduling-min-tokens} with their token
  * ids are looked up. A lookup that fails is retried {@code --kvs-retry-times} times in all,
- * {@code --kvs-retry-interval-ms} apart; when every attempt fails the index counts as down for
+ * {@code --kvs-retry-interval-ms} apart; when every attempt fails, or the lookup outlasts
+ * {@link #BUDGET_MILLIS}, the index counts as down for
  * {@code --kvs-metadata-service-down-duration-s}, lookups are skipped, and requests are
  * balanced on load alone (a log line and {@code scheduler_kvs_metadata_service_up} say so).
  * Runs on the scheduler's event loop.
@@ -24,6 +27,13 @@ public final class CacheAwareLookup implements AutoCloseable {
 
   private static final System.Logger logger =
       System.getLogger(CacheAwareLookup.class.getName());
+
+  /**
+   * {@value} ms: the longest a request waits for its lookup, half of what a gateway waits for
+   * the scheduler's answer (the reference's attempts of up to 3 s each, retried, could make a
+   * slow store cost the scheduling itself).
+   */
+  public static final long BUDGET_MILLIS = 1000;
 
   private final CacheAwareConfig config;
   private final PrefixIndex index;
@@ -70,8 +80,10 @@ public final class CacheAwareLookup implements AutoCloseable {
    */
   public Future<@Nullable PrefixHits> lookup(SchedulingRequest request) {
     int[] tokens = request.promptTokenIds();
-    if (tokens == null || request.promptNumTokens() < config.minTokens()) {
-      return Future.succeededFuture();
+    if (tokens == null || request.promptNumTokens() < config.minTokens()
+        || (request.mode() == SchedulingMode.PD_STAGED
+            && request.stage() == SchedulingStage.DECODE)) {
+      return Future.succeededFuture(); // (a staged decode choice reads no cache locality)
     }
     if (downUntilNanos != Long.MIN_VALUE) {
       if (clock.nanoTime() - downUntilNanos < 0) {
@@ -81,12 +93,26 @@ public final class CacheAwareLookup implements AutoCloseable {
     }
     int length = Math.min(tokens.length, request.promptNumTokens());
     Promise<@Nullable PrefixHits> result = Promise.promise();
+    long budget = clock.setTimer(BUDGET_MILLIS, () -> {
+      if (result.tryComplete() && downUntilNanos == Long.MIN_VALUE) {
+        failed.inc();
+        markDown("no answer within " + BUDGET_MILLIS + " ms");
+      }
+    });
+    result.future().onComplete(done -> clock.cancelTimer(budget));
     attempt(tokens, length, 1, result);
     return result.future();
   }
 
   private void attempt(int[] tokens, int length, int attempt,
       Promise<@Nullable PrefixHits> result) {
+    if (result.future().isComplete()) {
+      return; // the budget ran out meanwhile
+    }
+    if (attempt > 1 && downUntilNanos != Long.MIN_VALUE) {
+      result.tryComplete(); // another request found it down meanwhile
+      return;
+    }
     Future<PrefixHits> lookup;
     try {
       lookup = index.lookup(tokens, length, timings);
@@ -94,6 +120,9 @@ public final class CacheAwareLookup implements AutoCloseable {
       lookup = Future.failedFuture(e);
     }
     lookup.onComplete(done -> {
+      if (result.future().isComplete()) {
+        return; // too late: the request went on without it
+      }
       if (done.succeeded()) {
         if (downUntilNanos == Long.MIN_VALUE) {
           up.set(1);
@@ -108,19 +137,18 @@ public final class CacheAwareLookup implements AutoCloseable {
         clock.setTimer(config.retryIntervalMillis(),
             () -> attempt(tokens, length, attempt + 1, result));
       } else {
-        markDown(done.cause());
+        markDown(config.retryTimes() + " lookups in a row failed: " + done.cause());
         result.complete();
       }
     });
   }
 
-  private void markDown(Throwable cause) {
+  private void markDown(String why) {
     downUntilNanos = clock.nanoTime() + config.downSeconds() * 1_000_000_000L;
     up.set(0);
     logger.log(System.Logger.Level.WARNING, "KV-store metadata service ("
-        + config.backend().flagValue() + ") failed " + config.retryTimes()
-        + " lookups in a row: " + cause + "; scheduling without cache awareness for "
-        + config.downSeconds() + " s");
+        + config.backend().flagValue() + "): " + why + "; scheduling without cache awareness"
+        + " for " + config.downSeconds() + " s");
   }
 
   @Override

@@ -31,9 +31,30 @@ final class KvEventsPrefixIndex implements PrefixIndex {
   private static final System.Logger logger =
       System.getLogger(KvEventsPrefixIndex.class.getName());
 
-  /** One instance's subscription. */
-  private record Source(String endpoint, @Nullable String replayEndpoint, double utcCreate,
-      KvEventSubscriber subscriber) {}
+  /**
+   * One instance's subscription. Compared by identity: batches of a subscription already
+   * replaced (the instance restarted at the same endpoint) are not applied.
+   */
+  private static final class Source {
+    final String endpoint;
+    final @Nullable String replayEndpoint;
+    final double utcCreate;
+    @Nullable KvEventSubscriber subscriber;
+
+    Source(String endpoint, @Nullable String replayEndpoint, double utcCreate) {
+      this.endpoint = endpoint;
+      this.replayEndpoint = replayEndpoint;
+      this.utcCreate = utcCreate;
+    }
+
+    String endpoint() {
+      return endpoint;
+    }
+
+    double utcCreate() {
+      return utcCreate;
+    }
+  }
 
   private final CacheAwareConfig.KvEventsSettings settings;
   private final Context context;
@@ -72,10 +93,20 @@ final class KvEventsPrefixIndex implements PrefixIndex {
         continue;
       }
       if (known != null) {
+        sources.remove(id);
         stop(id, known, "restarted or moved");
       }
-      sources.put(id, new Source(endpoint, replay, metadata.getUtcCreate(),
-          subscribe(id, endpoint, replay)));
+      Source source = new Source(endpoint, replay, metadata.getUtcCreate());
+      try {
+        source.subscriber = subscribe(id, source);
+      } catch (RuntimeException e) {
+        // Tried again at the next metadata read; scheduling goes on without this instance's
+        // blocks meanwhile.
+        logger.log(System.Logger.Level.WARNING, "cannot follow the KV events of " + id + " ("
+            + endpoint + "): " + e.getMessage());
+        continue;
+      }
+      sources.put(id, source);
     }
     for (Iterator<Map.Entry<String, Source>> it = sources.entrySet().iterator(); it.hasNext(); ) {
       Map.Entry<String, Source> e = it.next();
@@ -91,23 +122,25 @@ final class KvEventsPrefixIndex implements PrefixIndex {
     if (!named.isEmpty()) {
       return named;
     }
-    return "tcp://" + metadata.getIp() + ":" + (port + metadata.getDpRank());
+    String ip = metadata.getIp();
+    String host = ip.indexOf(':') >= 0 && !ip.startsWith("[") ? "[" + ip + "]" : ip; // IPv6
+    return "tcp://" + host + ":" + (port + metadata.getDpRank());
   }
 
-  private KvEventSubscriber subscribe(String id, String endpoint, @Nullable String replay) {
-    return new KvEventSubscriber(endpoint, replay, settings.topic(),
+  private KvEventSubscriber subscribe(String id, Source source) {
+    return new KvEventSubscriber(source.endpoint, source.replayEndpoint, settings.topic(),
         new KvEventSubscriber.Listener() {
           @Override
           public void onEvents(long seq, KvEventBatch batch) {
-            context.runOnContext(ignored -> apply(id, endpoint, batch));
+            context.runOnContext(ignored -> apply(id, source, batch));
           }
 
           @Override
           public void onReset(String reason) {
             context.runOnContext(ignored -> {
-              if (isCurrent(id, endpoint)) {
-                logger.log(System.Logger.Level.INFO, "KV events of " + id + " (" + endpoint
-                    + "): " + reason + "; its cached blocks are forgotten");
+              if (isCurrent(id, source)) {
+                logger.log(System.Logger.Level.INFO, "KV events of " + id + " ("
+                    + source.endpoint + "): " + reason + "; its cached blocks are forgotten");
                 index.drop(id);
               }
             });
@@ -115,13 +148,12 @@ final class KvEventsPrefixIndex implements PrefixIndex {
         });
   }
 
-  private boolean isCurrent(String id, String endpoint) {
-    Source source = sources.get(id);
-    return !closed && source != null && source.endpoint().equals(endpoint);
+  private boolean isCurrent(String id, Source source) {
+    return !closed && sources.get(id) == source;
   }
 
-  private void apply(String id, String endpoint, KvEventBatch batch) {
-    if (!isCurrent(id, endpoint)) {
+  private void apply(String id, Source source, KvEventBatch batch) {
+    if (!isCurrent(id, source)) {
       return; // a late batch of a subscription already replaced
     }
     for (KvEvent event : batch.events()) {
@@ -134,10 +166,21 @@ final class KvEventsPrefixIndex implements PrefixIndex {
   }
 
   private void stop(String id, Source source, String why) {
-    source.subscriber().close();
+    close(source);
     index.drop(id);
     logger.log(System.Logger.Level.INFO, "stopped following the KV events of " + id + " ("
-        + source.endpoint() + "): " + why);
+        + source.endpoint + "): " + why);
+  }
+
+  /** Off the event loop: a subscriber's close waits for its thread. */
+  private void close(Source source) {
+    KvEventSubscriber subscriber = source.subscriber;
+    if (subscriber != null) {
+      context.owner().executeBlocking(() -> {
+        subscriber.close();
+        return null;
+      }, false);
+    }
   }
 
   /** Blocks held for {@code instanceId} (for tests). */
@@ -149,7 +192,7 @@ final class KvEventsPrefixIndex implements PrefixIndex {
   public void close() {
     closed = true;
     for (Source source : sources.values()) {
-      source.subscriber().close();
+      close(source);
     }
     sources.clear();
   }

@@ -54,28 +54,41 @@ final class V6dPrefixIndex {
     int perRound = settings.maxBatchSize() * settings.maxConcurrentBatches();
     for (int from = 0; from < keys.size(); from += perRound) {
       List<String> round = keys.subList(from, Math.min(keys.size(), from + perRound));
-      chain = chain.compose(ignored -> queryRound(redis, round, held));
+      chain = chain.compose(ignored -> {
+        List<Future<Void>> batches = new ArrayList<>();
+        for (int b = 0; b < round.size(); b += settings.maxBatchSize()) {
+          batches.add(batch(redis, round.subList(b,
+              Math.min(round.size(), b + settings.maxBatchSize())), held));
+        }
+        return Future.all(batches).mapEmpty();
+      });
     }
     return chain.map(ignored -> held)
         .timeout(settings.queryTimeoutMillis(), TimeUnit.MILLISECONDS);
   }
 
-  /** Up to max_concurrent_routines batches at once; Vert.x pipelines each connection's sends. */
-  private static Future<Void> queryRound(Redis redis, List<String> keys,
+  /**
+   * One batch on one connection, every command sent before the first answer (pipelined; a
+   * cluster connection sends each to its key's node). A send on the client itself would take
+   * a pooled connection per key.
+   */
+  private static Future<Void> batch(Redis redis, List<String> keys,
       Map<String, List<String>> held) {
-    List<Future<Response>> replies = new ArrayList<>(keys.size());
-    for (String key : keys) {
-      replies.add(redis.send(Request.cmd(Command.ZRANGE).arg(key).arg(0).arg(-1)
-          .arg("WITHSCORES")));
-    }
-    return Future.all(replies).map(all -> {
-      for (int i = 0; i < keys.size(); i++) {
-        List<String> members = members(replies.get(i).result());
-        if (!members.isEmpty()) {
-          held.put(keys.get(i), members);
-        }
+    return redis.connect().compose(connection -> {
+      List<Future<Response>> replies = new ArrayList<>(keys.size());
+      for (String key : keys) {
+        replies.add(connection.send(Request.cmd(Command.ZRANGE).arg(key).arg(0).arg(-1)
+            .arg("WITHSCORES")));
       }
-      return null;
+      return Future.all(replies).<Void>map(all -> {
+        for (int i = 0; i < keys.size(); i++) {
+          List<String> members = members(replies.get(i).result());
+          if (!members.isEmpty()) {
+            held.put(keys.get(i), members);
+          }
+        }
+        return null;
+      }).eventually(connection::close);
     });
   }
 

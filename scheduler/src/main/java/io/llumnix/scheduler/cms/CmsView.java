@@ -129,7 +129,7 @@ public final class CmsView implements ClusterView<CmsInstance> {
       instance.hitStamp = context.stamp;
       max = Math.max(max, tokens);
     }
-    maxHitPercent.observe(percent(max));
+    context.maxHit = max;
   }
 
   private @Nullable CmsInstance holder(String name, boolean endpoint) {
@@ -156,7 +156,9 @@ public final class CmsView implements ClusterView<CmsInstance> {
     account.add(instance, request.id(), role, tokens, tokens - hit);
     selected.observe(role, instance);
     if (context.lookedUp && role != InferType.DECODE) {
+      // Once per dispatched request: a 429 answered (and retried) observes nothing.
       selectedHitPercent.observe(percent(hit));
+      maxHitPercent.observe(percent(context.maxHit));
     }
   }
 
@@ -213,7 +215,13 @@ public final class CmsView implements ClusterView<CmsInstance> {
     for (CmsInstance instance : instances.values()) {
       current.add(instance.metadata());
     }
-    metadataListener.accept(current);
+    try {
+      metadataListener.accept(current);
+    } catch (RuntimeException e) {
+      // The view must stay current whatever its listeners do.
+      System.getLogger(CmsView.class.getName()).log(System.Logger.Level.WARNING,
+          "a metadata listener failed: " + e, e);
+    }
   }
 
   /** Transport endpoints and IPs to instances, for KV stores that name holders by them. */

@@ -10,4 +10,6 @@ final class DispatchContext {
   int promptTokens;
   /** Whether the current request was looked up in the prefix index. */
   boolean lookedUp;
+  /** The longest hit of any instance for the current request. */
+  int maxHit;
 }

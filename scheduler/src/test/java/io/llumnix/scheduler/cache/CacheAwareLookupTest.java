@@ -9,6 +9,7 @@ import io.llumnix.scheduler.api.SchedulingMode;
 import io.llumnix.scheduler.api.SchedulingRequest;
 import io.llumnix.scheduler.api.SchedulingStage;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
@@ -201,8 +202,8 @@ class CacheAwareLookupTest {
     assertThat(value("scheduler_kvs_lookup_failed_total")).isEqualTo(2 * RETRIES);
   }
 
-  // A lookup still retrying when another marks the index down stops at its next failure (null,
-  // its remaining attempts unused). Note: that next attempt is itself made inside the window.
+  // A lookup still retrying when another marks the index down makes no further attempt: it
+  // ends with null at its next retry, its remaining attempts unused.
   @Test
   void aConcurrentLookupStopsRetryingOnceTheIndexIsDown() {
     index.otherwise = failing();
@@ -215,7 +216,22 @@ class CacheAwareLookupTest {
     clock.advanceMillis(50);
     assertThat(second.succeeded()).isTrue();
     assertThat(second.result()).isNull();
-    assertThat(index.calls).isEqualTo(RETRIES + 2);
+    assertThat(index.calls).isEqualTo(RETRIES + 1);
     assertThat(clock.pendingTimers()).isZero();
+  }
+
+  // A store that never answers costs a request at most the budget, and counts as down at once.
+  @Test
+  void aLookupThatOutlastsTheBudgetGoesOnWithoutHitsAndMarksTheIndexDown() {
+    index.otherwise = () -> Promise.<PrefixHits>promise().future(); // never completes
+    Future<PrefixHits> slow = lookup.lookup(request(16, tokens(16)));
+    clock.advanceMillis(CacheAwareLookup.BUDGET_MILLIS - 1);
+    assertThat(slow.isComplete()).isFalse();
+    clock.advanceMillis(1);
+    assertThat(slow.succeeded()).isTrue();
+    assertThat(slow.result()).isNull();
+    assertThat(index.calls).isEqualTo(1);
+    assertThat(lookup.lookup(request(16, tokens(16))).result()).isNull(); // skipped: down
+    assertThat(index.calls).isEqualTo(1);
   }
 }
