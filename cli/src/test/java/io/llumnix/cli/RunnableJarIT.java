@@ -214,4 +214,79 @@ class RunnableJarIT {
               + engine + "\"}");
     }
   }
+
+  @Test
+  void cacheAwareSchedulingAcrossProcessesThroughLlumnixKvs() throws Exception {
+    try (RedisProcess redis = RedisProcess.start()) {
+      int offset = 7000;
+      int engine = lowFreePorts(2, offset);
+      int[] ports = distinctFreePorts(3);
+      int kvs = ports[0];
+      int scheduler = ports[1];
+      int gateway = ports[2];
+      String redisPort = String.valueOf(redis.port());
+      run("kvs", "kvs", "--host", "127.0.0.1", "--port", String.valueOf(kvs),
+          "--kvs-redis-port", redisPort, "--kvs-redis-host", "127.0.0.1");
+      run("engines", "engine-sim", "--host", "127.0.0.1", "--port", String.valueOf(engine),
+          "--instances", "2", "--model", "m", "--tokenizer-name", "builtin",
+          "--enable-llumlet", "--cms-redis-port", redisPort,
+          "--kv-transfer-port-offset", String.valueOf(offset), "--kvs-backend", "mooncake",
+          "--kvs-metadata-service-http-server-host", "127.0.0.1",
+          "--kvs-metadata-service-http-server-port", String.valueOf(kvs));
+      run("scheduler", "scheduler", "--host", "127.0.0.1", "--port", String.valueOf(scheduler),
+          "--cms-redis-port", redisPort, "--cms-pull-metadata-interval-ms", "200",
+          "--enable-cache-aware-scheduling", "--kvs-backend", "mooncake",
+          "--kvs-metadata-service-http-server-host", "127.0.0.1",
+          "--kvs-metadata-service-http-server-port", String.valueOf(kvs),
+          "--cache-aware-scheduling-min-tokens", "64");
+      run("gateway", "gateway", "--host", "127.0.0.1", "--port", String.valueOf(gateway),
+          "--scheduler-endpoints", "127.0.0.1:" + scheduler, "--tokenizer-name", "builtin",
+          "--llm-backend-discovery", "endpoints", "--llm-backend-endpoints",
+          "127.0.0.1:" + engine + ",127.0.0.1:" + (engine + 1));
+
+      StringBuilder prefix = new StringBuilder();
+      for (int i = 0; i < 300; i++) {
+        prefix.append(i == 0 ? "" : ",").append(1000 + i);
+      }
+      await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() ->
+          metrics(scheduler).lines().filter(l -> l.startsWith("instance_cms_running_requests{"))
+              .count() == 2 && completed(engine) + completed(engine + 1) == 0
+              && metrics(kvs).contains("kvs_store_up 1.0"));
+      // The first request computes the prefix somewhere; the next ones follow it there.
+      List<Integer> served = new ArrayList<>();
+      for (int r = 0; r < 3; r++) {
+        double[] before = {completed(engine), completed(engine + 1)};
+        String body = "{\"model\":\"m\",\"max_tokens\":2,\"prompt\":[" + prefix + ","
+            + (5000 + r) + "]}";
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() ->
+            assertThat(post(gateway, "/v1/completions", body).statusCode())
+                .as("gateway log: %s%nscheduler log: %s", log("gateway"), log("scheduler"))
+                .isEqualTo(200));
+        served.add(completed(engine) > before[0] ? engine
+            : completed(engine + 1) > before[1] ? engine + 1 : -1);
+        // The next request looks up once the scheduler's account shows nothing in flight.
+        await().atMost(Duration.ofSeconds(10)).until(() -> !metrics(scheduler).lines()
+            .filter(l -> l.startsWith("instance_cms_inflight_dispatch_requests{"))
+            .anyMatch(l -> !l.endsWith(" 0.0")));
+      }
+      assertThat(served).as("engines that served the requests").doesNotContain(-1)
+          .containsOnly(served.get(0));
+      // The first found nothing cached; the next two their first 256-token chunk (85 %).
+      assertThat(metrics(scheduler)).contains("scheduler_kvs_metadata_service_up 1.0")
+          .contains("request_prefix_cache_hit_percent_bucket{le=\"80.0\"} 1\n")
+          .contains("request_prefix_cache_hit_percent_bucket{le=\"90.0\"} 3\n");
+      assertThat(metrics(kvs)).containsPattern("kvs_hit_keys_total [1-9]");
+    }
+  }
+
+  static String metrics(int port) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+        .build(), HttpResponse.BodyHandlers.ofString()).body();
+  }
+
+  /** Requests the engine on {@code port} finished. */
+  static double completed(int port) throws Exception {
+    return metrics(port).lines().filter(l -> l.startsWith("vllm:request_success_total{"))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+  }
 }
