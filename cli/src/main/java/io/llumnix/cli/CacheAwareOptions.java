@@ -92,9 +92,16 @@ final class CacheAwareOptions {
   String kvEventsTopic;
 
   CacheAwareConfig config() {
+    KvsBackend kvsBackend = KvsBackend.of(backend);
+    CacheAwareConfig.V6dSettings v6d = v6d();
+    if (enabled && kvsBackend == KvsBackend.V6D && v6d.hosts().isEmpty()) {
+      throw new IllegalArgumentException("--kvs-backend v6d needs "
+          + "--kvs-metadata-service-redis-cluster-hosts (or a --kvs-metadata-service-config-path"
+          + " naming them)");
+    }
     return CacheAwareConfig.builder().enabled(enabled).minTokens(minTokens)
-        .backend(KvsBackend.of(backend)).keyFormat(keys.format("GO_HASH_SEED"))
-        .mooncake(httpHost, httpPort).v6d(v6d())
+        .backend(kvsBackend).keyFormat(keys.format("GO_HASH_SEED"))
+        .mooncake(httpHost, httpPort).v6d(v6d)
         .kvEvents(new CacheAwareConfig.KvEventsSettings(kvEventsPort, kvEventsReplayPort,
             kvEventsTopic))
         .retry(retryTimes, retryIntervalMillis).downSeconds(downSeconds)

@@ -64,6 +64,21 @@ class MainTest {
   }
 
   @Test
+  void inconsistentCacheAwareFlagsFailWithOneLineBeforeAnythingStarts() {
+    for (String[] args : new String[][] {
+        {"scheduler", "--enable-cache-aware-scheduling", "--kvs-backend", "v6d"},
+        {"scheduler", "--enable-cache-aware-scheduling", "--kvs-backend", "bogus"},
+        {"scheduler", "--enable-cache-aware-scheduling", "--kvs-hash-algo", "md5"},
+        {"engine-sim", "--kvs-backend", "mooncake", "--kvs-chunk-size", "40"},
+        {"engine-sim", "--kv-events-config", "{bad"}}) {
+      Run run = run(Map.of(), args);
+      assertThat(run.status()).as(String.join(" ", args)).isNotZero();
+      assertThat(run.err().strip().lines()).as(run.err()).hasSize(1);
+      assertThat(run.err()).doesNotContain("cannot listen", "cannot start");
+    }
+  }
+
+  @Test
   void flagsComeFromEnvironmentThenFileThenDefault() throws Exception {
     Path file = dir.resolve("sim.properties");
     Files.writeString(file, "max-model-len = 4096\nport = 9100\n");

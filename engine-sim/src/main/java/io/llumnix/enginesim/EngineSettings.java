@@ -56,6 +56,12 @@ public record EngineSettings(String model, String servedModelName, CoreConfig co
       throw new IllegalArgumentException(
           "--metrics-max-label-sets: " + maxLabelSets + " (expected: >= 1)");
     }
+    if (publishing.kvs() != null
+        && publishing.kvs().format().chunkSize() % core.blockSize() != 0) {
+      throw new IllegalArgumentException("--kvs-chunk-size "
+          + publishing.kvs().format().chunkSize() + " must be a multiple of --block-size "
+          + core.blockSize() + " (a chunk is published once all its blocks are cached)");
+    }
   }
 
   /** The same engines, publishing their prefix cache as {@code publishing} says. */
