@@ -44,6 +44,7 @@ public final class EngineCore {
   private final Map<String, SimRequest> held = new HashMap<>();
   private final ArrayList<String> newlyHeld = new ArrayList<>();
   private final StepPlan plan = new StepPlan();
+  private final StopRules stopRules;
   private final ArrayList<SimRequest> skipped = new ArrayList<>();
   /** Whether a request finished in the step being completed: the running list then shrinks. */
   private boolean finishedInStep;
@@ -60,6 +61,7 @@ public final class EngineCore {
     this.stats = stats;
     this.listener = listener;
     this.kv = new KvCacheManager(config, stats, listener);
+    this.stopRules = new StopRules(config.maxModelLen());
     this.jitterRandom = new SplittableRandom(config.seed());
   }
 
@@ -349,40 +351,10 @@ public final class EngineCore {
     request.numTokens++; // the token itself follows from the seed: SimRequest.tokenAt
     request.numOutput++;
 
-    FinishReason reason = null;
-    if (request.numOutput >= request.minTokens()) {
-      for (int stopId : request.stopTokenIds()) {
-        if (stopId == token) {
-          request.stopReason = stopId;
-          reason = FinishReason.STOP;
-        }
-      }
-      StringBuilder output = request.outputText;
-      if (reason == null && output != null) {
-        output.append(text);
-        for (String stop : request.stop()) {
-          int at = output.indexOf(stop, Math.max(0, output.length() - text.length() - stop.length()));
-          if (at >= 0) {
-            // The stop string is not part of the output: send only what precedes it.
-            text = text.substring(0, Math.max(0, text.length() - (output.length() - at)));
-            request.stopReason = stop;
-            reason = FinishReason.STOP;
-            break;
-          }
-        }
-      }
-      if (reason == null && request.numOutput >= request.outputLength()
-          && request.numOutput < request.maxTokens()) {
-        reason = FinishReason.STOP; // the simulated model emitted EOS
-      }
-    }
-    if (reason == null && (request.numOutput >= request.maxTokens()
-        || request.numTokens >= config.maxModelLen())) {
-      reason = FinishReason.LENGTH;
-    }
+    FinishReason reason = stopRules.check(request, token, text);
     // Known before onToken, so that the last token's chunk can carry the finish reason.
     request.finishReason = reason;
-    request.listener().onToken(request, text, now);
+    request.listener().onToken(request, stopRules.visibleText(), now);
     if (reason != null) {
       finishedInStep = true;
       finish(request, reason, now);
