@@ -3,6 +3,7 @@ package io.llumnix.benchmarks;
 import io.llumnix.enginesim.EngineInstance;
 import io.llumnix.enginesim.EngineSettings;
 import io.llumnix.enginesim.EngineSimulator;
+import io.llumnix.enginesim.StepTiming;
 import io.llumnix.enginesim.core.CoreConfig;
 import io.llumnix.enginesim.core.StepProfile;
 import io.llumnix.tokenizer.TokenizerSource;
@@ -66,12 +67,12 @@ public final class EngineLoadRun {
       long cpuStart = runtime.getProcessCpuTime();
       long wallStart = System.nanoTime();
       long eventsStart = events.get();
-      List<EngineInstance.StepTiming> before = timings(simulator);
+      List<StepTiming> before = timings(simulator);
       Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
       long cpu = runtime.getProcessCpuTime() - cpuStart;
       long wall = System.nanoTime() - wallStart;
       long tokens = events.get() - eventsStart;
-      List<EngineInstance.StepTiming> after = timings(simulator);
+      List<StepTiming> after = timings(simulator);
       double[] ratios = new double[instances];
       long steps = 0;
       for (int i = 0; i < instances; i++) {
@@ -99,8 +100,8 @@ public final class EngineLoadRun {
     }
   }
 
-  private static List<EngineInstance.StepTiming> timings(EngineSimulator simulator) {
-    List<EngineInstance.StepTiming> result = new ArrayList<>();
+  private static List<StepTiming> timings(EngineSimulator simulator) {
+    List<StepTiming> result = new ArrayList<>();
     for (EngineInstance instance : simulator.instances()) {
       result.add(instance.stepTiming());
     }

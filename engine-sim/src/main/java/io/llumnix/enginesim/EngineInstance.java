@@ -10,6 +10,7 @@ import io.llumnix.enginesim.core.EngineCore;
 import io.llumnix.enginesim.core.SimRequest;
 import io.llumnix.enginesim.core.StepPlan;
 import io.llumnix.enginesim.llumlet.CmsTarget;
+import io.llumnix.enginesim.llumlet.EngineMetadata;
 import io.llumnix.enginesim.llumlet.Llumlet;
 import io.llumnix.metrics.ComponentMetrics;
 import io.llumnix.metrics.http.OperatorRoutes;
@@ -159,19 +160,9 @@ public final class EngineInstance extends VerticleBase implements EngineHandle {
     }
     String ip = cmsTarget.advertiseHost();
     int port = actualPort();
-    InstanceMetadata metadata = InstanceMetadata.newBuilder()
-        .setInstanceId(ip + ":" + port)
-        .setInstanceType(settings.kvTransfer().role().name().toLowerCase(java.util.Locale.ROOT))
-        .setBackendType("vLLM v1")
-        .setIp(ip).setIpKvs(ip).setIpKvt(ip)
-        .setApiServerPort(port)
-        .setKvtPort(kvTransferPort())
-        .setNodeId(ip)
-        .setDataParallelSize(1).setTensorParallelSize(1)
-        .setUnitId(ip + ":" + port)
-        .setUtcCreate(System.currentTimeMillis() / 1000.0)
-        .setBlockSize(settings.core().blockSize())
-        .setMaxNumBatchedTokens(settings.core().maxNumBatchedTokens())
+    InstanceMetadata metadata = EngineMetadata.of(ip + ":" + port,
+            settings.kvTransfer().role().name().toLowerCase(java.util.Locale.ROOT), ip, port,
+            kvTransferPort(), settings.core(), System.currentTimeMillis() / 1000.0)
         .setKvEventsEndpoint(Objects.requireNonNullElse(publishers.eventsEndpoint(ip), ""))
         .setKvEventsReplayEndpoint(Objects.requireNonNullElse(publishers.replayEndpoint(ip), ""))
         .build();
@@ -207,22 +198,6 @@ public final class EngineInstance extends VerticleBase implements EngineHandle {
   public int actualPort() {
     HttpServer s = server;
     return s == null ? port : s.actualPort();
-  }
-
-  /**
-   * How closely steps kept to the step model: the model's total step time against the simulated
-   * time that actually passed from each step's start to its completion. Read on any thread; the
-   * figures are approximate while the engine runs.
-   *
-   * @param steps completed steps
-   * @param modelNanos the model's total step time
-   * @param measuredNanos the total time the steps really took, in simulated nanoseconds
-   */
-  public record StepTiming(long steps, long modelNanos, long measuredNanos) {
-    /** measured / model: 1.0 means the engine kept the model's pace exactly. */
-    public double ratio() {
-      return modelNanos == 0 ? 1.0 : (double) measuredNanos / modelNanos;
-    }
   }
 
   /** The step timing so far. */

@@ -5,7 +5,7 @@ import io.llumnix.cms.proto.InstanceMetadata;
 import io.llumnix.core.instance.InferType;
 import io.llumnix.core.instance.LlmInstance;
 import io.llumnix.core.metrics.LlumnixMetrics;
-import io.llumnix.enginesim.core.CoreConfig;
+import io.llumnix.enginesim.llumlet.EngineMetadata;
 import io.llumnix.enginesim.llumlet.Llumlet;
 import io.llumnix.metrics.ComponentMetrics;
 import io.llumnix.scheduler.SchedulerConfig;
@@ -112,23 +112,10 @@ public final class Simulation {
   }
 
   private static InstanceMetadata metadata(SimEngine engine) {
-    CoreConfig core = engine.core().config();
-    String host = engine.host();
-    return InstanceMetadata.newBuilder()
-        .setInstanceId(engine.id())
-        .setInstanceType("neutral")
-        .setBackendType("vLLM v1")
-        .setIp(host).setIpKvs(host).setIpKvt(host)
-        .setApiServerPort(8000)
-        .setKvtPort(28000)
-        .setNodeId(host)
-        .setDataParallelSize(1).setTensorParallelSize(1)
-        .setUnitId(engine.id())
-        .setUtcCreate(VirtualTime.EPOCH_ORIGIN_MILLIS / 1000.0)
-        .setBlockSize(core.blockSize())
-        .setMaxNumBatchedTokens(core.maxNumBatchedTokens())
-        .build();
+    return EngineMetadata.of(engine.id(), "neutral", engine.host(), 8000, 28000,
+        engine.core().config(), VirtualTime.EPOCH_ORIGIN_MILLIS / 1000.0).build();
   }
+
 
   /** Hears how far a run has come, every few seconds of wall time, on the run's thread. */
   public interface Progress {
