@@ -125,6 +125,11 @@ final class BlockIndex {
     }
   }
 
+  /** The instances the index holds blocks of. */
+  Set<String> instances() {
+    return instances.keySet();
+  }
+
   /** Blocks the index holds for {@code instanceId} (for tests and diagnostics). */
   int size(String instanceId) {
     InstanceBlocks blocks = instances.get(instanceId);

@@ -17,7 +17,6 @@ import java.util.Set;
 public final class LocalPrefixIndex implements PrefixIndex {
 
   private final BlockIndex index = new BlockIndex();
-  private final Set<String> instances = new HashSet<>();
   private final Clock clock;
 
   public LocalPrefixIndex(Clock clock) {
@@ -26,7 +25,6 @@ public final class LocalPrefixIndex implements PrefixIndex {
 
   /** Instance {@code instanceId} cached the blocks {@code event} lists. */
   public void stored(String instanceId, BlockStored event) {
-    instances.add(instanceId);
     index.stored(instanceId, event);
   }
 
@@ -37,7 +35,6 @@ public final class LocalPrefixIndex implements PrefixIndex {
 
   /** Forgets everything {@code instanceId} held (its cache was cleared, or it restarted). */
   public void drop(String instanceId) {
-    instances.remove(instanceId);
     index.drop(instanceId);
   }
 
@@ -58,7 +55,7 @@ public final class LocalPrefixIndex implements PrefixIndex {
   /** Instances the CMS no longer lists leave the index. */
   @Override
   public void instancesChanged(List<InstanceMetadata> listed) {
-    Set<String> gone = new HashSet<>(instances);
+    Set<String> gone = new HashSet<>(index.instances());
     for (InstanceMetadata metadata : listed) {
       gone.remove(metadata.getInstanceId());
     }
