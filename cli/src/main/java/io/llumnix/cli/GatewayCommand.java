@@ -2,6 +2,7 @@ package io.llumnix.cli;
 
 import io.llumnix.gateway.GatewayConfig;
 import io.llumnix.gateway.GatewayServer;
+import io.llumnix.gateway.forward.VllmKvtForwarder;
 import io.llumnix.gateway.scheduling.InstanceDirectory;
 import io.llumnix.gateway.scheduling.SchedulerSettings;
 import io.llumnix.metrics.ComponentMetrics;
@@ -100,6 +101,16 @@ final class GatewayCommand implements Callable<Integer> {
         description = "Between token reports to a lite-mode scheduler; 0 = none.")
     Duration reportInterval;
 
+    @Option(names = "--pd-disagg-protocol", defaultValue = "",
+        description = "Prefill/decode disaggregation: vllm-kvt or vllm-mooncake (how prefill "
+            + "and decode instances hand over the KV cache); empty = neutral instances only.")
+    String pdProtocol;
+
+    @Option(names = "--separate-pd-scheduling", defaultValue = "false", arity = "0..1",
+        fallbackValue = "true", description = "Schedule a request's decode instance after its "
+            + "prefill is done (pd_staged) instead of both at once (pd_batch).")
+    boolean separatePdScheduling;
+
     @Option(names = "--max-queue-size", defaultValue = "" + GatewayConfig.DEFAULT_MAX_QUEUE_SIZE,
         description = "Requests waiting for an instance before new ones wait, then get 429.")
     int maxQueueSize;
@@ -135,10 +146,35 @@ final class GatewayCommand implements Callable<Integer> {
 
     /** The gateway's own settings, with {@code maxModelLen} as the context length. */
     GatewayConfig config(int maxModelLen) {
+      return config(maxModelLen, false);
+    }
+
+    /**
+     * The gateway's own settings, with {@code maxModelLen} as the context length, in front of
+     * prefill and decode instances when {@code pd} (over {@value VllmKvtForwarder#NAME} unless
+     * a protocol is named).
+     */
+    GatewayConfig config(int maxModelLen, boolean pd) {
       return GatewayConfig.builder().host(host).port(port).maxModelLen(maxModelLen)
           .maxQueueSize(maxQueueSize).queueWorkers(waitQueueThreads)
           .queueFullWaitMillis(waitQueueInterval.toMillis()).retryMaxCount(retryMaxCount)
-          .maxRequestBodyBytes(maxBodyBytes).build();
+          .maxRequestBodyBytes(maxBodyBytes).forwarder(pdProtocol(pd))
+          .separatePdScheduling(separatePdScheduling).build();
+    }
+
+    /** Whether a prefill/decode protocol is named. */
+    boolean disaggregated() {
+      return !pdProtocol.isEmpty();
+    }
+
+    /** The prefill/decode protocol: the one named, else vllm-kvt when {@code pd}, else none. */
+    String pdProtocol(boolean pd) {
+      return pdProtocol.isEmpty() && pd ? VllmKvtForwarder.NAME : pdProtocol;
+    }
+
+    /** How prefill/decode requests are scheduled, in words. */
+    String pdScheduling() {
+      return separatePdScheduling ? "pd_staged" : "pd_batch";
     }
 
     /** The schedulers to ask; none when the gateway chooses round-robin by itself. */
@@ -171,12 +207,14 @@ final class GatewayCommand implements Callable<Integer> {
     }
 
     String describe() {
+      String pd = pdProtocol.isEmpty() ? ""
+          : ", prefill/decode over " + pdProtocol + " (" + pdScheduling() + ")";
       if (policy.equals("round-robin")) {
-        return "round-robin";
+        return "round-robin" + pd;
       }
-      return schedulerEndpoints.isBlank() ? "round-robin: no --scheduler-endpoints"
+      return (schedulerEndpoints.isBlank() ? "round-robin: no --scheduler-endpoints"
           : "scheduler " + schedulerEndpoints + " (" + (fullMode ? "full" : "lite")
-              + " mode), round-robin while it does not answer";
+              + " mode), round-robin while it does not answer") + pd;
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.llumnix.cli;
 
+import io.llumnix.core.instance.LlmInstance;
 import io.llumnix.enginesim.EngineSettings;
 import io.llumnix.enginesim.core.CoreConfig;
 import io.llumnix.enginesim.core.StepProfile;
@@ -12,6 +13,7 @@ import io.llumnix.scheduler.policy.PolicyConfig;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.Collectors;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
@@ -39,6 +41,12 @@ final class LocalCommand implements Callable<Integer> {
 
   @Option(names = "--instances", defaultValue = "4", description = "Simulated engines.")
   int instances;
+
+  @Option(names = "--pd", paramLabel = "P:D",
+      description = "Prefill/decode disaggregation: P prefill and D decode instances (prefill "
+          + "on the first engine ports, then decode) instead of --instances neutral ones; the "
+          + "gateway forwards over --pd-disagg-protocol (default vllm-kvt).")
+  @Nullable String pd;
 
   @Option(names = "--model", defaultValue = EngineSettings.DEFAULT_MODEL,
       description = "The engines' model name.")
@@ -139,6 +147,11 @@ final class LocalCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--enable-cache-aware-scheduling needs full mode and "
           + "the scheduler's choice (not --scheduling-policy round-robin)");
     }
+    int[] split = pdSplit();
+    if (split == null && gateway.disaggregated()) {
+      throw new IllegalArgumentException("--pd-disagg-protocol needs prefill and decode "
+          + "instances (--pd P:D)");
+    }
     SchedulerConfig scheduler = SchedulerConfig.builder().host(gateway.host).port(schedulerPort)
         .fullMode(fullMode)
         .policy(gateway.policy).cmsMetadataIntervalMillis(1000)
@@ -147,24 +160,54 @@ final class LocalCommand implements Callable<Integer> {
             .backend(KvsBackend.of(kvsBackend)).minTokens(cacheAwareMinTokens)
             .keyFormat(kvsKeys.format("GO_HASH_SEED")).build())
         .build();
-    return LocalCluster.builder().instances(instances).engine(engine)
+    LocalCluster.Builder cluster = LocalCluster.builder().instances(instances);
+    if (split != null) {
+      cluster.pd(split[0], split[1]);
+    }
+    return cluster.engine(engine)
         .engineBasePort(engineBasePort).kvTransferPortOffset(kvTransferPortOffset)
-        .scheduler(scheduler).gateway(gateway.config(maxModelLen)).gatewayRoundRobin(roundRobin)
+        .scheduler(scheduler).gateway(gateway.config(maxModelLen, split != null))
+        .gatewayRoundRobin(roundRobin)
         .schedulerLink(gateway::applyTo).tokenizer(gateway.tokenizer.source())
         .maxLabelSets(gateway.maxLabelSets).start();
+  }
+
+  /** {@code --pd P:D} as {P, D}; null without it. */
+  private int @Nullable [] pdSplit() {
+    if (pd == null) {
+      return null;
+    }
+    String[] parts = pd.split(":", -1);
+    try {
+      if (parts.length == 2) {
+        int[] split = {Integer.parseInt(parts[0].trim()), Integer.parseInt(parts[1].trim())};
+        if (split[0] >= 1 && split[1] >= 1) {
+          return split;
+        }
+      }
+    } catch (NumberFormatException e) {
+      // the message below says what is expected
+    }
+    throw new IllegalArgumentException("--pd: " + pd + " (expected P:D, the prefill and "
+        + "decode instances, each >= 1, e.g. 2:2)");
   }
 
   private LocalPrometheus scrape(LocalCluster cluster) throws Exception {
     return LocalPrometheus.start(LocalPrometheus.config(new LocalPrometheus.Targets(namespace,
             List.of("127.0.0.1:" + cluster.gatewayPort()),
-            List.of("127.0.0.1:" + cluster.schedulerPort()), model, "neutral",
-            cluster.engines().ports().stream().map(p -> "127.0.0.1:" + p).toList()),
+            List.of("127.0.0.1:" + cluster.schedulerPort()), model,
+            cluster.instances().stream().collect(Collectors.groupingBy(
+                i -> i.inferType().label(), Collectors.mapping(LlmInstance::endpoint,
+                    Collectors.toList())))),
         Duration.ofMillis(Math.max(100, scrapeInterval.toMillis()))), prometheusPort);
   }
 
   private void print(PrintWriter out, LocalCluster cluster, @Nullable LocalPrometheus scraper) {
     int gatewayPort = cluster.gatewayPort();
-    out.println("llumnix local: " + instances + " simulated engine(s) (" + profile + ", speedup "
+    String engines = pd == null ? instances + " simulated engine(s)"
+        : "simulated prefill:decode engines " + pd + " (" + gateway.pdProtocol(true) + ", "
+            + gateway.pdScheduling() + ")";
+    out.println("llumnix local: " + engines + " (" + profile + ", speedup "
         + speedup + "), scheduler (" + gateway.policy + ", "
         + (cluster.fullMode() ? "full mode, CMS: " + cluster.cmsDescription() : "lite mode")
         + (cluster.cacheAwareDescription().isEmpty() ? ""

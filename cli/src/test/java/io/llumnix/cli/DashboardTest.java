@@ -43,9 +43,10 @@ import picocli.CommandLine;
 /**
  * Proves the dashboards of {@code deploy/observability/}: a real Prometheus, configured as
  * {@code llumnix local --prometheus} configures it (the labels the Kubernetes monitors attach),
- * scrapes two local clusters — full mode and lite mode — while load goes through their
- * gateways, and every query of every panel is evaluated through Prometheus' HTTP API. Each must parse; each panel returns data unless it waits for a feature
- * listed in {@link #EXPECTED_EMPTY}, and those must return none.
+ * scrapes four local clusters — full mode and lite mode, each neutral and prefill/decode
+ * disaggregated — while load goes through their gateways, and every query of every panel is
+ * evaluated through Prometheus' HTTP API. Each must parse; each panel returns data unless it
+ * waits for a feature listed in {@link #EXPECTED_EMPTY}, and those must return none.
  */
 class DashboardTest {
 
@@ -57,16 +58,6 @@ class DashboardTest {
 
   static Map<String, String> expectedEmpty() {
     Map<String, String> empty = new TreeMap<>();
-    String pd = "prefill/decode disaggregation in the gateway";
-    for (String row : List.of("Prefill", "Decode")) {
-      for (String panel : List.of("CMS Requests", "CMS Used Tokens", "CMS Prefill Tokens",
-          "CMS Decode Tokens", "CMS Inflight Dispatch Requests", "CMS Inflight Dispatch Tokens",
-          "CMS KV Cache Usage Ratio", "CMS Decode Batch Size", "CMS All Prefill/Decode Tokens")) {
-        empty.put("llumnix-cms / " + row + " / " + panel, pd);
-      }
-      empty.put("llumnix-lrs / " + row + " / LRS Requests", pd);
-      empty.put("llumnix-lrs / " + row + " / LRS Tokens", pd);
-    }
     String slo = "SLO-aware scheduling (predicted TTFT/TPOT)";
     empty.put("llumnix-cms / Selected Instance / Selected Instance Predicted TTFT", slo);
     empty.put("llumnix-cms / Selected Instance / Selected Instance Predicted TPOT", slo);
@@ -74,9 +65,14 @@ class DashboardTest {
   }
 
   static final HttpClient http = HttpClient.newHttpClient();
-  /** A full-mode cluster (the default) and a lite-mode one, both scraped by one Prometheus. */
+  /**
+   * A full-mode cluster (the default) and a lite-mode one, neutral and prefill/decode, all
+   * scraped by one Prometheus.
+   */
   static LocalCluster full;
   static LocalCluster lite;
+  static LocalCluster fullPd;
+  static LocalCluster litePd;
   static LocalPrometheus scraper;
   static URI prometheus;
 
@@ -102,35 +98,44 @@ class DashboardTest {
     // Cache-aware (local's default backend, the engines' KV events), looking up every prompt.
     full = cluster("--enable-cache-aware-scheduling", "--cache-aware-scheduling-min-tokens", "1");
     lite = cluster("--no-enable-full-mode-scheduling");
+    fullPd = cluster("--pd", "1:1");
+    litePd = cluster("--pd", "1:1", "--separate-pd-scheduling", "--no-enable-full-mode-scheduling");
+    List<LocalCluster> clusters = List.of(full, lite, fullPd, litePd);
     int prometheusPort = RunnableJarIT.distinctFreePorts(1)[0];
-    List<String> engines = new ArrayList<>(targets(full.engines().ports()));
-    engines.addAll(targets(lite.engines().ports()));
+    Map<String, List<String>> engines = new TreeMap<>();
+    for (LocalCluster cluster : clusters) {
+      cluster.instances().forEach(i -> engines.computeIfAbsent(i.inferType().label(),
+          type -> new ArrayList<>()).add(i.endpoint()));
+    }
     scraper = LocalPrometheus.start(LocalPrometheus.config(new LocalPrometheus.Targets(NAMESPACE,
-        targets(List.of(full.gatewayPort(), lite.gatewayPort())),
-        targets(List.of(full.schedulerPort(), lite.schedulerPort())), "llumnix/sim-llama3-8b",
-        "neutral", engines), Duration.ofMillis(500)), prometheusPort);
+        targets(clusters.stream().map(LocalCluster::gatewayPort).toList()),
+        targets(clusters.stream().map(LocalCluster::schedulerPort).toList()),
+        "llumnix/sim-llama3-8b", engines), Duration.ofMillis(500)), prometheusPort);
     prometheus = scraper.url();
+    int targets = 2 * clusters.size() + engines.values().stream().mapToInt(List::size).sum();
     await().atMost(Duration.ofSeconds(30)).until(() ->
         query("count(up{namespace=\"" + NAMESPACE + "\"} == 1)").getJsonArray("result")
             .size() == 1 && value(query("count(up{namespace=\"" + NAMESPACE + "\"} == 1)"))
-            == 10);
+            == targets);
 
     // Two rounds with scrapes between them, so every series exists before it increases and
     // rate() sees the increase. Between them one lite-mode engine stops: requests sent to it
     // retry elsewhere.
-    drive(full, 20);
-    drive(lite, 20);
+    for (LocalCluster cluster : clusters) {
+      drive(cluster, 20);
+    }
     awaitScrapes(3);
     lite.engines().stopInstance(0);
-    drive(full, 30);
-    drive(lite, 30);
+    for (LocalCluster cluster : clusters) {
+      drive(cluster, 30);
+    }
     post(lite, "/v1/completions", "{\"prompt\": 3}"); // a 400
     awaitScrapes(3);
   }
 
   @AfterAll
   static void stop() throws Exception {
-    for (AutoCloseable closeable : new AutoCloseable[] {scraper, full, lite}) {
+    for (AutoCloseable closeable : new AutoCloseable[] {scraper, full, lite, fullPd, litePd}) {
       if (closeable != null) {
         closeable.close();
       }
@@ -273,13 +278,14 @@ class DashboardTest {
 
   @Test
   void theGeneratedScrapeConfigPassesPromtool() throws Exception {
-    String config = LocalPrometheus.config(new LocalPrometheus.Targets("ns", List.of("127.0.0.1:8089"),
-        List.of("127.0.0.1:8088"), "Qwen/Qwen3-8B", "neutral", List.of("127.0.0.1:8000",
-        "127.0.0.1:8001")), Duration.ofSeconds(10));
+    String config = LocalPrometheus.config(new LocalPrometheus.Targets("ns",
+        List.of("127.0.0.1:8089"), List.of("127.0.0.1:8088"), "Qwen/Qwen3-8B",
+        Map.of("prefill", List.of("127.0.0.1:8000"), "decode", List.of("127.0.0.1:8001"))),
+        Duration.ofSeconds(10));
     var result = Promtool.checkConfig(config);
     assertThat(result.exitCode()).as(String.join("\n", result.problems())).isZero();
-    assertThat(config).contains("infer_type: 'neutral'", "model: 'Qwen/Qwen3-8B'",
-        "namespace: 'ns'");
+    assertThat(config).contains("infer_type: 'prefill'", "infer_type: 'decode'",
+        "job_name: 'llumnix-engine-prefill'", "model: 'Qwen/Qwen3-8B'", "namespace: 'ns'");
   }
 
   static final Pattern SELECTOR = Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)\\{");

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import io.llumnix.core.config.ConfigSource;
+import io.llumnix.gateway.forward.VllmKvtForwarder;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -36,12 +37,9 @@ class DeployManifestsTest {
     return Stream.concat(scenarios.stream(), scenarios.stream().map(s -> "sim/" + s));
   }
 
-  /**
-   * Flags the manifests pass that land with later features; until then the command refuses
-   * them. Each must still be refused (so this list shrinks as the features land).
-   */
-  static final Map<String, List<String>> PENDING_FLAGS = Map.of(
-      "gateway", List.of("--pd-disagg-protocol")); // prefill/decode forwarding
+  static Stream<String> pdOverlays() {
+    return overlays().filter(o -> o.contains("pd"));
+  }
 
   static List<JsonNode> render(String overlay) throws Exception {
     Process kubectl = new ProcessBuilder("kubectl", "kustomize", DEPLOY.resolve(overlay)
@@ -67,6 +65,22 @@ class DeployManifestsTest {
 
   static List<JsonNode> all(List<JsonNode> documents, String kind) {
     return documents.stream().filter(d -> d.path("kind").asText().equals(kind)).toList();
+  }
+
+  /** The container named {@code name} of a pod template. */
+  static JsonNode container(JsonNode pod, String name) {
+    for (JsonNode c : pod.at("/spec/containers")) {
+      if (c.path("name").asText().equals(name)) {
+        return c;
+      }
+    }
+    throw new AssertionError("no container " + name + " in " + pod);
+  }
+
+  static List<String> args(JsonNode container) {
+    List<String> args = new ArrayList<>();
+    container.path("args").forEach(a -> args.add(a.asText()));
+    return args;
   }
 
   @ParameterizedTest
@@ -142,14 +156,14 @@ class DeployManifestsTest {
           if (!c.path("image").asText().contains("/llumnix:")) {
             continue;
           }
-          List<String> args = new ArrayList<>();
-          c.path("args").forEach(a -> args.add(a.asText()));
-          String command = args.get(0);
-          List<String> pending = PENDING_FLAGS.getOrDefault(command, List.of());
-          List<String> accepted = args.stream().filter(a -> pending.stream()
-              .noneMatch(p -> a.equals(p) || a.startsWith(p + "="))).toList();
-          parse(accepted);
-          checked.add(command);
+          List<String> args = args(c);
+          // Values too, as the command checks them before it starts anything.
+          switch (command(args)) {
+            case GatewayCommand gateway -> gateway.options.config();
+            case EngineSimCommand engine -> engine.settings();
+            default -> { }
+          }
+          checked.add(args.get(0));
         }
       }
     }
@@ -159,25 +173,56 @@ class DeployManifestsTest {
     }
   }
 
-  @org.junit.jupiter.api.Test
-  void pendingFlagsAreStillRefused() {
-    PENDING_FLAGS.forEach((command, flags) -> {
-      for (String flag : flags) {
-        CommandLine commandLine = Main.commandLine(ConfigSource.of(Map.of(), null),
-            new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()));
-        assertThat(org.assertj.core.api.Assertions.catchThrowable(() ->
-            commandLine.parseArgs(command, flag + "=x")))
-            .as("%s %s is accepted now: pass it in the manifests and drop it from "
-                + "PENDING_FLAGS", command, flag)
-            .isInstanceOf(CommandLine.UnmatchedArgumentException.class);
+  /**
+   * A prefill/decode scenario's gateway forwards over vllm-kvt, and each engine serves its KV
+   * where its discovery sidecar says (the aux port a decode engine is sent to): engine-sim's
+   * port plus its KV-transfer offset, or vLLM's connector rpc_port.
+   */
+  @ParameterizedTest
+  @MethodSource("pdOverlays")
+  void prefillAndDecodeEnginesServeTheirKvWhereDiscoveryAdvertisesIt(String overlay)
+      throws Exception {
+    List<JsonNode> documents = render(overlay);
+    JsonNode gatewayPod = find(documents, "Deployment", "gateway").at("/spec/template");
+    GatewayCommand gateway = (GatewayCommand) command(args(container(gatewayPod, "gateway")));
+    assertThat(gateway.options.config().forwarder()).isEqualTo(VllmKvtForwarder.NAME);
+
+    List<String> types = new ArrayList<>();
+    for (JsonNode lws : all(documents, "LeaderWorkerSet")) {
+      String type = lws.at("/metadata/name").asText();
+      types.add(type);
+      JsonNode pod = lws.at("/spec/leaderWorkerTemplate/workerTemplate");
+      DiscoveryCommand discovery = (DiscoveryCommand) command(args(container(pod, "discovery")));
+      assertThat(discovery.instanceType).as(overlay + " " + type).isEqualTo(type);
+      assertThat(discovery.kvTransferIp).as("reachable from other pods").isEqualTo("$(POD_IP)");
+      List<String> engine = args(container(pod, "engine"));
+      if (overlay.startsWith("sim/")) {
+        EngineSimCommand sim = (EngineSimCommand) command(engine);
+        assertThat(sim.kvRole).as(overlay + " " + type).isEqualTo(type);
+        assertThat(sim.port).isEqualTo(discovery.entrypointPort);
+        assertThat(sim.port + sim.kvTransferPortOffset).as(overlay + " " + type + " KV port")
+            .isEqualTo(discovery.kvTransferPort);
+      } else {
+        assertThat(engine.get(engine.indexOf("--port") + 1))
+            .isEqualTo(Integer.toString(discovery.entrypointPort));
+        JsonNode kv = new ObjectMapper().readTree(
+            engine.get(engine.indexOf("--kv-transfer-config") + 1));
+        assertThat(kv.at("/kv_connector_extra_config/rpc_port").asInt())
+            .as(overlay + " " + type + " KV port").isEqualTo(discovery.kvTransferPort);
+        assertThat(kv.path("kv_role").asText()).as(overlay + " " + type)
+            .isIn(type.equals("decode") ? List.of("kv_consumer")
+                : List.of("kv_producer", "kv_both"));
       }
-    });
+    }
+    assertThat(types).containsExactlyInAnyOrder("prefill", "decode");
   }
 
-  static void parse(List<String> args) {
+  /** {@code args} parsed by our command line: the subcommand's object, its flags set. */
+  static Object command(List<String> args) {
     CommandLine commandLine = Main.commandLine(ConfigSource.of(Map.of(), null),
         new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()));
     CommandLine.ParseResult result = commandLine.parseArgs(args.toArray(String[]::new));
     assertThat(result.subcommand()).as("%s", args).isNotNull();
+    return result.subcommand().commandSpec().userObject();
   }
 }

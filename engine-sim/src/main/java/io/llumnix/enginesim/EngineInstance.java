@@ -194,6 +194,11 @@ public final class EngineInstance extends VerticleBase implements EngineHandle {
     return ip + ":" + kvTransferPort();
   }
 
+  /** Which side of a disaggregated request this engine serves. */
+  public KvTransferSettings.Role role() {
+    return settings.kvTransfer().role();
+  }
+
   /** The port the HTTP server listens on (the actual one when 0 was asked for). */
   public int actualPort() {
     HttpServer s = server;
@@ -275,17 +280,21 @@ public final class EngineInstance extends VerticleBase implements EngineHandle {
   public void releaseHeldAfter(String requestId, long transferNanos) {
     long at = Math.max(engineNanos, clock.nowNanos()) + transferNanos;
     long wait = wallMillisUntil(at);
-    Runnable release = () -> {
-      if (core.releaseHeld(requestId)) {
-        loadChanged();
-        kick(); // freed blocks may unblock the waiting queue
-      }
-    };
     if (wait <= 0) {
-      release.run();
+      releaseHeld(requestId);
     } else {
-      vertx.setTimer(wait, t -> release.run());
+      vertx.setTimer(wait, t -> releaseHeld(requestId));
     }
+  }
+
+  @Override
+  public boolean releaseHeld(String requestId) {
+    if (!core.releaseHeld(requestId)) {
+      return false;
+    }
+    loadChanged();
+    kick(); // freed blocks may unblock the waiting queue
+    return true;
   }
 
   @Override

@@ -71,6 +71,13 @@ public record EngineSettings(String model, String servedModelName, CoreConfig co
         maxLabelSets, kvTransfer, apiKey, publishing);
   }
 
+  /** The same engines in the kv role {@code role}. */
+  public EngineSettings withRole(KvTransferSettings.Role role) {
+    return new EngineSettings(model, servedModelName, core, speedup, outputLengthMean,
+        vllmVersion, showHiddenMetricsForVersion, countAbortedRequests, tokenizer, maxLogprobs,
+        maxLabelSets, kvTransfer.withRole(role), apiKey, publishing);
+  }
+
   /** The model name clients use. */
   public String modelName() {
     return servedModelName.isEmpty() ? model : servedModelName;

@@ -8,6 +8,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -53,6 +54,19 @@ public final class EngineSimulator implements AutoCloseable {
    */
   public static EngineSimulator start(EngineSettings settings, String host, int port,
       int instances, int kvTransferPortOffset, @Nullable CmsTarget cms) {
+    return start(settings, host, port,
+        Collections.nCopies(Math.max(0, instances), settings.kvTransfer().role()),
+        kvTransferPortOffset, cms);
+  }
+
+  /**
+   * Starts one engine per entry of {@code roles}, in that kv role (e.g. prefill engines on the
+   * first ports, then decode ones), as {@link #start(EngineSettings, String, int, int, int,
+   * CmsTarget)} does.
+   */
+  public static EngineSimulator start(EngineSettings settings, String host, int port,
+      List<KvTransferSettings.Role> roles, int kvTransferPortOffset, @Nullable CmsTarget cms) {
+    int instances = roles.size();
     if (instances < 1) {
       throw new IllegalArgumentException("instances: " + instances + " (expected: >= 1)");
     }
@@ -70,7 +84,9 @@ public final class EngineSimulator implements AutoCloseable {
     List<Future<String>> deployments = new ArrayList<>();
     for (int i = 0; i < instances; i++) {
       int instancePort = port == 0 ? 0 : port + i;
-      EngineInstance instance = new EngineInstance(settings, host, instancePort,
+      EngineSettings own = roles.get(i) == settings.kvTransfer().role() ? settings
+          : settings.withRole(roles.get(i));
+      EngineInstance instance = new EngineInstance(own, host, instancePort,
           instancePort == 0 ? 0 : instancePort + kvTransferPortOffset, i, tokenizer, clock,
           ComponentMetrics.create(settings.maxLabelSets()), store, cms);
       started.add(instance);

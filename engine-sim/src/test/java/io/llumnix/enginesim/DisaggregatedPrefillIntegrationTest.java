@@ -232,4 +232,24 @@ class DisaggregatedPrefillIntegrationTest {
       awaitNoBlocksUsed(slow.ports().get(0));
     }
   }
+
+  @Test
+  void aDecodeEngineWhoseClientLeftStopsTheTransferAndBothSidesFreeTheirBlocks()
+      throws Exception {
+    // About 26 s of simulated transfer, as above: the blocks must be freed long before.
+    try (EngineSimulator slow = start(KvTransferSettings.Role.PREFILL, 60_000, 0.0005)) {
+      int slowPort = slow.ports().get(0);
+      JsonObject mooncake = post(slowPort, "left-mid-transfer", prefillHalf(false))
+          .bodyAsJsonObject().getJsonObject("kv_transfer_params");
+      var client = vertx.createHttpClient();
+      client.request(io.vertx.core.http.HttpMethod.POST, d, "127.0.0.1", "/v1/completions")
+          .compose(r -> r.putHeader("X-Request-Id", "left-mid-transfer")
+              .send(original().put("kv_transfer_params", mooncake).encode()));
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+          assertThat(sample(metrics(d), "vllm:num_requests_waiting" + LABELS)).isEqualTo(1));
+      client.close().await(10, TimeUnit.SECONDS);
+      awaitNoBlocksUsed(d);
+      awaitNoBlocksUsed(slowPort); // within 10 s: the abort reached the prefill engine
+    }
+  }
 }

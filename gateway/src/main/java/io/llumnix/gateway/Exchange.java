@@ -108,7 +108,7 @@ final class Exchange implements SchedulingQueue.Job, ForwardListener {
     state = State.SCHEDULING;
     long start = parts.clock().nanoTime();
     LeaseRequest ticket = new LeaseRequest(request.id(), request.model(),
-        request.prompt().length, request.prompt(), Set.copyOf(failed));
+        parts.forwarder().mode(), request.prompt().length, request.prompt(), Set.copyOf(failed));
     parts.balancer().lease(ticket).onComplete(ar -> scheduled(ar, start));
   }
 
@@ -144,7 +144,7 @@ final class Exchange implements SchedulingQueue.Job, ForwardListener {
     }
     if (chunk.isError()) {
       onFailure(new Failure(chunk.errorStatus, Integer.toString(chunk.errorStatus),
-          chunk.errorMessage, lease.instance().endpoint(), true, null));
+          chunk.errorMessage, lease.generating().endpoint(), true, null));
       return;
     }
     if (answerModel == null) {
@@ -177,7 +177,7 @@ final class Exchange implements SchedulingQueue.Job, ForwardListener {
     }
     if (finishReason == null) {
       // The engine closed the stream without a finish: a clean error, not a hang.
-      String endpoint = lease.instance().endpoint();
+      String endpoint = lease.generating().endpoint();
       onFailure(new Failure(502, "network_error", "engine " + endpoint
           + " ended the stream early", endpoint, true, null));
       return;
@@ -196,7 +196,9 @@ final class Exchange implements SchedulingQueue.Job, ForwardListener {
     if (state != State.FORWARDING) {
       return;
     }
-    failed.add(failure.endpoint()); // before the lease ends, so the retry avoids it
+    if (!failure.endpoint().isEmpty()) {
+      failed.add(failure.endpoint()); // before the lease ends, so the retry avoids it
+    }
     endLease();
     if (failure.retryable() && !writer.started() && attempt < parts.retryMaxCount()) {
       long backoff = Math.min(10L << attempt, 100);

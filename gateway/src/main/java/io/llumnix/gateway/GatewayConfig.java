@@ -1,5 +1,6 @@
 package io.llumnix.gateway;
 
+import io.llumnix.gateway.forward.Forwarders;
 import io.llumnix.gateway.forward.NeutralForwarder;
 
 /**
@@ -20,11 +21,14 @@ import io.llumnix.gateway.forward.NeutralForwarder;
  *     that the event loop only moves bytes and a scheduling answer never waits behind a
  *     tokenizer
  * @param forwarder how requests reach engines, a name of
- *     {@link io.llumnix.gateway.forward.Forwarders}
+ *     {@link io.llumnix.gateway.forward.Forwarders}: {@code neutral}, or a prefill/decode
+ *     protocol ({@code --pd-disagg-protocol})
+ * @param separatePdScheduling {@code --separate-pd-scheduling}: a prefill/decode request's
+ *     decode instance is scheduled after its prefill (pd_staged), not with it (pd_batch)
  */
 public record GatewayConfig(String host, int port, int maxModelLen, int maxQueueSize,
     int queueWorkers, long queueFullWaitMillis, int retryMaxCount, long maxRequestBodyBytes,
-    int admissionThreads, String forwarder) {
+    int admissionThreads, String forwarder, boolean separatePdScheduling) {
 
   /** {@value} */
   public static final String DEFAULT_HOST = "0.0.0.0";
@@ -61,9 +65,18 @@ public record GatewayConfig(String host, int port, int maxModelLen, int maxQueue
       throw new IllegalArgumentException(
           "admission threads: " + admissionThreads + " (expected: >= 1)");
     }
+    if (!Forwarders.builtins().names().contains(forwarder)) {
+      throw new IllegalArgumentException("--pd-disagg-protocol: " + forwarder
+          + " (expected one of: [vllm-kvt, vllm-mooncake], or empty for none)");
+    }
     if (maxModelLen < 0) {
       throw new IllegalArgumentException("--max-model-len: " + maxModelLen + " (expected: >= 0)");
     }
+  }
+
+  /** Whether requests go to a prefill and a decode instance rather than a neutral one. */
+  public boolean disaggregated() {
+    return !forwarder.equals(NeutralForwarder.NAME);
   }
 
   public static Builder builder() {
@@ -82,6 +95,7 @@ public record GatewayConfig(String host, int port, int maxModelLen, int maxQueue
     private long maxRequestBodyBytes = DEFAULT_MAX_REQUEST_BODY_BYTES;
     private int admissionThreads = DEFAULT_ADMISSION_THREADS;
     private String forwarder = NeutralForwarder.NAME;
+    private boolean separatePdScheduling;
 
     private Builder() {}
 
@@ -131,15 +145,21 @@ public record GatewayConfig(String host, int port, int maxModelLen, int maxQueue
       return this;
     }
 
+    /** A name of {@link Forwarders}; empty means {@value NeutralForwarder#NAME}. */
     public Builder forwarder(String name) {
-      this.forwarder = name;
+      this.forwarder = name.isEmpty() ? NeutralForwarder.NAME : name;
+      return this;
+    }
+
+    public Builder separatePdScheduling(boolean separate) {
+      this.separatePdScheduling = separate;
       return this;
     }
 
     public GatewayConfig build() {
       return new GatewayConfig(host, port, maxModelLen, maxQueueSize, queueWorkers,
           queueFullWaitMillis, retryMaxCount, maxRequestBodyBytes, admissionThreads,
-          forwarder);
+          forwarder, separatePdScheduling);
     }
   }
 }

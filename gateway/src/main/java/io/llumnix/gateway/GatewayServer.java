@@ -123,7 +123,8 @@ public final class GatewayServer extends VerticleBase {
     engines = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true)
         .setTcpNoDelay(true).setConnectTimeout(3000), new PoolOptions().setHttp1MaxSize(1024));
     parts = new Exchange.Parts(clock, balancer,
-        Forwarders.builtins().create(config.forwarder(), engines), config.retryMaxCount(),
+        Forwarders.builtins().create(config.forwarder(), engines,
+            config.separatePdScheduling()), config.retryMaxCount(),
         config.maxQueueSize());
     Router router = Router.router(vertx);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.maxRequestBodyBytes());

@@ -3,10 +3,12 @@ package io.llumnix.local;
 import io.llumnix.cms.CmsStore;
 import io.llumnix.cms.InMemoryCmsStore;
 import io.llumnix.cms.RedisCmsStore;
+import io.llumnix.core.instance.InferType;
 import io.llumnix.core.instance.LlmInstance;
 import io.llumnix.core.metrics.LlumnixMetrics;
 import io.llumnix.enginesim.EngineSettings;
 import io.llumnix.enginesim.EngineSimulator;
+import io.llumnix.enginesim.KvTransferSettings;
 import io.llumnix.enginesim.llumlet.CmsTarget;
 import io.llumnix.enginesim.llumlet.Llumlet;
 import io.llumnix.gateway.GatewayConfig;
@@ -19,9 +21,13 @@ import io.llumnix.runtime.redis.RedisProcess;
 import io.llumnix.scheduler.SchedulerConfig;
 import io.llumnix.scheduler.SchedulerServer;
 import io.llumnix.scheduler.api.SchedulerEndpoint;
+import io.llumnix.tokenizer.Tokenizer;
 import io.llumnix.tokenizer.TokenizerSource;
 import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
@@ -63,6 +69,12 @@ public final class LocalCluster implements AutoCloseable {
   private SchedulerServer scheduler;
   private String schedulerDeployment;
   private @Nullable GatewayServer gateway;
+  private final List<GatewayServer> moreGateways = new ArrayList<>();
+  private @Nullable GatewayLink gatewayLink;
+
+  /** How a gateway of this cluster is started, kept for {@link #startGateway}. */
+  private record GatewayLink(boolean roundRobinOnly,
+      UnaryOperator<SchedulerSettings.Builder> link, Tokenizer tokenizer, int maxLabelSets) {}
 
   private LocalCluster(EngineSimulator engines, Vertx vertx, SchedulerConfig schedulerConfig,
       ComponentMetrics schedulerMetrics, @Nullable Function<Vertx, CmsStore> cmsStore,
@@ -186,6 +198,8 @@ public final class LocalCluster implements AutoCloseable {
   /** Builds and starts a {@link LocalCluster}; unset values are {@code llumnix local}'s. */
   public static final class Builder {
     private int instances = 4;
+    private int prefillInstances;
+    private int decodeInstances;
     private EngineSettings engine = EngineSettings.builder().build();
     private String host = "127.0.0.1";
     private int engineBasePort = 8000;
@@ -204,6 +218,20 @@ public final class LocalCluster implements AutoCloseable {
     /** How many simulated engines. */
     public Builder instances(int count) {
       this.instances = count;
+      return this;
+    }
+
+    /**
+     * Prefill/decode disaggregated engines instead of neutral ones: {@code prefill} prefill
+     * engines on the first ports, then {@code decode} decode engines.
+     */
+    public Builder pd(int prefill, int decode) {
+      if (prefill < 1 || decode < 1) {
+        throw new IllegalArgumentException("--pd " + prefill + ":" + decode
+            + " (expected: at least one prefill and one decode instance)");
+      }
+      this.prefillInstances = prefill;
+      this.decodeInstances = decode;
       return this;
     }
 
@@ -273,6 +301,18 @@ public final class LocalCluster implements AutoCloseable {
       return this;
     }
 
+    /** Each engine's kv role, in port order. */
+    private List<KvTransferSettings.Role> roles() {
+      if (prefillInstances == 0) {
+        return Collections.nCopies(instances, KvTransferSettings.Role.NEUTRAL);
+      }
+      List<KvTransferSettings.Role> roles = new ArrayList<>(
+          Collections.nCopies(prefillInstances, KvTransferSettings.Role.PREFILL));
+      roles.addAll(
+          Collections.nCopies(decodeInstances, KvTransferSettings.Role.DECODE));
+      return roles;
+    }
+
     /**
      * Starts the parts in order — CMS, engines, scheduler, gateway — and waits until each
      * listens; on a failure, stops what already started.
@@ -305,7 +345,7 @@ public final class LocalCluster implements AutoCloseable {
           engineSettings = kvs.engines(engine);
           schedulerConfig = kvs.scheduler(scheduler);
         }
-        engines = EngineSimulator.start(engineSettings, host, engineBasePort, instances,
+        engines = EngineSimulator.start(engineSettings, host, engineBasePort, roles(),
             kvTransferPortOffset, store == null ? null : new CmsTarget(store, llumlet, host));
       } catch (Exception | Error e) {
         vertx.close();
@@ -318,7 +358,7 @@ public final class LocalCluster implements AutoCloseable {
         throw e;
       }
       List<LlmInstance> endpoints = engines.instances().stream()
-          .map(e -> new LlmInstance(0, "", "", io.llumnix.core.instance.InferType.NEUTRAL,
+          .map(e -> new LlmInstance(0, "", "", InferType.of(e.role().label()),
               host, e.actualPort(), host, e.kvTransferPort(), 0, 0))
           .toList();
       ComponentMetrics metrics = ComponentMetrics.create(maxLabelSets);
@@ -339,10 +379,34 @@ public final class LocalCluster implements AutoCloseable {
   private void startGateway(GatewayConfig config, boolean roundRobinOnly,
       UnaryOperator<SchedulerSettings.Builder> link, TokenizerSource tokenizer,
       int maxLabelSets) throws Exception {
-    SchedulerSettings schedulers = roundRobinOnly ? null : link.apply(SchedulerSettings
-        .builder(List.of(new SchedulerEndpoint("127.0.0.1", scheduler.actualPort())))
-        .fullMode(schedulerConfig.fullMode())).build();
-    gateway = GatewayServer.deploy(vertx, config, tokenizer.load(),
-        InstanceDirectory.of(instances), schedulers, maxLabelSets);
+    gatewayLink = new GatewayLink(roundRobinOnly, link, tokenizer.load(), maxLabelSets);
+    gateway = deployGateway(config);
+  }
+
+  /**
+   * Starts one more gateway over the same engines and scheduler (linked as the first one is),
+   * e.g. one per forwarding protocol; it stops with the cluster.
+   *
+   * @return the port it listens on
+   */
+  public int startGateway(GatewayConfig config) throws Exception {
+    GatewayServer server = deployGateway(config);
+    moreGateways.add(server);
+    return server.actualPort();
+  }
+
+  /** Whether every gateway of the cluster schedules through the scheduler. */
+  public boolean gatewaysReady() {
+    return gateway.schedulerReady()
+        && moreGateways.stream().allMatch(GatewayServer::schedulerReady);
+  }
+
+  private GatewayServer deployGateway(GatewayConfig config) throws Exception {
+    GatewayLink how = Objects.requireNonNull(gatewayLink, "gateway link");
+    SchedulerSettings schedulers = how.roundRobinOnly() ? null : how.link().apply(
+        SchedulerSettings.builder(List.of(new SchedulerEndpoint("127.0.0.1",
+            scheduler.actualPort()))).fullMode(schedulerConfig.fullMode())).build();
+    return GatewayServer.deploy(vertx, config, how.tokenizer(), InstanceDirectory.of(instances),
+        schedulers, how.maxLabelSets());
   }
 }

@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
@@ -21,9 +23,25 @@ import org.jspecify.annotations.Nullable;
  */
 public final class LocalPrometheus implements AutoCloseable {
 
-  /** What to scrape. Targets are {@code host:port}. */
+  /**
+   * What to scrape. Targets are {@code host:port}.
+   *
+   * @param engines the engines by infer type ({@code neutral}, {@code prefill},
+   *     {@code decode}), each type a job of its own as each is a PodMonitor of its own
+   */
   public record Targets(String namespace, List<String> gateways, List<String> schedulers,
-      String model, String inferType, List<String> engines) {}
+      String model, Map<String, List<String>> engines) {
+
+    public Targets {
+      engines = new TreeMap<>(engines);
+    }
+
+    /** Targets whose engines are all of {@code inferType}. */
+    public Targets(String namespace, List<String> gateways, List<String> schedulers,
+        String model, String inferType, List<String> engines) {
+      this(namespace, gateways, schedulers, model, Map.of(inferType, engines));
+    }
+  }
 
   private final ChildProcess process;
   private final int port;
@@ -44,9 +62,11 @@ public final class LocalPrometheus implements AutoCloseable {
         + job("gateway", targets.gateways(), "namespace: " + quote(targets.namespace()))
         + job("scheduler", targets.schedulers(),
             "namespace: " + quote(targets.namespace()))
-        + job("llumnix-engine-" + targets.inferType(), targets.engines(),
-            "namespace: " + quote(targets.namespace()) + ", infer_type: "
-                + quote(targets.inferType()) + ", model: " + quote(targets.model()));
+        + targets.engines().entrySet().stream().filter(e -> !e.getValue().isEmpty())
+            .map(e -> job("llumnix-engine-" + e.getKey(), e.getValue(),
+                "namespace: " + quote(targets.namespace()) + ", infer_type: "
+                    + quote(e.getKey()) + ", model: " + quote(targets.model())))
+            .collect(Collectors.joining());
   }
 
   private static String job(String name, List<String> targets, String labels) {

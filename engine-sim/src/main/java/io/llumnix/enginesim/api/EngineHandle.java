@@ -29,6 +29,9 @@ public interface EngineHandle {
   /** Frees the blocks held for {@code requestId} after {@code transferNanos} of simulated time. */
   void releaseHeldAfter(String requestId, long transferNanos);
 
+  /** Frees the blocks held for {@code requestId} now; false when none are held. */
+  boolean releaseHeld(String requestId);
+
   /** This engine's id in KV-transfer parameters. */
   String engineId();
 

@@ -41,6 +41,8 @@ final class Generation implements RequestListener {
   private int unfinished;
   private boolean closed;
   private KvTransferClient.@Nullable Transfer transfer;
+  /** Tells the prefill engine to stop sending, once its transfer was accepted. */
+  private @Nullable Runnable dropKv;
   private int errorStatus = 500;
   /** The text of a request's last token, between its onToken and its onFinish. */
   private @Nullable String pendingText;
@@ -77,6 +79,10 @@ final class Generation implements RequestListener {
       closed = true;
       if (transfer != null) {
         transfer.cancel();
+      }
+      Runnable dropped = dropKv;
+      if (dropped != null) {
+        dropped.run();
       }
       for (SimRequest r : engineRequests) {
         if (r != null && r.finishReason() == null) {
@@ -120,14 +126,22 @@ final class Generation implements RequestListener {
     JsonObject kv = request.kvTransferParams();
     String host = kv.getString("remote_host");
     int port = kv.getNumber("remote_port").intValue();
-    Object remoteId = kv.getValue("remote_request_id");
+    // The prefill engine holds the KV under its own id of the request, when it named one.
+    String heldId = part == OpenAiRoutes.Disaggregation.DECODE_PULL
+        && kv.getValue("remote_request_id") instanceof String remoteId ? remoteId : r.id();
     KvTransferClient.Transfer t = part == OpenAiRoutes.Disaggregation.DECODE_PULL
-        ? kvTransfer.pull(host, port, remoteId instanceof String s ? s : r.id())
+        ? kvTransfer.pull(host, port, heldId)
         : kvTransfer.prefill(host, port, r.id(), request.prompts().get(0));
     transfer = t;
     t.result().onComplete(ar -> {
       transfer = null;
       if (ar.succeeded()) {
+        // Until the KV is in, a client that leaves frees the sender's blocks too.
+        dropKv = () -> {
+          if (r.finishReason() == null && r.numOutputTokens() == 0) {
+            kvTransfer.abort(host, port, heldId);
+          }
+        };
         engine.remoteKvReady(r.id(), ar.result());
       } else {
         errorStatus = ar.cause() instanceof OpenAiError e ? e.status() : 500;

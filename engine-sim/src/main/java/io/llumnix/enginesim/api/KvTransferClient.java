@@ -65,6 +65,17 @@ final class KvTransferClient {
         new JsonObject().put("request_id", requestId).put("prompt_token_ids", ids));
   }
 
+  /**
+   * Tells {@code host:port} that the request no longer wants the KV it is sending, so it frees
+   * the blocks now; best effort (the prefill engine's hold timeout frees them otherwise).
+   */
+  void abort(String host, int port, String requestId) {
+    client.request(new RequestOptions().setMethod(HttpMethod.POST).setHost(host).setPort(port)
+            .setURI("/kv/abort").putHeader("Content-Type", "application/json"))
+        .compose(request -> request.send(new JsonObject().put("request_id", requestId).encode()))
+        .compose(response -> response.body());
+  }
+
   private Transfer call(String host, int port, String path, JsonObject body) {
     Transfer transfer = new Transfer();
     String peer = host + ":" + port;

@@ -26,9 +26,13 @@ import java.util.List;
  *   <li>{@code POST /kv/prefill {"request_id","prompt_token_ids"}}: a decode engine asks this
  *       engine to compute a prefill (queued like any request) and push its KV; answered when
  *       the prefill is done.
+ *   <li>{@code POST /kv/abort {"request_id"}}: the decode engine dropped the request (its
+ *       client left) while the KV was moving: the blocks are freed now, not when the transfer
+ *       would have ended. Answers {@code {"request_id","released"}}.
  * </ul>
  *
- * Both answer {@code {"request_id","num_tokens","transfer_nanos"}}; errors use vLLM's error JSON.
+ * The first two answer {@code {"request_id","num_tokens","transfer_nanos"}}; errors use vLLM's
+ * error JSON.
  */
 public final class KvTransferRoutes {
 
@@ -45,6 +49,19 @@ public final class KvTransferRoutes {
     BodyHandler body = BodyHandler.create(false).setBodyLimit(64L * 1024 * 1024);
     router.post("/kv/pull").handler(body).handler(this::pull);
     router.post("/kv/prefill").handler(body).handler(this::prefill);
+    router.post("/kv/abort").handler(body).handler(this::abort);
+  }
+
+  /** The decode engine dropped the request: the transfer stops and the blocks are free. */
+  private void abort(RoutingContext ctx) {
+    try {
+      String id = requestId(ctx);
+      boolean released = engine.releaseHeld(id);
+      ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+          .end(new JsonObject().put("request_id", id).put("released", released).encode());
+    } catch (OpenAiError e) {
+      e.send(ctx.response());
+    }
   }
 
   private void pull(RoutingContext ctx) {

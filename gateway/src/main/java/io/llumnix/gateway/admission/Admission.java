@@ -51,9 +51,9 @@ public final class Admission {
   public AdmittedRequest admit(Buffer body, boolean chat, String id, long arrivalNanos,
       MultiMap clientHeaders) {
     OpenAiRequest request = OpenAiRequest.parse(OpenAiRequest.jsonBody(body), chat, rules);
-    return new AdmittedRequest(id, arrivalNanos, request,
-        AdmittedRequest.engineJson(engineFields(request, id), request.prompt()),
-        forwarded(clientHeaders));
+    JsonObject fields = engineFields(request, id);
+    return new AdmittedRequest(id, arrivalNanos, request, fields,
+        AdmittedRequest.engineJson(fields, request.prompt()), forwarded(clientHeaders));
   }
 
   private JsonObject engineFields(OpenAiRequest request, String id) {

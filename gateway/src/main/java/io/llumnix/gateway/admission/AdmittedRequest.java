@@ -5,6 +5,7 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
 
 /**
  * A client's request, validated and tokenized, with what forwarding needs: the completion
@@ -15,11 +16,13 @@ import java.nio.charset.StandardCharsets;
  * @param id the request id ({@code x-request-id}, else a new UUID), also the engine's
  * @param arrivalNanos when it arrived, on the gateway's clock
  * @param client the request as the client sent it
+ * @param engineFields the engine request without its prompt; never modified (a prefill/decode
+ *     forwarder derives its variants from a copy)
  * @param engineJson the body for the engine's {@code /v1/completions}, UTF-8
  * @param headers client headers to send to the engine (no hop-by-hop ones)
  */
 public record AdmittedRequest(String id, long arrivalNanos, OpenAiRequest client,
-    byte[] engineJson, MultiMap headers) {
+    JsonObject engineFields, byte[] engineJson, MultiMap headers) {
 
   /** The model string the client sent (the {@code model} metric label). */
   public String model() {
@@ -41,6 +44,16 @@ public record AdmittedRequest(String id, long arrivalNanos, OpenAiRequest client
   /** The body for the engine, a new buffer each call (a retry sends it again). */
   public Buffer engineBody() {
     return Buffer.buffer(engineJson);
+  }
+
+  /**
+   * The engine body with {@code edit} applied to a copy of its fields (the prompt stays as it
+   * is): what a prefill/decode forwarder sends each side.
+   */
+  public Buffer engineBodyWith(Consumer<JsonObject> edit) {
+    JsonObject fields = engineFields.copy();
+    edit.accept(fields);
+    return Buffer.buffer(engineJson(fields, client.prompt()));
   }
 
   /**

@@ -3,7 +3,7 @@ package io.llumnix.gateway.forward;
 import io.vertx.core.http.HttpClient;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.Function;
+import java.util.Set;
 
 /**
  * The forwarders by name: an explicit list, filled in {@link #builtins()}. A new way of
@@ -11,21 +11,41 @@ import java.util.function.Function;
  */
 public final class Forwarders {
 
-  private final Map<String, Function<HttpClient, Forwarder>> factories = new LinkedHashMap<>();
+  /** Makes a forwarder sending through {@code engines}. */
+  @FunctionalInterface
+  interface Factory {
+    /**
+     * @param staged {@code --separate-pd-scheduling}: a prefill/decode forwarder schedules
+     *     the decode stage after the prefill (pd_staged) instead of with it (pd_batch)
+     */
+    Forwarder create(HttpClient engines, boolean staged);
+  }
+
+  private final Map<String, Factory> factories = new LinkedHashMap<>();
 
   private Forwarders() {}
 
-  /** The built-in forwarders: {@value NeutralForwarder#NAME}. */
+  /**
+   * The built-in forwarders: {@value NeutralForwarder#NAME}, {@value VllmKvtForwarder#NAME}
+   * and {@value VllmMooncakeForwarder#NAME}.
+   */
   public static Forwarders builtins() {
     Forwarders forwarders = new Forwarders();
-    forwarders.register(NeutralForwarder.NAME, NeutralForwarder::new);
+    forwarders.register(NeutralForwarder.NAME, (engines, staged) -> new NeutralForwarder(engines));
+    forwarders.register(VllmKvtForwarder.NAME, VllmKvtForwarder::new);
+    forwarders.register(VllmMooncakeForwarder.NAME, VllmMooncakeForwarder::new);
     return forwarders;
   }
 
-  private void register(String name, Function<HttpClient, Forwarder> factory) {
+  private void register(String name, Factory factory) {
     if (factories.putIfAbsent(name, factory) != null) {
       throw new IllegalStateException("forwarder registered twice: " + name);
     }
+  }
+
+  /** The names, in registration order. */
+  public Set<String> names() {
+    return factories.keySet();
   }
 
   /**
@@ -33,12 +53,12 @@ public final class Forwarders {
    *
    * @throws IllegalArgumentException for an unknown name, listing the known ones
    */
-  public Forwarder create(String name, HttpClient engines) {
-    Function<HttpClient, Forwarder> factory = factories.get(name);
+  public Forwarder create(String name, HttpClient engines, boolean staged) {
+    Factory factory = factories.get(name);
     if (factory == null) {
       throw new IllegalArgumentException("forwarder: " + name + " (expected one of: "
           + factories.keySet() + ")");
     }
-    return factory.apply(engines);
+    return factory.create(engines, staged);
   }
 }

@@ -1,14 +1,20 @@
 package io.llumnix.gateway.scheduling;
 
+import io.llumnix.core.instance.InferType;
 import io.llumnix.core.instance.LlmInstance;
+import io.llumnix.openai.OpenAiError;
+import io.vertx.core.Future;
+import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The instances chosen for one request, held until the request ends: it ends exactly once,
  * either {@link #finished()} (the engine answered to the end) or {@link #release() released}
  * (failed, retried elsewhere, or abandoned by the client); later calls do nothing. In between,
  * the request's progress is reported through it (lite mode keeps the scheduler's counts
- * current). Not thread-safe: the request's event loop calls it.
+ * current), and a pd_staged request adds its decode instance once its prefill is done. Not
+ * thread-safe: the request's event loop calls it.
  */
 public final class Lease {
 
@@ -22,6 +28,14 @@ public final class Lease {
 
     /** The request ended: normally ({@code finished}) or not. */
     default void ended(Lease lease, boolean finished) {}
+
+    /** Chooses the decode instance of a pd_staged request whose prefill is done. */
+    default Future<LlmInstance> decode(Lease lease) {
+      return Future.failedFuture(OpenAiError.of(503, "no available inference worker"));
+    }
+
+    /** {@code instance} was chosen for {@code lease} after it ended: nothing will run there. */
+    default void chosenTooLate(Lease lease, LlmInstance instance) {}
   }
 
   /** A holder that hears nothing: leases of round-robin picks. */
@@ -37,7 +51,7 @@ public final class Lease {
       throw new IllegalArgumentException("a lease holds at least one instance");
     }
     this.request = request;
-    this.instances = List.copyOf(instances);
+    this.instances = new ArrayList<>(instances);
     this.holder = holder;
   }
 
@@ -45,7 +59,7 @@ public final class Lease {
     return request;
   }
 
-  /** The instances: {@code [N]} for a neutral request. */
+  /** The instances: {@code [N]} neutral, {@code [P, D]} prefill/decode, {@code [P]} staged. */
   public List<LlmInstance> instances() {
     return instances;
   }
@@ -53,6 +67,40 @@ public final class Lease {
   /** The (first) instance. */
   public LlmInstance instance() {
     return instances.get(0);
+  }
+
+  /** The instance chosen for {@code type}, or null. */
+  public @Nullable LlmInstance instance(InferType type) {
+    for (LlmInstance instance : instances) {
+      if (instance.inferType() == type) {
+        return instance;
+      }
+    }
+    return null;
+  }
+
+  /** Where the request's tokens come from: its decode instance, else its first. */
+  public LlmInstance generating() {
+    LlmInstance decode = instance(InferType.DECODE);
+    return decode != null ? decode : instance();
+  }
+
+  /**
+   * Chooses the decode instance of a pd_staged request (its prefill is done) and adds it to
+   * the lease; fails with an {@link OpenAiError} when none can be had.
+   */
+  public Future<LlmInstance> scheduleDecode() {
+    if (ended) {
+      return Future.failedFuture(OpenAiError.of(499, "the request ended"));
+    }
+    return holder.decode(this).compose(decode -> {
+      if (ended) {
+        holder.chosenTooLate(this, decode);
+        return Future.failedFuture(OpenAiError.of(499, "the request ended"));
+      }
+      instances.add(decode);
+      return Future.succeededFuture(decode);
+    });
   }
 
   public void prefillDone() {

@@ -1,5 +1,6 @@
 package io.llumnix.gateway.scheduling;
 
+import io.llumnix.core.instance.InferType;
 import io.llumnix.core.instance.LlmInstance;
 import io.llumnix.core.time.Clock;
 import io.llumnix.openai.OpenAiError;
@@ -14,24 +15,33 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Asks a scheduler service for each request's instance, keeps its lite-mode view current
+ * Asks a scheduler service for each request's instances, keeps its lite-mode view current
  * ({@code /report}, {@code /release}) and stays registered over the {@code /keepalive}.
  *
  * <p>Design notes. The gateway never waits for a scheduler: while no keepalive is up, or when a
- * scheduler call fails, the request goes round-robin, so the gateway serves with the scheduler
- * down. A scheduler that answers 429 (nothing available) is asked again every retry interval
- * until the wait timeout, then the request fails with 503. An answer naming an endpoint the
- * request must avoid (it just failed the request; a dead instance looks idle until discovery
- * drops it) is released and asked again, three times, then round-robin picks one that has not
- * failed. A release goes only to the scheduler that allocated the request (the one the
- * keepalive was connected to then): a scheduler that lost the keepalive released the gateway's
- * requests already.
+ * scheduler call fails, the request goes round-robin (per type for prefill/decode), so the
+ * gateway serves with the scheduler down. A scheduler that answers 429 (nothing available), or
+ * a pd_batch answer without its decode side, is asked again every retry interval until the
+ * wait timeout, then the request fails with 503. An answer naming an endpoint the request must
+ * avoid (it just failed the request; a dead instance looks idle until discovery drops it) is
+ * released and asked again, three times, then round-robin picks one that has not failed.
+ *
+ * <p>What the scheduler hears of a request, by mode. Lite: at the first token its prefill
+ * instance is released and {@code prefill_done} is reported for the instance generating it;
+ * token reports go to that instance; at the end the rest is released. Full: nothing while it
+ * runs (the engines' statuses carry the load); every instance is released if it failed. A
+ * release goes only to the scheduler that allocated the request (the one the keepalive was
+ * connected to then): a scheduler that lost the keepalive released the gateway's requests
+ * already.
  */
 public final class RemoteSchedulerBalancer implements Balancer {
 
@@ -51,6 +61,8 @@ public final class RemoteSchedulerBalancer implements Balancer {
   /** What the scheduler is told about one request in flight. */
   private final class Tracked implements Lease.Holder {
     final String gatewayId;
+    /** Instances released already: the prefill one, in lite mode, once its work is done. */
+    final Set<LlmInstance> released = new HashSet<>(2);
     volatile long tokens;
     volatile boolean prefillDone;
     volatile boolean prefillReported;
@@ -63,6 +75,10 @@ public final class RemoteSchedulerBalancer implements Balancer {
     @Override
     public void prefillDone(Lease lease) {
       prefillDone = true;
+      LlmInstance prefill = lease.instance(InferType.PREFILL);
+      if (prefill != null && !settings.fullMode()) {
+        releaseOnce(lease, prefill);
+      }
     }
 
     @Override
@@ -76,8 +92,36 @@ public final class RemoteSchedulerBalancer implements Balancer {
     public void ended(Lease lease, boolean finished) {
       tracked.remove(lease.request().id(), this);
       // Full mode releases only what failed: the engine's status shows a finished request gone.
-      if (!(finished && settings.fullMode()) && gatewayId.equals(connection.gatewayId())) {
-        release(lease, gatewayId, 3);
+      if (!(finished && settings.fullMode())) {
+        for (LlmInstance instance : lease.instances()) {
+          releaseOnce(lease, instance);
+        }
+      }
+    }
+
+    @Override
+    public Future<LlmInstance> decode(Lease lease) {
+      LeaseRequest request = lease.request();
+      String gateway = connection.gatewayId();
+      if (gateway == null || !gateway.equals(gatewayId)) {
+        return fallback.next(InferType.DECODE, request.avoid()) instanceof LlmInstance d
+            ? Future.succeededFuture(d)
+            : Future.failedFuture(OpenAiError.of(503, "no available inference worker"));
+      }
+      SchedulingRequest body = body(request, gateway, SchedulingStage.DECODE);
+      Promise<List<LlmInstance>> result = Promise.promise();
+      ask(request, body, InferType.DECODE, deadline(), 0, result);
+      return result.future().map(instances -> instances.get(0));
+    }
+
+    @Override
+    public void chosenTooLate(Lease lease, LlmInstance instance) {
+      releaseOnce(lease, instance);
+    }
+
+    private void releaseOnce(Lease lease, LlmInstance instance) {
+      if (released.add(instance) && gatewayId.equals(connection.gatewayId())) {
+        release(lease.request(), instance, gatewayId, 3);
       }
     }
   }
@@ -106,17 +150,44 @@ public final class RemoteSchedulerBalancer implements Balancer {
     if (gateway == null) {
       return fallback.lease(request); // no scheduler: serve anyway
     }
-    Promise<Lease> result = Promise.promise();
-    SchedulingRequest body = SchedulingRequest.of(request.id(), request.model(), gateway,
-        SchedulingMode.NEUTRAL, SchedulingStage.PREFILL, request.promptTokens(),
-        settings.forwardTokens() ? request.promptTokenIds() : null);
-    long deadline = clock.nanoTime() + settings.waitSchedulingTimeoutMillis() * 1_000_000;
-    attempt(request, body, gateway, deadline, 0, result);
-    return result.future();
+    Tracked holder = new Tracked(gateway);
+    Promise<List<LlmInstance>> chosen = Promise.promise();
+    ask(request, body(request, gateway, SchedulingStage.PREFILL), null, deadline(), 0, chosen);
+    return chosen.future().transform(ar -> {
+      if (ar.failed()) {
+        return ar.cause() instanceof Fallback ? fallback.lease(request)
+            : Future.failedFuture(ar.cause());
+      }
+      Lease lease = new Lease(request, ar.result(), holder);
+      holder.lease = lease;
+      tracked.put(request.id(), holder); // even without reports: the release goes here
+      return Future.succeededFuture(lease);
+    });
   }
 
-  private void attempt(LeaseRequest request, SchedulingRequest body, String gateway,
-      long deadline, int reasks, Promise<Lease> result) {
+  private SchedulingRequest body(LeaseRequest request, String gateway, SchedulingStage stage) {
+    return SchedulingRequest.of(request.id(), request.model(), gateway, request.mode(), stage,
+        request.promptTokens(), settings.forwardTokens() ? request.promptTokenIds() : null);
+  }
+
+  private long deadline() {
+    return clock.nanoTime() + settings.waitSchedulingTimeoutMillis() * 1_000_000;
+  }
+
+  /** The scheduler did not answer usably: round-robin takes the request. */
+  private static final class Fallback extends RuntimeException {
+    Fallback() {
+      super(null, null, false, false);
+    }
+  }
+
+  /**
+   * Asks {@code /schedule} until it names usable instances: of {@code stage} (a staged
+   * decode), else the whole shape of the request's mode. Fails with {@link Fallback} when
+   * round-robin should choose, or with 503 after the wait.
+   */
+  private void ask(LeaseRequest request, SchedulingRequest body, @Nullable InferType stage,
+      long deadline, int reasks, Promise<List<LlmInstance>> result) {
     SchedulerEndpoint endpoint = connection.current();
     client.schedule(endpoint, body).onComplete(ar -> {
       if (ar.failed()) {
@@ -126,48 +197,78 @@ public final class RemoteSchedulerBalancer implements Balancer {
           failures.set(0);
           connection.failOver();
         }
-        fallback.lease(request).onComplete(result);
+        fallbackFor(request, stage, result);
         return;
       }
       failures.set(0);
+      Runnable askAgain = () -> clock.setTimer(settings.waitSchedulingRetryMillis(),
+          () -> ask(request, body, stage, deadline, reasks, result));
       switch (ar.result()) {
         case Outcome.Scheduled scheduled when !scheduled.answer().schedulingResult().isEmpty() -> {
-          LlmInstance instance = scheduled.answer().schedulingResult().get(0);
-          Tracked holder = new Tracked(gateway);
-          Lease lease = new Lease(request, List.of(instance), holder);
-          holder.lease = lease;
-          tracked.put(request.id(), holder); // even without reports: the release goes here
-          if (!request.avoid().contains(instance.endpoint())) {
-            result.complete(lease);
-          } else {
-            lease.release();
-            if (reasks < REASKS) {
-              attempt(request, body, gateway, deadline, reasks + 1, result);
-            } else {
-              fallback.lease(request).onComplete(result);
+          List<LlmInstance> instances = scheduled.answer().schedulingResult();
+          boolean complete = stage != null ? has(instances, stage) : complete(request, instances);
+          boolean avoided = instances.stream()
+              .anyMatch(i -> request.avoid().contains(i.endpoint()));
+          if (!complete || avoided) {
+            // Lite mode counted it on each instance named; full mode reverted an incomplete one.
+            if (complete || !settings.fullMode()) {
+              instances.forEach(i -> release(request, i, body.gatewayId(), 3));
             }
+            if (!complete && clock.nanoTime() < deadline) {
+              askAgain.run();
+            } else if (!complete) {
+              result.fail(OpenAiError.of(503, "no available inference worker"));
+            } else if (reasks < REASKS) {
+              ask(request, body, stage, deadline, reasks + 1, result);
+            } else {
+              fallbackFor(request, stage, result);
+            }
+            return;
           }
+          result.complete(instances);
         }
-        case Outcome.Failed failed when failed.status() == 429
-            && clock.nanoTime() < deadline -> clock.setTimer(
-                settings.waitSchedulingRetryMillis(),
-                () -> attempt(request, body, gateway, deadline, reasks, result));
+        case Outcome.Failed failed when failed.status() == 429 && clock.nanoTime() < deadline ->
+            askAgain.run();
         case Outcome.Failed failed when failed.status() == 429 ->
             result.fail(OpenAiError.of(503, "no available inference worker"));
-        default -> fallback.lease(request).onComplete(result);
+        default -> fallbackFor(request, stage, result);
       }
     });
   }
 
+  private void fallbackFor(LeaseRequest request, @Nullable InferType stage,
+      Promise<List<LlmInstance>> result) {
+    if (stage == null) {
+      result.fail(new Fallback());
+    } else if (fallback.next(stage, request.avoid()) instanceof LlmInstance instance) {
+      result.complete(List.of(instance));
+    } else {
+      result.fail(OpenAiError.of(503, "no available inference worker"));
+    }
+  }
+
+  /** Whether {@code instances} are what {@code request}'s mode needs at its first stage. */
+  private static boolean complete(LeaseRequest request, List<LlmInstance> instances) {
+    return switch (request.mode()) {
+      case NEUTRAL -> true;
+      case PD_BATCH -> has(instances, InferType.PREFILL) && has(instances, InferType.DECODE);
+      case PD_STAGED -> has(instances, InferType.PREFILL);
+    };
+  }
+
+  private static boolean has(List<LlmInstance> instances, InferType type) {
+    return instances.stream().anyMatch(i -> i.inferType() == type);
+  }
+
   /** {@code /release}, tried up to {@code triesLeft} times 500 ms apart, as the reference. */
-  private void release(Lease lease, String gatewayId, int triesLeft) {
-    SchedulingRequest body = SchedulingRequest.of(lease.request().id(), lease.request().model(),
-        gatewayId, SchedulingMode.NEUTRAL, SchedulingStage.PREFILL, 0, null)
-        .withResult(List.of(lease.instance()));
+  private void release(LeaseRequest request, LlmInstance instance, String gatewayId,
+      int triesLeft) {
+    SchedulingRequest body = SchedulingRequest.of(request.id(), request.model(), gatewayId,
+        request.mode(), SchedulingStage.PREFILL, 0, null).withResult(List.of(instance));
     client.release(connection.current(), body).onComplete(ar -> {
       if ((ar.failed() || ar.result() instanceof Outcome.Failed f && f.status() >= 500)
           && triesLeft > 1) {
-        clock.setTimer(500, () -> release(lease, gatewayId, triesLeft - 1));
+        clock.setTimer(500, () -> release(request, instance, gatewayId, triesLeft - 1));
       }
     });
   }
@@ -190,7 +291,7 @@ public final class RemoteSchedulerBalancer implements Balancer {
         continue;
       }
       LeaseRequest request = t.lease.request();
-      LlmInstance instance = t.lease.instance();
+      LlmInstance instance = t.lease.generating();
       if (t.tokens > 0) {
         items.add(new ReportItem(ReportItem.Kind.STATE_UPDATE, request.id(), request.model(),
             instance.inferType(), instance.canonicalId(), t.gatewayId, t.tokens));

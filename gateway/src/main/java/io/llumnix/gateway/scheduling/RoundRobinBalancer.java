@@ -4,42 +4,62 @@ import io.llumnix.core.instance.InferType;
 import io.llumnix.core.instance.LlmInstance;
 import io.llumnix.openai.OpenAiError;
 import io.vertx.core.Future;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Each neutral instance in turn, skipping those a request must avoid. The counter is
- * incremented before use, as the reference's is, so the first pick is instance 1 mod n.
+ * Each instance of a type in turn, skipping those a request must avoid: neutral requests go
+ * to neutral instances; prefill/decode requests get {@code [next prefill, next decode]}
+ * (pd_batch), or the next prefill now and the next decode after the prefill (pd_staged). Each
+ * type has its own counter, incremented before use as the reference's is, so the first pick
+ * is instance 1 mod n.
  */
 public final class RoundRobinBalancer implements Balancer {
 
   private final InstanceDirectory directory;
-  private final AtomicLong counter = new AtomicLong();
+  private final Map<InferType, AtomicLong> counters = new EnumMap<>(InferType.class);
+  private final AtomicLong anyCounter = new AtomicLong();
+
+  /** The decode stage of a pd_staged lease granted here. */
+  private final Lease.Holder staged = new Lease.Holder() {
+    @Override
+    public Future<LlmInstance> decode(Lease lease) {
+      return pick(InferType.DECODE, lease.request().avoid());
+    }
+  };
 
   public RoundRobinBalancer(InstanceDirectory directory) {
     this.directory = directory;
+    for (InferType type : InferType.values()) {
+      counters.put(type, new AtomicLong());
+    }
   }
 
-  /** The next instance, or null when there is none. */
+  /** The next instance of any type (for what every engine answers alike), or null. */
   public @Nullable LlmInstance next() {
-    return next(Set.of());
+    List<LlmInstance> all = directory.instances();
+    return all.isEmpty() ? null
+        : all.get((int) Long.remainderUnsigned(anyCounter.incrementAndGet(), all.size()));
   }
 
-  /** The next instance not in {@code avoid} (endpoints), or null when there is none. */
-  public @Nullable LlmInstance next(Set<String> avoid) {
+  /** The next instance of {@code type} not in {@code avoid} (endpoints), or null. */
+  public @Nullable LlmInstance next(InferType type, Set<String> avoid) {
     List<LlmInstance> all = directory.instances();
     int n = 0;
     for (LlmInstance instance : all) {
-      if (instance.inferType() == InferType.NEUTRAL) {
+      if (instance.inferType() == type) {
         n++;
       }
     }
+    AtomicLong counter = counters.get(type);
     for (int tries = 0; tries < n; tries++) {
       long pick = Long.remainderUnsigned(counter.incrementAndGet(), n);
       for (LlmInstance instance : all) {
-        if (instance.inferType() == InferType.NEUTRAL && pick-- == 0) {
+        if (instance.inferType() == type && pick-- == 0) {
           if (!avoid.contains(instance.endpoint())) {
             return instance;
           }
@@ -52,12 +72,24 @@ public final class RoundRobinBalancer implements Balancer {
 
   @Override
   public Future<Lease> lease(LeaseRequest request) {
-    LlmInstance instance = next(request.avoid());
-    if (instance == null) {
-      return Future.failedFuture(request.avoid().isEmpty()
-          ? OpenAiError.of(503, "no available inference worker")
-          : OpenAiError.of(502, "every instance failed this request"));
+    return switch (request.mode()) {
+      case NEUTRAL -> pick(InferType.NEUTRAL, request.avoid())
+          .map(n -> new Lease(request, List.of(n), Lease.NOBODY));
+      case PD_BATCH -> pick(InferType.PREFILL, request.avoid()).compose(p ->
+          pick(InferType.DECODE, request.avoid())
+              .map(d -> new Lease(request, List.of(p, d), Lease.NOBODY)));
+      case PD_STAGED -> pick(InferType.PREFILL, request.avoid())
+          .map(p -> new Lease(request, List.of(p), staged));
+    };
+  }
+
+  private Future<LlmInstance> pick(InferType type, Set<String> avoid) {
+    LlmInstance instance = next(type, avoid);
+    if (instance != null) {
+      return Future.succeededFuture(instance);
     }
-    return Future.succeededFuture(new Lease(request, List.of(instance), Lease.NOBODY));
+    return Future.failedFuture(avoid.isEmpty()
+        ? OpenAiError.of(503, "no available inference worker")
+        : OpenAiError.of(502, "every " + type.label() + " instance failed this request"));
   }
 }
