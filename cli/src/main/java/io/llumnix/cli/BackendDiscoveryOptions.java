@@ -16,7 +16,8 @@ final class BackendDiscoveryOptions {
   String discovery;
 
   @Option(names = "--llm-backend-endpoints", defaultValue = "",
-      description = "Static instances: host:port[,host:port...].")
+      description = "Static instances: [type@]host:port[,...], type neutral (the default), "
+          + "prefill or decode.")
   String endpoints;
 
   @Option(names = "--discovery-redis-host", defaultValue = "127.0.0.1",

@@ -79,6 +79,22 @@ class MainTest {
   }
 
   @Test
+  void inconsistentPrefillDecodeFlagsFailWithOneLineBeforeAnythingStarts() {
+    for (String[] args : new String[][] {
+        {"gateway", "--pd-disagg-protocol", "sglang-nixl"},
+        {"local", "--pd", "3"},
+        {"local", "--pd", "0:2"},
+        {"local", "--pd", "a:b"},
+        {"local", "--pd-disagg-protocol", "vllm-kvt"},
+        {"local", "--pd", "1:1", "--pd-disagg-protocol", "bogus"}}) {
+      Run run = run(Map.of(), args);
+      assertThat(run.status()).as(String.join(" ", args)).isNotZero();
+      assertThat(run.err().strip().lines()).as(run.err()).hasSize(1);
+      assertThat(run.err()).contains("--pd").doesNotContain("cannot listen", "cannot start");
+    }
+  }
+
+  @Test
   void flagsComeFromEnvironmentThenFileThenDefault() throws Exception {
     Path file = dir.resolve("sim.properties");
     Files.writeString(file, "max-model-len = 4096\nport = 9100\n");

@@ -216,6 +216,48 @@ class RunnableJarIT {
   }
 
   @Test
+  void prefillAndDecodeEnginesInProcessesOfTheirOwnServeThroughAPdGateway() throws Exception {
+    try (RedisProcess redis = RedisProcess.start()) {
+      int offset = 7000;
+      int prefill = lowFreePorts(2, offset);
+      int decode = prefill + 1;
+      int[] ports = distinctFreePorts(2);
+      int scheduler = ports[0];
+      int gateway = ports[1];
+      String redisPort = String.valueOf(redis.port());
+      for (String role : List.of("prefill", "decode")) {
+        run(role, "engine-sim", "--host", "127.0.0.1", "--port",
+            String.valueOf(role.equals("prefill") ? prefill : decode), "--model", "m",
+            "--tokenizer-name", "builtin", "--kv-role", role, "--enable-llumlet",
+            "--cms-redis-port", redisPort, "--kv-transfer-port-offset", String.valueOf(offset));
+      }
+      run("scheduler", "scheduler", "--host", "127.0.0.1", "--port", String.valueOf(scheduler),
+          "--cms-redis-port", redisPort, "--cms-pull-metadata-interval-ms", "200");
+      run("gateway", "gateway", "--host", "127.0.0.1", "--port", String.valueOf(gateway),
+          "--scheduler-endpoints", "127.0.0.1:" + scheduler, "--tokenizer-name", "builtin",
+          "--pd-disagg-protocol", "vllm-kvt", "--llm-backend-discovery", "endpoints",
+          "--llm-backend-endpoints", "prefill@127.0.0.1:" + prefill + ",decode@127.0.0.1:"
+              + decode);
+
+      await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() ->
+          metrics(scheduler).contains("instance_cms_running_requests{infer_type=\"prefill\"")
+              && metrics(scheduler).contains(
+                  "instance_cms_running_requests{infer_type=\"decode\""));
+      await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+        HttpResponse<String> chat = post(gateway, "/v1/chat/completions",
+            "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
+                + "\"max_tokens\":3,\"ignore_eos\":true}");
+        assertThat(chat.statusCode()).as("gateway log: %s", log("gateway")).isEqualTo(200);
+        assertThat(chat.body()).contains("\"completion_tokens\":3");
+      });
+      // The decode engine had the prefill computed on the prefill engine, over its KV port.
+      assertThat(completed(prefill)).isPositive();
+      assertThat(completed(decode)).isPositive();
+      assertThat(log("gateway")).contains("prefill/decode over vllm-kvt (pd_batch)");
+    }
+  }
+
+  @Test
   void cacheAwareSchedulingAcrossProcessesThroughLlumnixKvs() throws Exception {
     try (RedisProcess redis = RedisProcess.start()) {
       int offset = 7000;
