@@ -172,6 +172,32 @@ class PdFailureIntegrationTest {
         .contains("request_total{model=\"m\",status_code=\"499\"} 1.0");
   }
 
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void withTheSchedulerDownRequestsGoRoundRobinPerType(boolean staged) throws Exception {
+    start("vllm-mooncake", staged, 20, 25);
+    cluster.stopScheduler();
+    await().atMost(Duration.ofSeconds(10)).until(() -> !cluster.gatewayReady());
+    List<Future<HttpResponse<Buffer>>> requests = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      requests.add(stream("round-robin " + i, 3));
+    }
+    Future.all(requests).await(30, TimeUnit.SECONDS);
+    for (var request : requests) {
+      assertThat(request.result().statusCode()).isEqualTo(200);
+      assertThat(events(request.result().bodyAsString())).endsWith("[DONE]").hasSize(3 + 1);
+    }
+    // Each side's two engines took turns: two prefills and two decodes each.
+    for (int i = 0; i < 4; i++) {
+      assertThat(sample(metrics(cluster.instances().get(i).port()),
+          "vllm:request_success_total{engine=\"" + i + "\",finished_reason=\"length\","
+              + "model_name=\"m\"}")).as("engine %d", i).isEqualTo(2);
+    }
+    awaitIdle(List.of());
+    cluster.startScheduler();
+    await().atMost(Duration.ofSeconds(10)).until(cluster::gatewayReady);
+  }
+
   /** Requests the decode engines count as waiting (for their KV). */
   double waitingOnDecode() throws Exception {
     double waiting = 0;
