@@ -26,6 +26,7 @@ run() {
   "$ROOT/llumnix" bench --url "http://127.0.0.1:$GATEWAY" --endpoint completions \
     --model llumnix/sim-llama3-8b --num-requests "$REQUESTS" --request-rate "$RATE" \
     --max-concurrency 512 --prompt-tokens 4096 --output-tokens 256 --ignore-eos --seed 7 \
+    --no-progress \
     --output "$WORK/$label.json"
   kill $cluster; wait $cluster 2>/dev/null || true
 }
