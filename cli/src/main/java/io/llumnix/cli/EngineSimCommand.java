@@ -130,7 +130,8 @@ final class EngineSimCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     EngineSettings settings = settings();
     CmsTarget cms = llumlet.target(host, System.getenv());
-    try (ShutdownSignal signal = new ShutdownSignal();
+    long drainMillis = cms == null ? 0 : llumlet.drainTimeout.toMillis();
+    try (ShutdownSignal signal = new ShutdownSignal(drainMillis);
         EngineSimulator simulator = EngineSimulator.start(settings, host, port, instances,
             kvTransferPortOffset, cms)) {
       spec.commandLine().getOut().println("engine-sim: " + instances + " engine(s) of "
@@ -139,6 +140,9 @@ final class EngineSimCommand implements Callable<Integer> {
           + (cms == null ? "" : ", llumlet publishing to the CMS"));
       spec.commandLine().getOut().flush();
       signal.await();
+      if (drainMillis > 0) {
+        simulator.drain(drainMillis); // before the engines close: their requests move out
+      }
     }
     return 0;
   }
@@ -162,7 +166,7 @@ final class EngineSimCommand implements Callable<Integer> {
     return new CoreConfig(core.maxNumBatchedTokens(), core.maxNumSeqs(), core.blockSize(),
         core.numGpuBlocks(), core.maxModelLen(), core.enablePrefixCaching(), core.profile(),
         core.jitter(), core.seed(), BlockHashAlgo.of(prefixHashAlgo),
-        seed == null || seed.isEmpty() ? null : seed);
+        seed == null || seed.isEmpty() ? null : seed, core.positionalOutput());
   }
 
   /** The engine core's flags (vLLM's names). */
@@ -206,11 +210,16 @@ final class EngineSimCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Seed of every random choice.")
     long seed;
 
+    @Option(names = "--positional-output", defaultValue = "false", arity = "0..1",
+        fallbackValue = "true", description = "Each output token's text is its position "
+            + "(\" 0\", \" 1\", ...), so a client can check order and gaps (tests of migration).")
+    boolean positionalOutput;
+
     CoreConfig config() {
       return CoreConfig.builder().maxNumBatchedTokens(maxNumBatchedTokens).maxNumSeqs(maxNumSeqs)
           .blockSize(blockSize).numGpuBlocks(numGpuBlocks).maxModelLen(maxModelLen)
           .enablePrefixCaching(enablePrefixCaching).profile(StepProfile.named(profile))
-          .jitter(jitter).seed(seed).build();
+          .jitter(jitter).seed(seed).positionalOutput(positionalOutput).build();
     }
   }
 }

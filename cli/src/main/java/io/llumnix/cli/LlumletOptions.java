@@ -68,6 +68,24 @@ final class LlumletOptions {
           + "address when --host is 0.0.0.0.")
   String advertiseHost;
 
+  @Option(names = "--rpc-port", defaultValue = "-1",
+      description = "The llumlet's gRPC service (Migrate, Abort) of instance i listens on this "
+          + "plus i; -1: a free port. Its port is in the CMS metadata (llumlet_port).")
+  int rpcPort;
+
+  @Option(names = "--max-req-mig-in", defaultValue = "1",
+      description = "Migrations an engine accepts at once.")
+  int maxMigrateIn;
+
+  @Option(names = "--max-req-mig-out", defaultValue = "1",
+      description = "Migrations an engine sends at once (more queue).")
+  int maxMigrateOut;
+
+  @Option(names = "--drain-timeout", defaultValue = "30s",
+      description = "On SIGTERM an engine reports itself unschedulable, so the rescheduler moves "
+          + "its requests out, and exits once none is left, or after this; 0: at once.")
+  Duration drainTimeout;
+
   /** Where the llumlets publish, or null when they are off. */
   @Nullable CmsTarget target(String host, Map<String, String> environment) {
     if (!enabled && !"1".equals(environment.get("VLLM_ENABLE_LLUMNIX"))) {
@@ -76,7 +94,8 @@ final class LlumletOptions {
     RedisConnection redis = new RedisConnection(redisAddress, redisPort, redisUsername,
         redisPassword, redisCluster);
     return new CmsTarget(vertx -> RedisCmsStore.create(vertx, redis, 1000), settings(),
-        advertised(host));
+        advertised(host), new CmsTarget.MigrationSettings(rpcPort, maxMigrateIn, maxMigrateOut,
+            CmsTarget.MigrationSettings.DEFAULT.handlerTimeoutMillis()));
   }
 
   Llumlet.Settings settings() {

@@ -20,10 +20,15 @@ final class ShutdownSignal implements AutoCloseable {
   private final CountDownLatch closed = new CountDownLatch(1);
 
   ShutdownSignal() {
+    this(0);
+  }
+
+  /** @param drainMillis how much longer than usual closing may take (an engine draining) */
+  ShutdownSignal(long drainMillis) {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       stopped.countDown();
       try {
-        closed.await(20, TimeUnit.SECONDS);
+        closed.await(20_000 + drainMillis, TimeUnit.MILLISECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }

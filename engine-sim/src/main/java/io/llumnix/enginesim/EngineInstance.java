@@ -12,6 +12,8 @@ import io.llumnix.enginesim.core.StepPlan;
 import io.llumnix.enginesim.llumlet.CmsTarget;
 import io.llumnix.enginesim.llumlet.EngineMetadata;
 import io.llumnix.enginesim.llumlet.Llumlet;
+import io.llumnix.enginesim.migration.EngineMigrations;
+import io.llumnix.enginesim.migration.MigrationHost;
 import io.llumnix.metrics.ComponentMetrics;
 import io.llumnix.metrics.http.OperatorRoutes;
 import io.llumnix.runtime.VertxClock;
@@ -39,7 +41,7 @@ import org.jspecify.annotations.Nullable;
  * latencies equal the step model's. When the loop falls behind (a busy machine) the next step
  * starts at the clock's time, which shows up as longer latencies, as a slow GPU would.
  */
-public final class EngineInstance extends VerticleBase implements EngineHandle {
+public final class EngineInstance extends VerticleBase implements EngineHandle, MigrationHost {
 
   private static final System.Logger logger = System.getLogger(EngineInstance.class.getName());
 
@@ -72,6 +74,8 @@ public final class EngineInstance extends VerticleBase implements EngineHandle {
   private long wakeupTimer = -1;
   private @Nullable HttpServer server;
   private @Nullable HttpServer kvServer;
+  private @Nullable EngineMigrations migrations;
+  private int llumletPort;
 
   /**
    * Creates instance {@code index} of a simulator process.
@@ -147,8 +151,29 @@ public final class EngineInstance extends VerticleBase implements EngineHandle {
     });
   }
 
+  /**
+   * The instance is being stopped: its llumlet reports it unschedulable, so the rescheduler
+   * moves its requests out. True while requests remain here or still stream from where they
+   * went (a caller waits for false before stopping it).
+   */
+  public Future<Boolean> draining() {
+    return vertx.getOrCreateContext() == context ? Future.succeededFuture(drainStep())
+        : Future.<Boolean>future(p -> context.runOnContext(ignored -> p.complete(drainStep())));
+  }
+
+  private boolean drainStep() {
+    if (llumlet != null) {
+      llumlet.drain();
+    }
+    return core.numRunning() + core.numWaiting() > 0
+        || (migrations != null && migrations.continuingElsewhere() > 0);
+  }
+
   @Override
   public Future<?> stop() {
+    if (migrations != null) {
+      migrations.close();
+    }
     Future<?> closed = llumlet == null ? Future.succeededFuture() : llumlet.close()
         .recover(e -> Future.succeededFuture());
     return closed.compose(ignored -> publishers.close().recover(e -> Future.succeededFuture()));
@@ -166,7 +191,11 @@ public final class EngineInstance extends VerticleBase implements EngineHandle {
         .setKvEventsEndpoint(Objects.requireNonNullElse(publishers.eventsEndpoint(ip), ""))
         .setKvEventsReplayEndpoint(Objects.requireNonNullElse(publishers.replayEndpoint(ip), ""))
         .build();
-    llumlet = new Llumlet(VertxClock.of(vertx), cms, cmsTarget.settings(), metadata, core);
+    llumlet = new Llumlet(VertxClock.of(vertx), cms, cmsTarget.settings(),
+        metadata.toBuilder().setLlumletPort(llumletPort).build(), core);
+    if (migrations != null) {
+      llumlet.migrations(migrations);
+    }
     return llumlet.start();
   }
 
@@ -177,6 +206,18 @@ public final class EngineInstance extends VerticleBase implements EngineHandle {
     OperatorRoutes.mount(router, metrics, () -> true);
     Router kvRouter = Router.router(vertx);
     new KvTransferRoutes(settings, this).mount(kvRouter);
+    migrations = new EngineMigrations(this, cmsTarget != null ? cmsTarget.migration()
+        : CmsTarget.MigrationSettings.DEFAULT);
+    migrations.mount(kvRouter);
+    if (cmsTarget != null) { // the llumlet's gRPC service: the rescheduler's way in
+      try {
+        llumletPort = migrations.serve(host, cmsTarget.migration().portOf(index), context,
+            this::abort);
+      } catch (java.io.IOException e) {
+        return Future.failedFuture(new IllegalStateException("llumlet gRPC port "
+            + cmsTarget.migration().portOf(index) + ": " + e.getMessage(), e));
+      }
+    }
     return vertx.createHttpServer()
         .requestHandler(router)
         .listen(port, host)
@@ -210,11 +251,6 @@ public final class EngineInstance extends VerticleBase implements EngineHandle {
     return new StepTiming(steps, modelStepNanos, measuredStepNanos);
   }
 
-  /** The engine core, for tests; only touch it on this instance's context. */
-  EngineCore core() {
-    return core;
-  }
-
   @Override
   public void submit(SimRequest request) {
     engineNanos = Math.max(engineNanos, clock.nowNanos());
@@ -228,10 +264,73 @@ public final class EngineInstance extends VerticleBase implements EngineHandle {
 
   @Override
   public void abort(String requestId) {
+    if (migrations != null) {
+      migrations.abort(requestId); // moving, or streaming from where it went
+    }
     if (core.abort(requestId, Math.max(engineNanos, clock.nowNanos()))) {
       loadChanged();
       kick(); // freed blocks may unblock the waiting queue
     }
+  }
+
+  // ---- MigrationHost: what this engine's migrations use
+
+  /** The engine core; only touch it on this instance's context. */
+  @Override
+  public EngineCore core() {
+    return core;
+  }
+
+  @Override
+  public long nowNanos() {
+    engineNanos = Math.max(engineNanos, clock.nowNanos());
+    return engineNanos;
+  }
+
+  @Override
+  public void changed() {
+    loadChanged();
+    kick();
+  }
+
+  @Override
+  public void after(long simNanos, Runnable action) {
+    long wait = wallMillisUntil(nowNanos() + simNanos);
+    if (wait <= 0) {
+      context.runOnContext(ignored -> action.run());
+    } else {
+      vertx.setTimer(wait, t -> action.run());
+    }
+  }
+
+  @Override
+  public io.vertx.core.Vertx vertx() {
+    return vertx;
+  }
+
+  @Override
+  public KvTransferSettings kvTransfer() {
+    return settings.kvTransfer();
+  }
+
+  @Override
+  public boolean stalled() {
+    return stalled;
+  }
+
+  @Override
+  public String name() {
+    return "engine " + host + ":" + actualPort();
+  }
+
+  /** The llumlet's gRPC port; 0 without a llumlet. */
+  public int llumletPort() {
+    return llumletPort;
+  }
+
+  /** Runs {@code task} on this engine's event loop (tests: hold it busy). */
+  void runOnEngine(Runnable task) {
+    context.runOnContext(ignored -> task.run());
   }
 
   @Override

@@ -125,6 +125,31 @@ public final class EngineSimulator implements AutoCloseable {
     }
   }
 
+  /**
+   * Drains the engines before they stop, as a Kubernetes pre-stop would: each reports itself
+   * unschedulable (so the rescheduler moves its requests out), and this waits until none has a
+   * request left, here or streaming from where it went, or {@code timeoutMillis} passed.
+   * Requests that could not move finish here meanwhile.
+   */
+  public void drain(long timeoutMillis) {
+    long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+    while (System.nanoTime() < deadline) {
+      List<Future<Boolean>> busy = instances.stream().map(EngineInstance::draining).toList();
+      try {
+        Future.all(busy).await(5, TimeUnit.SECONDS);
+        if (busy.stream().noneMatch(Future::result)) {
+          return;
+        }
+        Thread.sleep(100); // polls the engines' queues; nothing to await across them
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (Exception e) {
+        return; // an engine that does not answer: stop it as it is
+      }
+    }
+  }
+
   @Override
   public void close() {
     try {

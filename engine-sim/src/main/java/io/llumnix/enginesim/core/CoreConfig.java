@@ -22,11 +22,13 @@ import org.jspecify.annotations.Nullable;
  *     reads the hashes)
  * @param hashSeed vLLM's {@code PYTHONHASHSEED}: the root of the hash chain; null for a random
  *     root, as an unseeded vLLM has
+ * @param positionalOutput each output token's text is its position, so that a client can check
+ *     the order of what it got (a test of migration); false: words
  */
 public record CoreConfig(int maxNumBatchedTokens, int maxNumSeqs, int blockSize,
     int numGpuBlocks, int maxModelLen, boolean enablePrefixCaching, StepProfile profile,
     double jitter, long seed, @Nullable BlockHashAlgo prefixHashAlgo,
-    @Nullable String hashSeed) {
+    @Nullable String hashSeed, boolean positionalOutput) {
 
   /** {@value} */
   public static final int DEFAULT_MAX_NUM_BATCHED_TOKENS = 8192;
@@ -53,7 +55,7 @@ public record CoreConfig(int maxNumBatchedTokens, int maxNumSeqs, int blockSize,
   /** The same limits and model with jitter seeded by {@code seed} (one engine of many). */
   public CoreConfig withSeed(long seed) {
     return new CoreConfig(maxNumBatchedTokens, maxNumSeqs, blockSize, numGpuBlocks, maxModelLen,
-        enablePrefixCaching, profile, jitter, seed, prefixHashAlgo, hashSeed);
+        enablePrefixCaching, profile, jitter, seed, prefixHashAlgo, hashSeed, positionalOutput);
   }
 
   /**
@@ -62,7 +64,7 @@ public record CoreConfig(int maxNumBatchedTokens, int maxNumSeqs, int blockSize,
    */
   public CoreConfig withFastPrefixHash() {
     return new CoreConfig(maxNumBatchedTokens, maxNumSeqs, blockSize, numGpuBlocks, maxModelLen,
-        enablePrefixCaching, profile, jitter, seed, null, null);
+        enablePrefixCaching, profile, jitter, seed, null, null, positionalOutput);
   }
 
   /** A builder with the defaults. */
@@ -94,6 +96,7 @@ public record CoreConfig(int maxNumBatchedTokens, int maxNumSeqs, int blockSize,
     private long seed;
     private @Nullable BlockHashAlgo prefixHashAlgo = BlockHashAlgo.SHA256;
     private @Nullable String hashSeed;
+    private boolean positionalOutput;
 
     private Builder() {}
 
@@ -153,9 +156,16 @@ public record CoreConfig(int maxNumBatchedTokens, int maxNumSeqs, int blockSize,
       return this;
     }
 
+    /** Each output token's text is its position (" 0", " 1", ...): order is checkable. */
+    public Builder positionalOutput(boolean positional) {
+      this.positionalOutput = positional;
+      return this;
+    }
+
     public CoreConfig build() {
       return new CoreConfig(maxNumBatchedTokens, maxNumSeqs, blockSize, numGpuBlocks,
-          maxModelLen, enablePrefixCaching, profile, jitter, seed, prefixHashAlgo, hashSeed);
+          maxModelLen, enablePrefixCaching, profile, jitter, seed, prefixHashAlgo, hashSeed,
+          positionalOutput);
     }
   }
 }

@@ -146,6 +146,71 @@ public final class EngineCore {
   }
 
   /**
+   * Takes request {@code id} out of this engine without finishing it (a migration's last
+   * stage): it leaves the queues and frees its blocks, its listener hears nothing. Returns it,
+   * or null for an unknown id.
+   */
+  public @Nullable SimRequest detach(String id) {
+    SimRequest request = live.remove(id);
+    if (request == null) {
+      return null;
+    }
+    if (!running.remove(request)) {
+      waiting.remove(request);
+    }
+    kv.freeBlocks(request);
+    // Not running here any more: a step under way that includes it must not sample for it.
+    request.status = SimRequest.Status.WAITING;
+    request.numComputed = 0;
+    return request;
+  }
+
+  /**
+   * Takes in a request that ran elsewhere, arrived {@code ageNanos} before {@code nowNanos}:
+   * with its KV ({@code withKv}: all its tokens but the last sampled one are computed, as a
+   * running request's are between steps) it runs from the next step; without, it waits and
+   * computes them. Returns false, changing nothing, when its KV does not fit in the free blocks.
+   */
+  public boolean attach(SimRequest request, boolean withKv, long nowNanos, long ageNanos) {
+    if (live.containsKey(request.id()) || held.containsKey(request.id())) {
+      return false;
+    }
+    request.arrivalNanos = nowNanos - ageNanos;
+    if (withKv) {
+      int computed = request.numTokens - 1;
+      request.numComputed = 0;
+      if (!kv.allocateSlots(request, computed)) {
+        kv.freeBlocks(request);
+        return false;
+      }
+      request.numComputed = computed;
+      request.numCachedTokens = 0;
+      request.scheduledNanos = request.arrivalNanos;
+      request.status = SimRequest.Status.RUNNING;
+      running.add(request);
+    } else {
+      waiting.addLast(request);
+    }
+    live.put(request.id(), request);
+    return true;
+  }
+
+  /** The running requests, in the order they were admitted (a copy). */
+  public List<SimRequest> runningRequests() {
+    return List.copyOf(running);
+  }
+
+  /** The waiting requests, first come first (a copy). */
+  public List<SimRequest> waitingRequests() {
+    return List.copyOf(waiting);
+  }
+
+  /** Free blocks the KV of {@code tokens} tokens needs. */
+  public int blocksFor(int tokens) {
+    return (tokens + config.blockSize() - 1) / config.blockSize();
+  }
+
+  /**
    * Decides the next step at {@code nowNanos}: which requests run and how many tokens each
    * computes, allocating their blocks. Returns null when nothing can run; the returned plan is
    * reused by the next call, so use it before scheduling again.
@@ -340,7 +405,7 @@ public final class EngineCore {
   private void sample(SimRequest request, long now) {
     int word = OutputWords.wordIndex(request.outputSeed(), request.numOutput);
     int token = OutputWords.tokenId(word);
-    String text = OutputWords.text(word);
+    String text = config.positionalOutput() ? " " + request.numOutput : OutputWords.text(word);
     if (request.numOutput == 0) {
       request.firstTokenNanos = now;
       stats.onFirstToken((now - request.arrivalNanos) / 1e9, request.numPromptTokens());

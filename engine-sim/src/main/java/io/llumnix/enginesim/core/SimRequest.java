@@ -81,6 +81,75 @@ public final class SimRequest implements TokenSource {
     }
   }
 
+  /**
+   * A request that ran elsewhere and continues here (a migration's destination): its
+   * {@code numOutput} tokens so far and, with stop strings, their text; whether its KV comes
+   * along is {@link EngineCore#attach}'s business.
+   */
+  public static SimRequest resumed(String id, int[] promptTokens, int maxTokens,
+      boolean maxTokensSet, int minTokens, int outputLength, List<String> stop,
+      int[] stopTokenIds, long outputSeed, int numOutput, String outputText,
+      RequestListener listener) {
+    SimRequest request = new SimRequest(id, promptTokens, maxTokens, maxTokensSet, minTokens,
+        outputLength, stop, stopTokenIds, outputSeed, listener);
+    request.numOutput = numOutput;
+    request.numTokens = promptTokens.length + numOutput;
+    if (request.outputText != null) {
+      request.outputText.append(outputText);
+    }
+    return request;
+  }
+
+  /**
+   * The request continued on another engine produced its next token ({@code reason}: its
+   * finish, or null): what its listener here reads, such as the output count, follows.
+   */
+  public void continuedElsewhere(@Nullable FinishReason reason) {
+    numOutput++;
+    numTokens++;
+    if (reason != null) {
+      finishReason = reason;
+      status = Status.FINISHED;
+    }
+  }
+
+  /** The request continued on another engine ended there without a token (aborted, failed). */
+  public void endedElsewhere(FinishReason reason, @Nullable String message) {
+    finishReason = reason;
+    status = Status.FINISHED;
+    errorMessage = message;
+  }
+
+  /** The prompt's token ids (a copy). */
+  public int[] promptTokenIds() {
+    return promptTokens.clone();
+  }
+
+  /** The output's text so far when stop strings need it, else "". */
+  public String outputTextSoFar() {
+    return outputText == null ? "" : outputText.toString();
+  }
+
+  public List<String> stopStrings() {
+    return stop;
+  }
+
+  public int[] stopTokenIdsCopy() {
+    return stopTokenIds.clone();
+  }
+
+  public int minTokensValue() {
+    return minTokens;
+  }
+
+  public int outputLengthValue() {
+    return outputLength;
+  }
+
+  public long seed() {
+    return outputSeed;
+  }
+
   public String id() {
     return id;
   }
@@ -169,7 +238,7 @@ public final class SimRequest implements TokenSource {
     this.status = Status.WAITING_FOR_REMOTE_KVS;
   }
 
-  RequestListener listener() {
+  public RequestListener listener() {
     return listener;
   }
 

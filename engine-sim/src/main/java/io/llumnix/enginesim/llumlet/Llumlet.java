@@ -69,6 +69,29 @@ public final class Llumlet {
   private InstanceStatus last = InstanceStatus.getDefaultInstance();
   private long heartbeatTimer = -1;
   private long metadataTimer = -1;
+  private Migrations migrations = Migrations.NONE;
+  private boolean draining;
+
+  /** What the llumlet reports of the engine's migrations. */
+  public interface Migrations {
+    Migrations NONE = new Migrations() {};
+
+    default int migratingIn() {
+      return 0;
+    }
+
+    default int migratingOut() {
+      return 0;
+    }
+
+    default int availableIn() {
+      return 0;
+    }
+
+    default int availableOut() {
+      return 0;
+    }
+  }
 
   public Llumlet(Clock clock, CmsStore store, Settings settings, InstanceMetadata metadata,
       EngineCore core) {
@@ -77,6 +100,21 @@ public final class Llumlet {
     this.settings = settings;
     this.metadata = metadata;
     this.core = core;
+  }
+
+  /** Reports the engine's migrations from now on. */
+  public void migrations(Migrations counts) {
+    this.migrations = counts;
+    changed();
+  }
+
+  /**
+   * The instance is being stopped: from now on it reports itself unschedulable, so no request
+   * is dispatched to it and the rescheduler's failover policies move its requests out.
+   */
+  public void drain() {
+    draining = true;
+    changed();
   }
 
   /** The CMS id of this instance. */
@@ -176,7 +214,11 @@ public final class Llumlet {
         .setInstanceId(instanceId())
         .setStepId(stepId)
         .setUpdateId(updateId)
-        .setSchedulable(true)
+        .setSchedulable(!draining)
+        .setNumMigrateInReqs(migrations.migratingIn())
+        .setNumMigrateOutReqs(migrations.migratingOut())
+        .setNumAvailableMigrateInSlots(migrations.availableIn())
+        .setNumAvailableMigrateOutSlots(migrations.availableOut())
         .addAllWaitingRequests(waiting)
         .addAllRecentWaitingRequests(recentWaiting.keySet())
         .build();
@@ -200,7 +242,7 @@ public final class Llumlet {
         flush();
       } else if (!writing) {
         // Same update_id: readers take only the timestamp and schedulability from it.
-        write(last.toBuilder().setSchedulable(!stalled).build(), now);
+        write(last.toBuilder().setSchedulable(!stalled && !draining).build(), now);
       }
     }
   }

@@ -1,0 +1,83 @@
+package io.llumnix.enginesim.migration;
+
+import io.llumnix.enginesim.core.SimRequest;
+import io.llumnix.llumlet.api.MigrationOrder;
+import io.llumnix.llumlet.api.MigrationRule;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * Which requests a {@code Migrate} call moves, as the reference's engine chooses them: the
+ * candidates in the order's sequence, taken while the rule's budget allows. Never a request
+ * already migrating, one waiting for remote KV, or a running one with no output yet (its
+ * prefill is under way). Pure: over the engine's queues as they are.
+ */
+final class MigrationSelector {
+
+  private MigrationSelector() {}
+
+  /**
+   * @param waiting the waiting queue, first come first
+   * @param running the running requests, in admission order
+   * @param budget the rule's bound: requests (−1: every candidate, waiting and running, as an
+   *     instance being stopped asks), or tokens (TOKEN, and RATIO already times the KV size)
+   */
+  static List<SimRequest> select(List<SimRequest> waiting, List<SimRequest> running,
+      MigrationRule rule, MigrationOrder order, long budget, Predicate<String> migrating) {
+    List<SimRequest> waitingCandidates = new ArrayList<>();
+    for (SimRequest r : waiting) {
+      if (!migrating.test(r.id()) && r.status() != SimRequest.Status.WAITING_FOR_REMOTE_KVS) {
+        waitingCandidates.add(r);
+      }
+    }
+    List<SimRequest> runningCandidates = new ArrayList<>();
+    for (SimRequest r : running) {
+      if (!migrating.test(r.id()) && r.numOutputTokens() > 0 && r.finishReason() == null) {
+        runningCandidates.add(r);
+      }
+    }
+    if (rule == MigrationRule.NUM_REQ && budget < 0) {
+      List<SimRequest> all = new ArrayList<>(waitingCandidates);
+      all.addAll(runningCandidates);
+      return all;
+    }
+    Comparator<SimRequest> shortest = Comparator.comparingInt(MigrationSelector::length);
+    List<SimRequest> ordered = new ArrayList<>();
+    switch (order) {
+      case FCW -> ordered.addAll(waitingCandidates);
+      case FCWSR -> {
+        ordered.addAll(waitingCandidates);
+        runningCandidates.sort(shortest);
+        ordered.addAll(runningCandidates);
+      }
+      case FCR -> ordered.addAll(runningCandidates);
+      case LCR -> ordered.addAll(runningCandidates.reversed());
+      case SR -> {
+        runningCandidates.sort(shortest);
+        ordered.addAll(runningCandidates);
+      }
+      case LR -> {
+        runningCandidates.sort(shortest.reversed());
+        ordered.addAll(runningCandidates);
+      }
+    }
+    List<SimRequest> chosen = new ArrayList<>();
+    long spent = 0;
+    for (SimRequest r : ordered) {
+      long cost = rule == MigrationRule.NUM_REQ ? 1 : length(r);
+      if (spent + cost > budget) {
+        break;
+      }
+      spent += cost;
+      chosen.add(r);
+    }
+    return chosen;
+  }
+
+  /** A request's tokens: its prompt and its output so far. */
+  static int length(SimRequest r) {
+    return r.numPromptTokens() + r.numOutputTokens();
+  }
+}
