@@ -48,9 +48,13 @@ class MigrationIntegrationTest {
   static WebClient web;
 
   static EngineSimulator start(long handlerTimeoutMillis) {
+    return start(handlerTimeoutMillis, 2048);
+  }
+
+  static EngineSimulator start(long handlerTimeoutMillis, int blocks) {
     EngineSettings settings = EngineSettings.builder().model("m").outputLengthMean(0)
         .tokenizer(TokenizerSource.BUILTIN).core(CoreConfig.builder().maxNumBatchedTokens(2048)
-            .maxNumSeqs(64).numGpuBlocks(2048).maxModelLen(4096).seed(1)
+            .maxNumSeqs(64).numGpuBlocks(blocks).maxModelLen(4096).seed(1)
             .positionalOutput(true).build())
         .build();
     InMemoryCmsStore store = new InMemoryCmsStore();
@@ -79,9 +83,13 @@ class MigrationIntegrationTest {
   }
 
   static MigrateRequest.Builder toDestination() {
+    return to(destination);
+  }
+
+  static MigrateRequest.Builder to(EngineSimulator engine) {
     return MigrateRequest.newBuilder().setSrcEngineId("src").setDstEngineId("dst")
         .setDstEngineIp("127.0.0.1")
-        .setDstEnginePort(destination.instances().get(0).kvTransferPort())
+        .setDstEnginePort(engine.instances().get(0).kvTransferPort())
         .setMigrationType("NUM_REQ").setMigrationReqPolicy("FCR").setNumReqs(1)
         .setTriggerPolicy("decode_load");
   }
@@ -127,9 +135,13 @@ class MigrationIntegrationTest {
   @Test
   void aRunningRequestMovesMidStreamAndItsClientGetsEveryTokenOnceInOrder() throws Exception {
     int n = 300; // about 2.3 s of decoding at 7.5 ms a token
+    double srcBefore = sample(metrics(source), "vllm:generation_tokens_total" + LABELS);
+    double dstBefore = sample(metrics(destination), "vllm:generation_tokens_total" + LABELS);
+    double dstDone = sample(metrics(destination), "vllm:request_success_total{engine=\"0\","
+        + "finished_reason=\"length\",model_name=\"m\"}");
     var pending = stream("moving-1", n);
     await().atMost(Duration.ofSeconds(10)).until(() ->
-        sample(metrics(source), "vllm:generation_tokens_total" + LABELS) >= 20);
+        sample(metrics(source), "vllm:generation_tokens_total" + LABELS) >= srcBefore + 20);
     MigrateResponse answer = migrate(toDestination().build());
     assertThat(answer.getSuccess()).as(answer.getMessage()).isTrue();
 
@@ -147,10 +159,10 @@ class MigrationIntegrationTest {
     String src = metrics(source);
     String dst = metrics(destination);
     assertThat(sample(dst, "vllm:request_success_total{engine=\"0\",finished_reason=\"length\","
-        + "model_name=\"m\"}")).isEqualTo(1);
-    assertThat(sample(src, "vllm:generation_tokens_total" + LABELS)
-        + sample(dst, "vllm:generation_tokens_total" + LABELS)).isEqualTo(n);
-    assertThat(sample(dst, "vllm:generation_tokens_total" + LABELS)).isPositive();
+        + "model_name=\"m\"}")).isEqualTo(dstDone + 1);
+    assertThat(sample(src, "vllm:generation_tokens_total" + LABELS) - srcBefore
+        + sample(dst, "vllm:generation_tokens_total" + LABELS) - dstBefore).isEqualTo(n);
+    assertThat(sample(dst, "vllm:generation_tokens_total" + LABELS)).isGreaterThan(dstBefore);
     for (EngineSimulator engine : List.of(source, destination)) {
       await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
         String m = metrics(engine);
@@ -158,6 +170,53 @@ class MigrationIntegrationTest {
         assertThat(sample(m, "vllm:num_requests_running" + LABELS)).isZero();
       });
     }
+  }
+
+  static List<String> positions(int from, int to) {
+    List<String> expected = new ArrayList<>();
+    for (int i = from; i < to; i++) {
+      expected.add(" " + i);
+    }
+    return expected;
+  }
+
+  @Test
+  void aDestinationWithoutRoomRefusesAndTheRequestGoesOnWhereItWas() throws Exception {
+    try (EngineSimulator small = start(300, 8)) { // 8 blocks: the request's KV does not fit
+      var pending = stream("stays-1", 100);
+      await().atMost(Duration.ofSeconds(10)).until(() ->
+          sample(metrics(source), "vllm:num_requests_running" + LABELS) == 1);
+      assertThat(migrate(to(small).build()).getSuccess()).isTrue(); // chosen, then refused
+      HttpResponse<Buffer> response = pending.await(30, TimeUnit.SECONDS);
+      assertThat(texts(response)).containsExactlyElementsOf(positions(0, 100));
+      assertThat(sample(metrics(small), "vllm:generation_tokens_total" + LABELS)).isZero();
+    }
+  }
+
+  @Test
+  void aClientThatLeavesAfterTheMoveAbortsTheRequestWhereItWent() throws Exception {
+    double before = sample(metrics(destination),
+        "vllm:request_success_total{engine=\"0\",finished_reason=\"abort\",model_name=\"m\"}");
+    var client = vertx.createHttpClient();
+    client.request(io.vertx.core.http.HttpMethod.POST, source.ports().get(0), "127.0.0.1",
+            "/v1/completions")
+        .compose(r -> r.putHeader("X-Request-Id", "leaves-1").send(new JsonObject()
+            .put("model", "m").put("prompt", "migrate me ".repeat(40)).put("max_tokens", 3000)
+            .put("ignore_eos", true).put("stream", true).encode()));
+    await().atMost(Duration.ofSeconds(10)).until(() ->
+        sample(metrics(source), "vllm:generation_tokens_total" + LABELS) > 0
+        && sample(metrics(source), "vllm:num_requests_running" + LABELS) == 1);
+    assertThat(migrate(toDestination().build()).getSuccess()).isTrue();
+    await().atMost(Duration.ofSeconds(10)).until(() ->
+        sample(metrics(destination), "vllm:num_requests_running" + LABELS) == 1);
+    client.close().await(10, TimeUnit.SECONDS);
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      String m = metrics(destination);
+      assertThat(sample(m, "vllm:num_requests_running" + LABELS)).isZero();
+      assertThat(sample(m, "vllm:kv_cache_usage_perc" + LABELS)).isZero();
+      assertThat(sample(m, "vllm:request_success_total{engine=\"0\",finished_reason=\"abort\","
+          + "model_name=\"m\"}")).isEqualTo(before + 1);
+    });
   }
 
   @Test
