@@ -323,6 +323,11 @@ public final class EngineInstance extends VerticleBase implements EngineHandle, 
     return "engine " + host + ":" + actualPort();
   }
 
+  /** The last migration's stop-the-world time, simulated nanoseconds; −1 before any. */
+  public long lastStopTheWorldNanos() {
+    return migrations == null ? -1 : migrations.lastStopTheWorldNanos();
+  }
+
   /** The llumlet's gRPC port; 0 without a llumlet. */
   public int llumletPort() {
     return llumletPort;
