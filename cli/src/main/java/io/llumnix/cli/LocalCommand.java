@@ -10,6 +10,7 @@ import io.llumnix.scheduler.SchedulerConfig;
 import io.llumnix.scheduler.cache.CacheAwareConfig;
 import io.llumnix.scheduler.cache.KvsBackend;
 import io.llumnix.scheduler.policy.PolicyConfig;
+import io.llumnix.scheduler.rescheduling.ReschedulingConfig;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
@@ -111,6 +112,8 @@ final class LocalCommand implements Callable<Integer> {
 
   @CommandLine.Mixin KvsKeyOptions kvsKeys;
 
+  @CommandLine.Mixin ReschedulingOptions rescheduling;
+
   @CommandLine.Mixin ConfigFileOption config;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -152,8 +155,13 @@ final class LocalCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--pd-disagg-protocol needs prefill and decode "
           + "instances (--pd P:D)");
     }
+    ReschedulingConfig reschedulingConfig = rescheduling.config();
+    if (reschedulingConfig.mode() == ReschedulingConfig.Mode.STANDALONE) {
+      throw new IllegalArgumentException("--standalone-rescheduling-mode: local runs one "
+          + "scheduler; use --colocated-rescheduling-mode");
+    }
     SchedulerConfig scheduler = SchedulerConfig.builder().host(gateway.host).port(schedulerPort)
-        .fullMode(fullMode)
+        .fullMode(fullMode).rescheduling(reschedulingConfig)
         .policy(gateway.policy).cmsMetadataIntervalMillis(1000)
         .policyConfig(fullMode ? PolicyConfig.defaults() : PolicyConfig.liteDefaults())
         .cacheAware(CacheAwareConfig.builder().enabled(cacheAware)
@@ -212,6 +220,7 @@ final class LocalCommand implements Callable<Integer> {
         + (cluster.fullMode() ? "full mode, CMS: " + cluster.cmsDescription() : "lite mode")
         + (cluster.cacheAwareDescription().isEmpty() ? ""
             : ", " + cluster.cacheAwareDescription())
+        + ReschedulingOptions.describe(rescheduling.config())
         + "), gateway");
     out.println("  gateway    http://127.0.0.1:" + gatewayPort + "   (metrics: /metrics)");
     out.println("  scheduler  http://127.0.0.1:" + cluster.schedulerPort()

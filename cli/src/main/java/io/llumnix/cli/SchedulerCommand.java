@@ -7,6 +7,9 @@ import io.llumnix.scheduler.SchedulerConfig;
 import io.llumnix.scheduler.SchedulerServer;
 import io.llumnix.scheduler.api.Keepalive;
 import io.llumnix.scheduler.policy.PolicyConfig;
+import io.llumnix.scheduler.rescheduling.ReschedulerServer;
+import io.llumnix.scheduler.rescheduling.ReschedulingConfig;
+import io.vertx.core.Deployable;
 import io.vertx.core.Vertx;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -21,7 +24,9 @@ import picocli.CommandLine.Option;
     description = "Run the scheduler: /schedule, /release, /report, the /keepalive WebSocket, "
         + "/healthz and /metrics. Full mode (the default) reads instances and their load from "
         + "the CMS that engines' llumlets write; lite mode keeps its own per-instance load (the "
-        + "LRS) from dispatches, token reports and releases, with instances from discovery.")
+        + "LRS) from dispatches, token reports and releases, with instances from discovery. "
+        + "In full mode a rescheduler can migrate requests between instances, inside the "
+        + "scheduler (--colocated-rescheduling-mode) or alone (--standalone-rescheduling-mode).")
 final class SchedulerCommand implements Callable<Integer> {
 
   @CommandLine.Mixin ConfigFileOption config;
@@ -43,12 +48,15 @@ final class SchedulerCommand implements Callable<Integer> {
   @CommandLine.Mixin CmsOptions cms;
 
   @Option(names = "--scheduling-policy", defaultValue = SchedulerConfig.DEFAULT_POLICY,
-      description = "Dispatch policy: load-balance (both modes) or round-robin (lite mode).")
+      description = "Dispatch policy: load-balance (both modes), flood (full mode: every "
+          + "request to one instance while it is healthy) or round-robin (lite mode).")
   String policy;
 
   @CommandLine.Mixin DispatchOptions dispatch;
 
   @CommandLine.Mixin CacheAwareOptions cacheAware;
+
+  @CommandLine.Mixin ReschedulingOptions rescheduling;
 
   @CommandLine.Mixin BackendDiscoveryOptions discovery;
 
@@ -69,7 +77,8 @@ final class SchedulerCommand implements Callable<Integer> {
     SchedulerConfig.Builder builder = SchedulerConfig.builder().host(host).port(port)
         .keepaliveIntervalMillis(keepaliveIntervalMillis).fullMode(fullMode).policy(policy);
     cms.apply(builder, policyConfig);
-    return builder.policyConfig(policyConfig.build()).cacheAware(cacheAware.config()).build();
+    return builder.policyConfig(policyConfig.build()).cacheAware(cacheAware.config())
+        .rescheduling(rescheduling.config()).build();
   }
 
   @Override
@@ -82,25 +91,40 @@ final class SchedulerCommand implements Callable<Integer> {
     }
     ComponentMetrics metrics = ComponentMetrics.create(maxLabelSets);
     metrics.registerAll(LlumnixMetrics.scheduler());
+    boolean standalone = config.rescheduling().mode() == ReschedulingConfig.Mode.STANDALONE;
     Vertx vertx = Vertx.vertx();
-    SchedulerServer server = new SchedulerServer(config, metrics,
-        fullMode ? cms.redisStore() : null, null);
+    SchedulerServer server = null;
+    ReschedulerServer rescheduler = null;
+    Deployable verticle;
+    if (standalone) {
+      verticle = rescheduler = new ReschedulerServer(config, metrics, cms.redisStore(), null);
+    } else {
+      verticle = server = new SchedulerServer(config, metrics,
+          fullMode ? cms.redisStore() : null, null);
+    }
     try {
-      vertx.deployVerticle(server).await(30, TimeUnit.SECONDS);
+      vertx.deployVerticle(verticle).await(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       vertx.close();
       throw new IllegalStateException("cannot listen on " + host + ":" + port + ": "
           + e.getMessage(), e);
     }
-    if (!fullMode) {
-      discovery.start(vertx, server); // full mode finds instances in the CMS instead
+    if (standalone) {
+      spec.commandLine().getOut().println("rescheduler: " + cms.describe()
+          + ReschedulingOptions.describe(config.rescheduling()) + "; /metrics and /healthz on "
+          + host + ":" + rescheduler.actualPort());
+    } else {
+      if (!fullMode) {
+        discovery.start(vertx, server); // full mode finds instances in the CMS instead
+      }
+      spec.commandLine().getOut().println("scheduler: "
+          + (fullMode ? cms.describe() + ", instances from the CMS" : "lite mode, "
+              + discovery.describe()) + ", policy " + policy
+          + (config.cacheAware().enabled() ? ", cache-aware ("
+              + config.cacheAware().backend().flagValue() + ")" : "")
+          + ReschedulingOptions.describe(config.rescheduling())
+          + ", listening on " + host + ":" + server.actualPort());
     }
-    spec.commandLine().getOut().println("scheduler: "
-        + (fullMode ? cms.describe() + ", instances from the CMS" : "lite mode, "
-            + discovery.describe()) + ", policy " + policy
-        + (config.cacheAware().enabled() ? ", cache-aware ("
-            + config.cacheAware().backend().flagValue() + ")" : "")
-        + ", listening on " + host + ":" + server.actualPort());
     try (ShutdownSignal signal = new ShutdownSignal()) {
       signal.await();
       vertx.close().await(10, TimeUnit.SECONDS); // before the JVM exits

@@ -14,6 +14,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -255,6 +257,88 @@ class RunnableJarIT {
       assertThat(completed(decode)).isPositive();
       assertThat(log("gateway")).contains("prefill/decode over vllm-kvt (pd_batch)");
     }
+  }
+
+  /**
+   * Live migration across processes: 50 streams on one engine (flood keeps choosing it), which
+   * is then stopped with SIGTERM; the rescheduler's failover moves its requests to the other
+   * engine while they stream, and every client gets all its tokens, once and in order.
+   */
+  @Test
+  void aDrainedEngineMovesItsStreamsToAnotherWithoutLosingAToken() throws Exception {
+    try (RedisProcess redis = RedisProcess.start()) {
+      int offset = 7000;
+      int first = lowFreePorts(2, offset);
+      int[] ports = distinctFreePorts(2);
+      int scheduler = ports[0];
+      int gateway = ports[1];
+      String redisPort = String.valueOf(redis.port());
+      List<Process> engines = new ArrayList<>();
+      for (int i = 0; i < 2; i++) {
+        engines.add(run("engine-" + i, "engine-sim", "--host", "127.0.0.1", "--port",
+            String.valueOf(first + i), "--model", "m", "--tokenizer-name", "builtin",
+            "--enable-llumlet", "--cms-redis-port", redisPort, "--positional-output",
+            "--kv-transfer-port-offset", String.valueOf(offset), "--drain-timeout", "60s"));
+      }
+      run("scheduler", "scheduler", "--host", "127.0.0.1", "--port", String.valueOf(scheduler),
+          "--cms-redis-port", redisPort, "--cms-pull-metadata-interval-ms", "200",
+          "--cms-pull-status-interval-ms", "50", "--scheduling-policy", "flood",
+          "--colocated-rescheduling-mode", "--rescheduling-policies", "neutral_failover",
+          "--rescheduling-interval-ms", "200");
+      run("gateway", "gateway", "--host", "127.0.0.1", "--port", String.valueOf(gateway),
+          "--scheduler-endpoints", "127.0.0.1:" + scheduler, "--tokenizer-name", "builtin",
+          "--llm-backend-discovery", "endpoints", "--llm-backend-endpoints",
+          "127.0.0.1:" + first + ",127.0.0.1:" + (first + 1));
+      await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() ->
+          metrics(scheduler).lines().filter(l -> l.startsWith("instance_cms_running_requests{"))
+              .count() == 2 && post(gateway, "/v1/completions",
+                  "{\"model\":\"m\",\"prompt\":\"warm\",\"max_tokens\":1}")
+              .statusCode() == 200);
+
+      int n = 400;
+      List<CompletableFuture<HttpResponse<String>>> streams = new ArrayList<>();
+      for (int i = 0; i < 50; i++) {
+        streams.add(http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + gateway + "/v1/completions")).header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"m\",\"prompt\":\"stream "
+                + i + "\",\"max_tokens\":" + n + ",\"ignore_eos\":true,\"stream\":true}"))
+            .build(), HttpResponse.BodyHandlers.ofString()));
+      }
+      // Flood sent them all to one engine; it is stopped while they stream.
+      await().atMost(Duration.ofSeconds(30)).until(() ->
+          completedTokens(first) + completedTokens(first + 1) > 500);
+      int busy = completedTokens(first) > 0 ? 0 : 1;
+      engines.get(busy).destroy(); // SIGTERM
+
+      for (var stream : streams) {
+        HttpResponse<String> response = stream.get(120, TimeUnit.SECONDS);
+        assertThat(response.statusCode()).isEqualTo(200);
+        List<String> texts = new ArrayList<>();
+        for (String event : io.llumnix.testing.Exposition.events(response.body())) {
+          if (!event.equals("[DONE]")) {
+            assertThat(event).doesNotContain("\"error\"");
+            texts.add(new io.vertx.core.json.JsonObject(event).getJsonArray("choices")
+                .getJsonObject(0).getString("text"));
+          }
+        }
+        List<String> expected = new ArrayList<>();
+        for (int t = 0; t < n; t++) {
+          expected.add(" " + t);
+        }
+        assertThat(texts).as("gateway log: %s", log("gateway")).containsExactlyElementsOf(expected);
+      }
+      assertThat(engines.get(busy).waitFor(60, TimeUnit.SECONDS))
+          .as("the drained engine exits; its log: %s", log("engine-" + busy)).isTrue();
+      assertThat(completedTokens(first + 1 - busy)).isPositive();
+      assertThat(metrics(scheduler)).containsPattern(
+          "scheduler_rescheduling_total\\{[^}]*\\} [1-9]");
+    }
+  }
+
+  /** Output tokens the engine on {@code port} produced. */
+  static int completedTokens(int port) throws Exception {
+    return (int) metrics(port).lines().filter(l -> l.startsWith("vllm:generation_tokens_total{"))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
   }
 
   @Test

@@ -7,6 +7,7 @@ import io.llumnix.scheduler.cms.FullModePolicies;
 import io.llumnix.scheduler.dispatch.Mode;
 import io.llumnix.scheduler.dispatch.PolicyRegistry;
 import io.llumnix.scheduler.policy.PolicyConfig;
+import io.llumnix.scheduler.rescheduling.ReschedulingConfig;
 
 /**
  * Everything a scheduler is started with: the reference's flags, resolved. Built with
@@ -21,10 +22,14 @@ import io.llumnix.scheduler.policy.PolicyConfig;
  * @param accountStalenessSeconds full mode: {@code --request-local-account-staleness-seconds}
  * @param cacheAware full mode: cache-aware scheduling (forced off in lite mode and under
  *     {@code flood}, as the reference does)
+ * @param rescheduling full mode: whether and how requests are migrated between instances
+ *     ({@code --colocated-rescheduling-mode}, {@code --standalone-rescheduling-mode},
+ *     {@code --rescheduling-*})
  */
 public record SchedulerConfig(String host, int port, long keepaliveIntervalMillis,
     boolean fullMode, String policy, PolicyConfig policyConfig, CmsReader.Intervals cmsIntervals,
-    boolean localAccount, long accountStalenessSeconds, CacheAwareConfig cacheAware) {
+    boolean localAccount, long accountStalenessSeconds, CacheAwareConfig cacheAware,
+    ReschedulingConfig rescheduling) {
 
   /** {@value} */
   public static final String DEFAULT_HOST = "0.0.0.0";
@@ -46,6 +51,12 @@ public record SchedulerConfig(String host, int port, long keepaliveIntervalMilli
     }
     PolicyRegistry.builtins().check(mode(fullMode), policy);
     FullModePolicies.FailoverDomain.of(policyConfig.failoverDomain());
+    if (rescheduling.enabled() && !fullMode) {
+      throw new IllegalArgumentException((rescheduling.mode() == ReschedulingConfig.Mode.COLOCATED
+          ? "--colocated-rescheduling-mode" : "--standalone-rescheduling-mode")
+          + " needs full mode: rescheduling reads the CMS (drop "
+          + "--no-enable-full-mode-scheduling)");
+    }
     if (cacheAware.enabled() && (!fullMode || policy.equals("flood"))) {
       cacheAware = CacheAwareConfig.disabled();
     }
@@ -60,13 +71,15 @@ public record SchedulerConfig(String host, int port, long keepaliveIntervalMilli
   /** The same settings on {@code port} (a restart on the port a first start picked). */
   public SchedulerConfig withPort(int port) {
     return new SchedulerConfig(host, port, keepaliveIntervalMillis, fullMode, policy,
-        policyConfig, cmsIntervals, localAccount, accountStalenessSeconds, cacheAware);
+        policyConfig, cmsIntervals, localAccount, accountStalenessSeconds, cacheAware,
+        rescheduling);
   }
 
   /** The same settings with {@code cacheAware}. */
   public SchedulerConfig withCacheAware(CacheAwareConfig cacheAware) {
     return new SchedulerConfig(host, port, keepaliveIntervalMillis, fullMode, policy,
-        policyConfig, cmsIntervals, localAccount, accountStalenessSeconds, cacheAware);
+        policyConfig, cmsIntervals, localAccount, accountStalenessSeconds, cacheAware,
+        rescheduling);
   }
 
   private static Mode<?> mode(boolean fullMode) {
@@ -90,8 +103,15 @@ public record SchedulerConfig(String host, int port, long keepaliveIntervalMilli
     private boolean localAccount = true;
     private long accountStalenessSeconds = DEFAULT_ACCOUNT_STALENESS_SECONDS;
     private CacheAwareConfig cacheAware = CacheAwareConfig.disabled();
+    private ReschedulingConfig rescheduling = ReschedulingConfig.disabled();
 
     private Builder() {}
+
+    /** Off by default. */
+    public Builder rescheduling(ReschedulingConfig rescheduling) {
+      this.rescheduling = rescheduling;
+      return this;
+    }
 
     public Builder cacheAware(CacheAwareConfig cacheAware) {
       this.cacheAware = cacheAware;
@@ -157,7 +177,7 @@ public record SchedulerConfig(String host, int port, long keepaliveIntervalMilli
     public SchedulerConfig build() {
       return new SchedulerConfig(host, port, keepaliveIntervalMillis, fullMode, policy,
           policyConfig, new CmsReader.Intervals(statusIntervalMillis, metadataIntervalMillis),
-          localAccount, accountStalenessSeconds, cacheAware);
+          localAccount, accountStalenessSeconds, cacheAware, rescheduling);
     }
   }
 }

@@ -14,6 +14,7 @@ import io.llumnix.scheduler.api.SchedulingJson;
 import io.llumnix.scheduler.api.SchedulingRequest;
 import io.llumnix.scheduler.cache.PrefixIndex;
 import io.llumnix.scheduler.cache.PrefixIndexes;
+import io.llumnix.scheduler.rescheduling.ReschedulingConfig;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
@@ -32,8 +33,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * The scheduler's HTTP server: {@code /schedule}, {@code /release}, {@code /report}, the
  * {@code /keepalive} WebSocket, {@code /healthz} and {@code /metrics}; any other path is 404
- * {@code Not found} (plain text, as the reference). One verticle, so all scheduling state lives
- * on one event loop and needs no lock; the service is built on that loop at start.
+ * {@code Not found} (plain text, as the reference). With {@code --colocated-rescheduling-mode}
+ * the rescheduler runs here too, over the same CMS view. One verticle, so all scheduling state
+ * lives on one event loop and needs no lock; the service is built on that loop at start.
  *
  * <pre>{@code
  * SchedulerServer server = new SchedulerServer(SchedulerConfig.builder().fullMode(false)
@@ -63,6 +65,10 @@ public final class SchedulerServer extends VerticleBase implements InstanceListe
       @Nullable Function<Vertx, CmsStore> cmsStore, @Nullable Clock clock) {
     if (config.fullMode() && cmsStore == null) {
       throw new IllegalArgumentException("full mode needs a CMS store");
+    }
+    if (config.rescheduling().mode() == ReschedulingConfig.Mode.STANDALONE) {
+      throw new IllegalArgumentException("standalone rescheduling runs in a ReschedulerServer, "
+          + "without the scheduling API");
     }
     this.config = config;
     this.metrics = metrics;

@@ -16,6 +16,8 @@ import io.llumnix.scheduler.dispatch.PolicyRegistry;
 import io.llumnix.scheduler.lrs.LocalRealtimeState;
 import io.llumnix.scheduler.lrs.LrsInstance;
 import io.llumnix.scheduler.policy.DispatchPolicy;
+import io.llumnix.scheduler.rescheduling.Rescheduler;
+import io.llumnix.scheduler.rescheduling.ReschedulingConfig;
 import io.vertx.core.Future;
 import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
@@ -31,13 +33,16 @@ public final class SchedulingService {
   private final @Nullable LiteTracking lite;
   private final @Nullable CmsReader reader;
   private final @Nullable CacheAwareLookup cacheAware;
+  private final @Nullable Rescheduler rescheduler;
 
   private SchedulingService(Dispatcher<?> dispatcher, @Nullable LiteTracking lite,
-      @Nullable CmsReader reader, @Nullable CacheAwareLookup cacheAware) {
+      @Nullable CmsReader reader, @Nullable CacheAwareLookup cacheAware,
+      @Nullable Rescheduler rescheduler) {
     this.dispatcher = dispatcher;
     this.lite = lite;
     this.reader = reader;
     this.cacheAware = cacheAware;
+    this.rescheduler = rescheduler;
   }
 
   /** The scheduling service {@code config} describes, without a prefix index. */
@@ -49,8 +54,9 @@ public final class SchedulingService {
   /**
    * The scheduling service {@code config} describes, on {@code clock}: lite mode over a new
    * LRS, or full mode over a CMS view that {@code cmsStore} (required in full mode) refreshes,
-   * cache-aware when the config enables it (then {@code prefixIndex} is required). The one
-   * way to build a scheduler: the server and the simulator both call it.
+   * cache-aware when the config enables it (then {@code prefixIndex} is required), with the
+   * rescheduler over that view under {@code --colocated-rescheduling-mode}. The one way to
+   * build a scheduler: the server and the simulator both call it.
    */
   public static SchedulingService create(SchedulerConfig config, ComponentMetrics metrics,
       Clock clock, @Nullable CmsStore cmsStore, @Nullable PrefixIndex prefixIndex) {
@@ -77,13 +83,18 @@ public final class SchedulingService {
       lookup = new CacheAwareLookup(config.cacheAware(), prefixIndex, clock, metrics);
       view.onMetadata(prefixIndex::instancesChanged);
     }
+    // Colocated: the rescheduler shares the view, so it sees the local account's dispatches.
+    Rescheduler rescheduler =
+        config.rescheduling().mode() == ReschedulingConfig.Mode.COLOCATED
+            ? new Rescheduler(view, config.rescheduling(), config.policyConfig(), clock, metrics)
+            : null;
     return new SchedulingService(new Dispatcher<>(policy, view, metrics, clock), null, reader,
-        lookup);
+        lookup, rescheduler);
   }
 
   /** Lite mode: the dispatcher counts into the LRS, which reports and releases keep current. */
   public static SchedulingService lite(Dispatcher<?> dispatcher, LocalRealtimeState lrs) {
-    return new SchedulingService(dispatcher, new LrsTracking(lrs), null, null);
+    return new SchedulingService(dispatcher, new LrsTracking(lrs), null, null, null);
   }
 
   /**
@@ -91,7 +102,7 @@ public final class SchedulingService {
    * cannot be read, {@code /schedule} answers 400 {@code cms not available}.
    */
   public static SchedulingService full(Dispatcher<?> dispatcher, CmsReader reader) {
-    return new SchedulingService(dispatcher, null, reader, null);
+    return new SchedulingService(dispatcher, null, reader, null, null);
   }
 
   /**
@@ -125,15 +136,21 @@ public final class SchedulingService {
     dispatcher.invalidRequest();
   }
 
-  /** Starts background work (full mode's CMS loops). */
+  /** Starts background work (full mode's CMS loops, the colocated rescheduler). */
   public void start() {
     if (reader != null) {
       reader.start();
+    }
+    if (rescheduler != null) {
+      rescheduler.start();
     }
   }
 
   /** Stops background work. */
   public void stop() {
+    if (rescheduler != null) {
+      rescheduler.stop();
+    }
     if (reader != null) {
       reader.stop();
     }

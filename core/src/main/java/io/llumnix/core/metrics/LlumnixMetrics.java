@@ -104,11 +104,11 @@ public final class LlumnixMetrics {
           ERROR_TYPE);
   public static final MetricSpec SCHEDULER_RESCHEDULING_TOTAL =
       counter("scheduler_rescheduling_total",
-          "Total number of rescheduling (migration) operations.",
+          "Total number of successful rescheduling (migration) operations.",
           "rescheduling_req_select_rule", "rescheduling_req_select_order");
   public static final MetricSpec SCHEDULER_RESCHEDULING_FAILED_TOTAL =
       counter("scheduler_rescheduling_failed_total",
-          "Total number of failed rescheduling (migration) operations.");
+          "Total number of failed or declined rescheduling (migration) operations.");
   public static final MetricSpec SCHEDULER_CMS_REFRESH_METADATA_DURATION_MILLISECONDS =
       histogram("scheduler_cms_refresh_metadata_duration_milliseconds",
           "CMS instance metadata refresh duration in milliseconds.",

@@ -16,7 +16,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.function.ToDoubleFunction;
 
-/** Full mode's metrics, filters and the load-balance policy built from them. */
+/** Full mode's metrics, filters and the policies built from them: load-balance and flood. */
 public final class FullModePolicies {
 
   private FullModePolicies() {}
@@ -209,5 +209,19 @@ public final class FullModePolicies {
           List.of(new Failover(domain)),
           Selector.metricBased(config.topK(), config.seed() + type.ordinal()));
     });
+  }
+
+  /**
+   * Full mode's {@code flood}: per type, schedulability, staleness and failover, then the
+   * instance chosen last for as long as it passes (else the first that does, by id). It
+   * ignores load, so one instance takes everything until it fails or goes stale: a workload
+   * for testing rescheduling, which moves the excess away.
+   */
+  public static DispatchPolicy<CmsInstance> flood(PolicyConfig config, Clock clock) {
+    FailoverDomain domain = FailoverDomain.of(config.failoverDomain());
+    // One selector per type: a type's last choice is never a candidate of another type.
+    return DispatchPolicy.perType("flood", type -> new PolicyProfile<CmsInstance>(List.of(),
+        List.of(new Schedulable(), new Fresh(config.stalenessSeconds(), clock)),
+        List.of(new Failover(domain)), Selector.sticky()));
   }
 }

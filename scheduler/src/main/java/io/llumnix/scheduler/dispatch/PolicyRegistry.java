@@ -33,7 +33,10 @@ public final class PolicyRegistry {
 
   private PolicyRegistry() {}
 
-  /** Lite mode's {@code load-balance} and {@code round-robin}; full mode's load-balance. */
+  /**
+   * Lite mode's {@code load-balance} and {@code round-robin}; full mode's {@code load-balance}
+   * and {@code flood}.
+   */
   public static PolicyRegistry builtins() {
     PolicyRegistry registry = new PolicyRegistry();
     registry.register(Mode.LITE, "load-balance", "Least loaded instance by the lite metric "
@@ -44,6 +47,9 @@ public final class PolicyRegistry {
     registry.register(Mode.FULL, "load-balance", "Schedulable, fresh instances under the "
         + "type's load threshold, failed ones' domains excluded; the least loaded by the "
         + "type's metric, ties to the fewest requests.", FullModePolicies::loadBalance);
+    registry.register(Mode.FULL, "flood", "Schedulable, fresh instances, failed ones' domains "
+        + "excluded; the one chosen last while it qualifies, else the first by id: load is "
+        + "ignored, for testing rescheduling.", FullModePolicies::flood);
     return registry;
   }
 

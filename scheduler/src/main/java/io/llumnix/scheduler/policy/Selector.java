@@ -33,4 +33,12 @@ public interface Selector<I extends InstanceView> {
   static <I extends InstanceView> Selector<I> roundRobin() {
     return new RoundRobinSelector<>();
   }
+
+  /**
+   * The instance chosen last, while it is a candidate; else the first candidate (lowest id),
+   * which is then kept. Holds one choice, so each profile needs its own.
+   */
+  static <I extends InstanceView> Selector<I> sticky() {
+    return new StickySelector<>();
+  }
 }
