@@ -5,6 +5,7 @@ import io.llumnix.enginesim.llumlet.Llumlet;
 import io.llumnix.gateway.GatewayConfig;
 import io.llumnix.scheduler.SchedulerConfig;
 import io.llumnix.scheduler.policy.PolicyConfig;
+import io.llumnix.scheduler.rescheduling.ReschedulingConfig;
 import io.llumnix.simulator.Capacity;
 import io.llumnix.simulator.Comparison;
 import io.llumnix.simulator.PolicyChoice;
@@ -49,8 +50,9 @@ final class SimulateCommand implements Callable<Integer> {
 
   @Option(names = "--policies", defaultValue = "full:load-balance",
       description = "Comma-separated policies: lite:NAME, full:NAME, or NAME (full mode's if "
-          + "it has one, else lite's): e.g. round-robin,lite:load-balance,load-balance. The "
-          + "first is the baseline of the ratios.")
+          + "it has one, else lite's): e.g. round-robin,lite:load-balance,load-balance; "
+          + "cache-aware; a full-mode NAME+rescheduling also runs the rescheduler "
+          + "(--rescheduling-* flags). The first is the baseline of the ratios.")
   String policies;
 
   @Option(names = "--load", defaultValue = "0",
@@ -109,6 +111,8 @@ final class SimulateCommand implements Callable<Integer> {
   String trace;
 
   @CommandLine.Mixin EngineSimCommand.CoreOptions core;
+
+  @CommandLine.Mixin ReschedulingOptions rescheduling;
 
   @Option(names = "--cms-pull-status-interval-ms",
       defaultValue = "" + SchedulerConfig.DEFAULT_CMS_STATUS_INTERVAL_MILLIS,
@@ -183,6 +187,12 @@ final class SimulateCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     List<PolicyChoice> choices = PolicyChoice.parseList(policies);
+    ReschedulingConfig reschedulingConfig = rescheduling.config();
+    if (reschedulingConfig.enabled()) {
+      throw new IllegalArgumentException("simulate runs the rescheduler for the policies "
+          + "labelled NAME" + PolicyChoice.RESCHEDULING + " (e.g. --policies flood,flood"
+          + PolicyChoice.RESCHEDULING + "); drop --colocated/--standalone-rescheduling-mode");
+    }
     CoreConfig coreConfig = core.config();
     Llumlet.Settings defaults = Llumlet.Settings.defaults();
     SimulationSettings settings = SimulationSettings.builder()
@@ -200,6 +210,7 @@ final class SimulateCommand implements Callable<Integer> {
         .neutralMetric(neutralMetric)
         .topK(topK)
         .seed(core.seed)
+        .rescheduling(reschedulingConfig)
         .build();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();

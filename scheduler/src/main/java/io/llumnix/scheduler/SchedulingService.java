@@ -16,6 +16,7 @@ import io.llumnix.scheduler.dispatch.PolicyRegistry;
 import io.llumnix.scheduler.lrs.LocalRealtimeState;
 import io.llumnix.scheduler.lrs.LrsInstance;
 import io.llumnix.scheduler.policy.DispatchPolicy;
+import io.llumnix.scheduler.rescheduling.LlumletClient;
 import io.llumnix.scheduler.rescheduling.Rescheduler;
 import io.llumnix.scheduler.rescheduling.ReschedulingConfig;
 import io.vertx.core.Future;
@@ -60,6 +61,17 @@ public final class SchedulingService {
    */
   public static SchedulingService create(SchedulerConfig config, ComponentMetrics metrics,
       Clock clock, @Nullable CmsStore cmsStore, @Nullable PrefixIndex prefixIndex) {
+    return create(config, metrics, clock, cmsStore, prefixIndex, null);
+  }
+
+  /**
+   * As {@link #create(SchedulerConfig, ComponentMetrics, Clock, CmsStore, PrefixIndex)}, the
+   * rescheduler reaching llumlets through {@code llumlets} (null: over gRPC) — a simulation's
+   * engines, say.
+   */
+  public static SchedulingService create(SchedulerConfig config, ComponentMetrics metrics,
+      Clock clock, @Nullable CmsStore cmsStore, @Nullable PrefixIndex prefixIndex,
+      @Nullable LlumletClient llumlets) {
     if (!config.fullMode()) {
       LocalRealtimeState lrs = new LocalRealtimeState(metrics);
       DispatchPolicy<LrsInstance> policy = PolicyRegistry.builtins().create(Mode.LITE,
@@ -84,10 +96,13 @@ public final class SchedulingService {
       view.onMetadata(prefixIndex::instancesChanged);
     }
     // Colocated: the rescheduler shares the view, so it sees the local account's dispatches.
-    Rescheduler rescheduler =
-        config.rescheduling().mode() == ReschedulingConfig.Mode.COLOCATED
-            ? new Rescheduler(view, config.rescheduling(), config.policyConfig(), clock, metrics)
-            : null;
+    Rescheduler rescheduler = null;
+    if (config.rescheduling().mode() == ReschedulingConfig.Mode.COLOCATED) {
+      rescheduler = llumlets == null
+          ? new Rescheduler(view, config.rescheduling(), config.policyConfig(), clock, metrics)
+          : new Rescheduler(view, config.rescheduling(), config.policyConfig(), clock, metrics,
+              llumlets);
+    }
     return new SchedulingService(new Dispatcher<>(policy, view, metrics, clock), null, reader,
         lookup, rescheduler);
   }

@@ -15,8 +15,10 @@ import io.llumnix.scheduler.cache.KvsBackend;
 import io.llumnix.scheduler.cache.LocalPrefixIndex;
 import io.llumnix.scheduler.dispatch.Mode;
 import io.llumnix.scheduler.policy.PolicyConfig;
+import io.llumnix.scheduler.rescheduling.ReschedulingConfig;
 import io.llumnix.simulator.cluster.SimEngine;
 import io.llumnix.simulator.cluster.SimGateway;
+import io.llumnix.simulator.cluster.SimLlumlets;
 import io.llumnix.simulator.report.PolicyResult;
 import io.llumnix.simulator.report.RunRecorder;
 import io.llumnix.simulator.time.VirtualTime;
@@ -76,6 +78,9 @@ public final class Simulation {
         .localAccount(settings.localAccount())
         .cacheAware(CacheAwareConfig.builder().enabled(policy.cacheAware())
             .backend(KvsBackend.KV_EVENTS).build())
+        .rescheduling(policy.rescheduling()
+            ? settings.rescheduling().withMode(ReschedulingConfig.Mode.COLOCATED)
+            : ReschedulingConfig.builder().build())
         .build();
     if (full) {
       InMemoryCmsStore store = new InMemoryCmsStore(time::epochMillis);
@@ -85,7 +90,8 @@ public final class Simulation {
         engine.attach(llumlet);
         llumlet.start();
       }
-      service = SchedulingService.create(config, metrics, time, store, prefixIndex);
+      service = SchedulingService.create(config, metrics, time, store, prefixIndex,
+          new SimLlumlets(time, engines, settings.kvTransfer()));
     } else {
       service = SchedulingService.create(config, metrics, time, null);
       service.lite().registerGateway(SimGateway.GATEWAY_ID);
@@ -112,8 +118,11 @@ public final class Simulation {
   }
 
   private static InstanceMetadata metadata(SimEngine engine) {
+    // The llumlet port only says that Migrate is served: the rescheduler reaches the
+    // simulated engines without a network (SimLlumlets).
     return EngineMetadata.of(engine.id(), "neutral", engine.host(), 8000, 28000,
-        engine.core().config(), VirtualTime.EPOCH_ORIGIN_MILLIS / 1000.0).build();
+        engine.core().config(), VirtualTime.EPOCH_ORIGIN_MILLIS / 1000.0).setLlumletPort(9000)
+        .build();
   }
 
 

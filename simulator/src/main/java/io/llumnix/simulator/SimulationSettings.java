@@ -1,11 +1,13 @@
 package io.llumnix.simulator;
 
+import io.llumnix.enginesim.KvTransferSettings;
 import io.llumnix.enginesim.core.CoreConfig;
 import io.llumnix.enginesim.llumlet.Llumlet;
 import io.llumnix.gateway.GatewayConfig;
 import io.llumnix.gateway.scheduling.SchedulerSettings;
 import io.llumnix.scheduler.SchedulerConfig;
 import io.llumnix.scheduler.policy.PolicyConfig;
+import io.llumnix.scheduler.rescheduling.ReschedulingConfig;
 
 /**
  * The simulated cluster: its engines, the scheduler's and the gateway's settings, the network
@@ -34,13 +36,16 @@ import io.llumnix.scheduler.policy.PolicyConfig;
  *     reference's, lite mode: {@code num_requests}, as {@code llumnix local})
  * @param topK the load-balance policies choose at random among this many least loaded
  * @param seed seeds the workload, the engines' jitter and the policies' random choices
+ * @param rescheduling how the policies labelled {@code +rescheduling} reschedule (its mode is
+ *     colocated whatever it says: the simulation has one scheduler)
+ * @param kvTransfer how fast migrations copy KV between engines
  */
 public record SimulationSettings(int instances, CoreConfig core, long statusIntervalMillis,
     boolean localAccount, Llumlet.Settings llumlet, int queueCapacity, int queueWorkers,
     long queueFullWaitMillis, long schedulingRetryMillis, long schedulingTimeoutMillis,
     long reportIntervalMillis, long schedulingRttMicros, long networkMicros,
     double sloTtftMillis, double sloTpotMillis, long sampleIntervalMillis, String neutralMetric,
-    int topK, long seed) {
+    int topK, long seed, ReschedulingConfig rescheduling, KvTransferSettings kvTransfer) {
 
   /** {@value}: a round trip inside one Kubernetes cluster, with the scheduler's decision. */
   public static final long DEFAULT_SCHEDULING_RTT_MICROS = 500;
@@ -100,6 +105,8 @@ public record SimulationSettings(int instances, CoreConfig core, long statusInte
     private String neutralMetric = "";
     private int topK = PolicyConfig.DEFAULT_TOP_K;
     private long seed;
+    private ReschedulingConfig rescheduling = ReschedulingConfig.builder().build();
+    private KvTransferSettings kvTransfer = KvTransferSettings.DEFAULT;
 
     private Builder() {}
 
@@ -178,11 +185,22 @@ public record SimulationSettings(int instances, CoreConfig core, long statusInte
       return this;
     }
 
+    public Builder rescheduling(ReschedulingConfig config) {
+      this.rescheduling = config;
+      return this;
+    }
+
+    public Builder kvTransfer(KvTransferSettings settings) {
+      this.kvTransfer = settings;
+      return this;
+    }
+
     public SimulationSettings build() {
       return new SimulationSettings(instances, core, statusIntervalMillis, localAccount,
           llumlet, queueCapacity, queueWorkers, queueFullWaitMillis, schedulingRetryMillis,
           schedulingTimeoutMillis, reportIntervalMillis, schedulingRttMicros, networkMicros,
-          sloTtftMillis, sloTpotMillis, sampleIntervalMillis, neutralMetric, topK, seed);
+          sloTtftMillis, sloTpotMillis, sampleIntervalMillis, neutralMetric, topK, seed,
+          rescheduling, kvTransfer);
     }
   }
 }

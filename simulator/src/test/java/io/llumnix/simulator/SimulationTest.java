@@ -1,9 +1,12 @@
 package io.llumnix.simulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.llumnix.core.instance.InferType;
 import io.llumnix.enginesim.core.CoreConfig;
 import io.llumnix.metrics.ComponentMetrics;
+import io.llumnix.scheduler.rescheduling.ReschedulingConfig;
 import io.llumnix.simulator.report.JsonReport;
 import io.llumnix.simulator.report.PolicyResult;
 import io.llumnix.simulator.report.SimulationReport;
@@ -128,6 +131,39 @@ class SimulationTest {
     // The production dispatcher decided every request: its own counter says so.
     assertThat(metrics.scrape(null)).containsPattern(
         "scheduler_scheduling_total(\\{[^}]*\\})? " + workload.requests + "(\\.0)?\\n");
+  }
+
+  @Test
+  void theReschedulerMovesFloodedRequestsAndLosesNone() {
+    // flood sends every request to one instance; the rescheduler's neutral_load moves them to
+    // the idle ones (thresholds 0, one request a pair a round), as the reference's migration
+    // test runs it.
+    SimulationSettings settings = SimulationSettings.builder().instances(4).core(SMALL).seed(5)
+        .rescheduling(ReschedulingConfig.builder().policies("neutral_load")
+            .loadThreshold(InferType.NEUTRAL, 0).loadBalanceThreshold(0).reqSelectRule("NUM_REQ")
+            .reqSelectOrder("SR").reqSelectValue(1).build())
+        .build();
+    WorkloadSpec fixed = new WorkloadSpec("fixed", WorkloadSpec.sharegpt().arrivals(),
+        new Lengths.Fixed(512), new Lengths.Fixed(512), 0, 0, 1, 0);
+    Counting plain = new Counting(workload(fixed, 8, 20));
+    Counting moved = new Counting(workload(fixed, 8, 20));
+
+    PolicyResult flood = Simulation.run(settings, PolicyChoice.parse("flood"), plain);
+    PolicyResult rescheduled = Simulation.run(settings,
+        PolicyChoice.parse("flood+rescheduling"), moved);
+
+    assertThat(rescheduled.completed()).isEqualTo(flood.completed()).isEqualTo(plain.requests);
+    assertThat(moved.outputTokens).isEqualTo(plain.outputTokens);
+    assertThat(rescheduled.preemptions()).isLessThan(flood.preemptions());
+    assertThat(rescheduled.tpotMs().p99()).isLessThan(flood.tpotMs().p99());
+    assertThat(rescheduled.ttftMs().p99()).isLessThan(flood.ttftMs().p99());
+  }
+
+  @Test
+  void reschedulingNeedsFullMode() {
+    assertThatThrownBy(() -> PolicyChoice.parse("lite:load-balance+rescheduling"))
+        .hasMessageContaining("full mode");
+    assertThat(PolicyChoice.parse("flood+rescheduling").rescheduling()).isTrue();
   }
 
   @Test

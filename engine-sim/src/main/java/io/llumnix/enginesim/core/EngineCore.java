@@ -159,7 +159,9 @@ public final class EngineCore {
       waiting.remove(request);
     }
     kv.freeBlocks(request);
-    // Not running here any more: a step under way that includes it must not sample for it.
+    // Not running here any more: a step under way that includes it must not sample for it,
+    // even once it runs again (here, or on the engine it moved to).
+    plan.drop(request);
     request.status = SimRequest.Status.WAITING;
     request.numComputed = 0;
     return request;
@@ -306,6 +308,9 @@ public final class EngineCore {
         continue; // aborted or preempted during the step
       }
       int n = plan.tokens(i);
+      if (n == 0) {
+        continue; // left the engine during the step
+      }
       if (request.numComputed < request.numPromptTokens()) {
         iterationTokens += Math.min(n, request.numPromptTokens() - request.numComputed);
       }

@@ -35,6 +35,18 @@ public final class StepPlan {
   }
 
   /** Requests in the step. */
+  /**
+   * Takes {@code request} out of the step under way (it left the engine mid-step): its entry
+   * computes nothing when the step completes.
+   */
+  void drop(SimRequest request) {
+    for (int i = 0; i < size; i++) {
+      if (requests[i] == request) {
+        tokens[i] = 0;
+      }
+    }
+  }
+
   public int size() {
     return size;
   }

@@ -12,9 +12,10 @@ import java.util.function.Predicate;
  * Which requests a {@code Migrate} call moves, as the reference's engine chooses them: the
  * candidates in the order's sequence, taken while the rule's budget allows. Never a request
  * already migrating, one waiting for remote KV, or a running one with no output yet (its
- * prefill is under way). Pure: over the engine's queues as they are.
+ * prefill is under way). Pure: over the engine's queues as they are (the engine simulator's
+ * llumlet and the cluster simulation both choose with it).
  */
-final class MigrationSelector {
+public final class MigrationSelector {
 
   private MigrationSelector() {}
 
@@ -24,7 +25,7 @@ final class MigrationSelector {
    * @param budget the rule's bound: requests (−1: every candidate, waiting and running, as an
    *     instance being stopped asks), or tokens (TOKEN, and RATIO already times the KV size)
    */
-  static List<SimRequest> select(List<SimRequest> waiting, List<SimRequest> running,
+  public static List<SimRequest> select(List<SimRequest> waiting, List<SimRequest> running,
       MigrationRule rule, MigrationOrder order, long budget, Predicate<String> migrating) {
     List<SimRequest> waitingCandidates = new ArrayList<>();
     for (SimRequest r : waiting) {

@@ -138,6 +138,35 @@ public final class SimEngine {
     return counters;
   }
 
+  /**
+   * Takes out request {@code id} for a move to another engine (it frees its blocks and stops
+   * here); null for an unknown id.
+   */
+  public @Nullable SimRequest release(String id) {
+    SimRequest request = core.detach(id);
+    if (request != null && llumlet != null) {
+      llumlet.changed();
+    }
+    return request;
+  }
+
+  /**
+   * Takes in {@code request}, moved here with its KV ({@code withKv}) or without, arrived
+   * {@code ageNanos} ago; false when its KV does not fit.
+   */
+  public boolean adopt(SimRequest request, boolean withKv, long ageNanos) {
+    if (!core.attach(request, withKv, time.nanoTime(), ageNanos)) {
+      return false;
+    }
+    if (llumlet != null) {
+      llumlet.changed();
+    }
+    if (inFlight == null) {
+      step();
+    }
+    return true;
+  }
+
   /** Queues {@code request} now and starts stepping if idle. */
   public void submit(SimRequest request) {
     core.add(request, time.nanoTime());
