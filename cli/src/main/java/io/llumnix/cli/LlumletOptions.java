@@ -81,6 +81,27 @@ final class LlumletOptions {
       description = "Migrations an engine sends at once (more queue).")
   int maxMigrateOut;
 
+  @Option(names = "--detailed-mig-status", defaultValue = "0",
+      description = "1: the status also counts tokens and KV-cache share migrating, and those "
+          + "bound migrations too (--max-token-mig-*, --max-kv-cache-usage-ratio-mig-*).")
+  int detailedMigrationStatus;
+
+  @Option(names = "--max-token-mig-in", defaultValue = "100000",
+      description = "Tokens an engine accepts migrating in at once (detailed status).")
+  long maxTokensIn;
+
+  @Option(names = "--max-token-mig-out", defaultValue = "100000",
+      description = "Tokens an engine sends migrating out at once (detailed status).")
+  long maxTokensOut;
+
+  @Option(names = "--max-kv-cache-usage-ratio-mig-in", defaultValue = "0.3",
+      description = "KV-cache share migrating in at once (detailed status).")
+  double maxRatioIn;
+
+  @Option(names = "--max-kv-cache-usage-ratio-mig-out", defaultValue = "0.3",
+      description = "KV-cache share migrating out at once (detailed status).")
+  double maxRatioOut;
+
   @Option(names = "--drain-timeout", defaultValue = "30s",
       description = "On SIGTERM an engine reports itself unschedulable, so the rescheduler moves "
           + "its requests out, and exits once none is left, or after this; 0: at once.")
@@ -95,7 +116,8 @@ final class LlumletOptions {
         redisPassword, redisCluster);
     return new CmsTarget(vertx -> RedisCmsStore.create(vertx, redis, 1000), settings(),
         advertised(host), new CmsTarget.MigrationSettings(rpcPort, maxMigrateIn, maxMigrateOut,
-            CmsTarget.MigrationSettings.DEFAULT.handlerTimeoutMillis()));
+            CmsTarget.MigrationSettings.DEFAULT.handlerTimeoutMillis(),
+            detailedMigrationStatus != 0, maxTokensIn, maxTokensOut, maxRatioIn, maxRatioOut));
   }
 
   Llumlet.Settings settings() {

@@ -30,17 +30,35 @@ public record CmsTarget(Function<Vertx, CmsStore> store, Llumlet.Settings settin
    * @param maxOut {@code LLUMNIX_MAX_REQ_MIG_OUT}: migrations sent at once
    * @param handlerTimeoutMillis a {@code Migrate} the engine does not answer within this fails
    *     with DEADLINE_EXCEEDED
+   * @param detailed {@code LLUMNIX_DETAILED_MIG_STATUS}: the status also counts the tokens and
+   *     the KV-cache share moving, and those bound migrations too
+   * @param maxTokensIn {@code LLUMNIX_MAX_TOKEN_MIG_IN}: tokens accepted at once (detailed)
+   * @param maxTokensOut {@code LLUMNIX_MAX_TOKEN_MIG_OUT}: tokens sent at once (detailed)
+   * @param maxRatioIn {@code LLUMNIX_MAX_KV_CACHE_USAGE_RATIO_MIG_IN} (detailed)
+   * @param maxRatioOut {@code LLUMNIX_MAX_KV_CACHE_USAGE_RATIO_MIG_OUT} (detailed)
    */
-  public record MigrationSettings(int rpcPort, int maxIn, int maxOut, long handlerTimeoutMillis) {
+  public record MigrationSettings(int rpcPort, int maxIn, int maxOut, long handlerTimeoutMillis,
+      boolean detailed, long maxTokensIn, long maxTokensOut, double maxRatioIn,
+      double maxRatioOut) {
 
     /** The reference's: a free port, one migration in and one out at a time, 5 s. */
-    public static final MigrationSettings DEFAULT = new MigrationSettings(-1, 1, 1, 5000);
+    public static final MigrationSettings DEFAULT =
+        new MigrationSettings(-1, 1, 1, 5000, false, 100_000, 100_000, 0.3, 0.3);
 
     public MigrationSettings {
-      if (maxIn < 1 || maxOut < 1 || handlerTimeoutMillis <= 0) {
-        throw new IllegalArgumentException("migration settings: in " + maxIn + ", out " + maxOut
-            + ", timeout " + handlerTimeoutMillis + " ms (expected: >= 1, >= 1, > 0)");
+      if (maxIn < 1 || maxOut < 1 || handlerTimeoutMillis <= 0 || maxTokensIn < 0
+          || maxTokensOut < 0 || !(maxRatioIn >= 0) || !(maxRatioOut >= 0)) {
+        throw new IllegalArgumentException("migration settings: in " + maxIn + ", out "
+            + maxOut + ", timeout " + handlerTimeoutMillis + " ms, tokens " + maxTokensIn + "/"
+            + maxTokensOut + ", ratios " + maxRatioIn + "/" + maxRatioOut
+            + " (expected: slots >= 1, timeout > 0, the rest >= 0)");
       }
+    }
+
+    /** Without the detailed status, the reference's limits on tokens and ratios. */
+    public MigrationSettings(int rpcPort, int maxIn, int maxOut, long handlerTimeoutMillis) {
+      this(rpcPort, maxIn, maxOut, handlerTimeoutMillis, false, DEFAULT.maxTokensIn(),
+          DEFAULT.maxTokensOut(), DEFAULT.maxRatioIn(), DEFAULT.maxRatioOut());
     }
 
     /** The port instance {@code index} serves on (0: a free one). */

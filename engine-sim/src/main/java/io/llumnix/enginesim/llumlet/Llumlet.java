@@ -74,23 +74,10 @@ public final class Llumlet {
 
   /** What the llumlet reports of the engine's migrations. */
   public interface Migrations {
-    Migrations NONE = new Migrations() {};
+    Migrations NONE = status -> { };
 
-    default int migratingIn() {
-      return 0;
-    }
-
-    default int migratingOut() {
-      return 0;
-    }
-
-    default int availableIn() {
-      return 0;
-    }
-
-    default int availableOut() {
-      return 0;
-    }
+    /** Sets the status's migration fields (requests moving in and out, free slots). */
+    void fill(InstanceStatus.Builder status);
   }
 
   public Llumlet(Clock clock, CmsStore store, Settings settings, InstanceMetadata metadata,
@@ -210,18 +197,15 @@ public final class Llumlet {
       it.remove();
     }
     updateId++;
-    InstanceStatus status = StatusSnapshot.of(core, live)
+    InstanceStatus.Builder builder = StatusSnapshot.of(core, live)
         .setInstanceId(instanceId())
         .setStepId(stepId)
         .setUpdateId(updateId)
         .setSchedulable(!draining)
-        .setNumMigrateInReqs(migrations.migratingIn())
-        .setNumMigrateOutReqs(migrations.migratingOut())
-        .setNumAvailableMigrateInSlots(migrations.availableIn())
-        .setNumAvailableMigrateOutSlots(migrations.availableOut())
         .addAllWaitingRequests(waiting)
-        .addAllRecentWaitingRequests(recentWaiting.keySet())
-        .build();
+        .addAllRecentWaitingRequests(recentWaiting.keySet());
+    migrations.fill(builder);
+    InstanceStatus status = builder.build();
     write(status, now);
   }
 

@@ -1,6 +1,7 @@
 package io.llumnix.enginesim.migration;
 
 import io.grpc.Server;
+import io.llumnix.cms.proto.InstanceStatus;
 import io.llumnix.enginesim.llumlet.CmsTarget;
 import io.llumnix.enginesim.llumlet.Llumlet;
 import io.vertx.core.Context;
@@ -25,7 +26,8 @@ public final class EngineMigrations implements Llumlet.Migrations {
   public EngineMigrations(MigrationHost host, CmsTarget.MigrationSettings settings) {
     this.host = host;
     this.settings = settings;
-    this.in = new MigrationIn(host, settings.maxIn());
+    this.in = new MigrationIn(host, settings.maxIn(),
+        settings.detailed() ? settings.maxTokensIn() : Long.MAX_VALUE);
     this.out = new MigrationOut(host, host.vertx().createHttpClient(), settings.maxOut());
   }
 
@@ -42,8 +44,8 @@ public final class EngineMigrations implements Llumlet.Migrations {
    */
   public int serve(String bindHost, int port, Context engine, Consumer<String> abort)
       throws IOException {
-    grpc = new LlumletService(host, out, engine, settings.handlerTimeoutMillis(), abort)
-        .serve(bindHost, port);
+    grpc = new LlumletService(host, out, this::availableOutTokens, engine,
+        settings.handlerTimeoutMillis(), abort).serve(bindHost, port);
     return grpc.getPort();
   }
 
@@ -67,24 +69,37 @@ public final class EngineMigrations implements Llumlet.Migrations {
     return out.lastStopTheWorldNanos();
   }
 
-  @Override
-  public int migratingIn() {
-    return in.migratingIn();
-  }
-
-  @Override
-  public int migratingOut() {
-    return out.migratingOut();
-  }
-
-  @Override
-  public int availableIn() {
-    return in.availableIn();
-  }
-
-  @Override
+  /** Free migrate-out slots: what a {@code Migrate} may take at once. */
   public int availableOut() {
     return out.availableOut();
+  }
+
+  /** Tokens a {@code Migrate} may still send (detailed status), else Long.MAX_VALUE. */
+  public long availableOutTokens() {
+    return settings.detailed() ? Math.max(0, settings.maxTokensOut() - out.tokensOut())
+        : Long.MAX_VALUE;
+  }
+
+  @Override
+  public void fill(InstanceStatus.Builder status) {
+    status.setNumMigrateInReqs(in.migratingIn()).setNumMigrateOutReqs(out.migratingOut())
+        .setNumAvailableMigrateInSlots(in.availableIn())
+        .setNumAvailableMigrateOutSlots(out.availableOut());
+    if (settings.detailed()) {
+      double kvTokens = host.core().config().numGpuBlocks()
+          * (double) host.core().config().blockSize();
+      double ratioIn = in.tokensIn() / kvTokens;
+      double ratioOut = out.tokensOut() / kvTokens;
+      status.setNumMigrateInTokens((int) in.tokensIn())
+          .setNumMigrateOutTokens((int) out.tokensOut())
+          .setNumAvailableMigrateInTokens((int) Math.max(0,
+              settings.maxTokensIn() - in.tokensIn()))
+          .setNumAvailableMigrateOutTokens((int) availableOutTokens())
+          .setKvCacheUsageRatioMigrateIn(ratioIn).setKvCacheUsageRatioMigrateOut(ratioOut)
+          .setAvailableKvCacheUsageRatioMigrateIn(Math.max(0, settings.maxRatioIn() - ratioIn))
+          .setAvailableKvCacheUsageRatioMigrateOut(
+              Math.max(0, settings.maxRatioOut() - ratioOut));
+    }
   }
 
   /** Stops the gRPC service. */

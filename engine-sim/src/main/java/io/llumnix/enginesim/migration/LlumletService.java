@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * The llumlet's gRPC service ({@code llumlet.Llumlet}) for one engine: {@code Migrate} chooses
@@ -36,18 +37,22 @@ public final class LlumletService extends LlumletGrpc.LlumletImplBase {
 
   private final MigrationHost host;
   private final MigrationOut out;
+  private final LongSupplier availableOutTokens;
   private final Context engine;
   private final long handlerTimeoutMillis;
   private final Consumer<String> abort;
 
   /**
+   * @param availableOutTokens tokens the engine may still send (detailed status; else
+   *     Long.MAX_VALUE): a TOKEN or RATIO bound above it is RESOURCE_EXHAUSTED
    * @param engine the engine's event loop, where choosing and aborting run
    * @param abort aborts a request of the engine by id (as a client that leaves would)
    */
-  public LlumletService(MigrationHost host, MigrationOut out, Context engine,
-      long handlerTimeoutMillis, Consumer<String> abort) {
+  public LlumletService(MigrationHost host, MigrationOut out, LongSupplier availableOutTokens,
+      Context engine, long handlerTimeoutMillis, Consumer<String> abort) {
     this.host = host;
     this.out = out;
+    this.availableOutTokens = availableOutTokens;
     this.engine = engine;
     this.handlerTimeoutMillis = handlerTimeoutMillis;
     this.abort = abort;
@@ -108,13 +113,13 @@ public final class LlumletService extends LlumletGrpc.LlumletImplBase {
           failure = Status.RESOURCE_EXHAUSTED.withDescription(numReqs + " request(s) asked, "
               + out.availableOut() + " migrate-out slot(s) free");
           response = null;
+        } else if (rule != MigrationRule.NUM_REQ
+            && budget(rule, request) > availableOutTokens.getAsLong()) {
+          failure = Status.RESOURCE_EXHAUSTED.withDescription(budget(rule, request)
+              + " tokens asked, " + availableOutTokens.getAsLong() + " may migrate out");
+          response = null;
         } else {
-          long budget = switch (rule) {
-            case NUM_REQ -> numReqs;
-            case TOKEN -> request.getNumTokens();
-            case RATIO -> (long) Math.floor(host.core().config().numGpuBlocks()
-                * (double) host.core().config().blockSize() * request.getKvCacheUsageRatio());
-          };
+          long budget = rule == MigrationRule.NUM_REQ ? numReqs : budget(rule, request);
           List<SimRequest> chosen = MigrationSelector.select(host.core().waitingRequests(),
               host.core().runningRequests(), rule, order, budget, out::migrating);
           for (SimRequest r : chosen) {
@@ -141,6 +146,13 @@ public final class LlumletService extends LlumletGrpc.LlumletImplBase {
         }
       }
     });
+  }
+
+  /** The tokens a TOKEN or RATIO request bounds the choice to. */
+  private long budget(MigrationRule rule, MigrateRequest request) {
+    return rule == MigrationRule.TOKEN ? request.getNumTokens()
+        : (long) Math.floor(host.core().config().numGpuBlocks()
+            * (double) host.core().config().blockSize() * request.getKvCacheUsageRatio());
   }
 
   @Override

@@ -34,24 +34,37 @@ public final class MigrationIn {
 
   private final MigrationHost host;
   private final int maxIn;
+  private final long maxTokensIn;
   private final Map<String, Pending> pending = new HashMap<>();
   private int accepting;
+  private long acceptingTokens;
 
   /** A migration accepted here: its stream back to the source. */
   private static final class Pending {
     final HttpServerResponse events;
+    final long tokens;
     boolean committed;
     boolean finishSent;
 
-    Pending(HttpServerResponse events) {
+    Pending(HttpServerResponse events, long tokens) {
       this.events = events;
+      this.tokens = tokens;
     }
   }
 
-  /** @param maxIn migrations accepted at once and not yet committed */
-  public MigrationIn(MigrationHost host, int maxIn) {
+  /**
+   * @param maxIn migrations accepted at once and not yet committed
+   * @param maxTokensIn tokens they may hold together (Long.MAX_VALUE: no bound)
+   */
+  public MigrationIn(MigrationHost host, int maxIn, long maxTokensIn) {
     this.host = host;
     this.maxIn = maxIn;
+    this.maxTokensIn = maxTokensIn;
+  }
+
+  /** Tokens of the migrations accepted and not yet committed. */
+  public long tokensIn() {
+    return acceptingTokens;
   }
 
   public void mount(Router router) {
@@ -81,17 +94,22 @@ public final class MigrationIn {
     int freeBlocks = host.core().numFreeBlocks();
     // Room for what it holds now, and a block per 16 tokens it may decode during the copy.
     int needed = host.core().blocksFor(state.kvTokens()) + 1;
+    long tokens = (long) state.prompt().length + state.numOutput();
     if (accepting >= maxIn) {
       OpenAiError.of(429, "no migrate-in slot free (" + maxIn + " in use)").send(ctx.response());
+    } else if (acceptingTokens + tokens > maxTokensIn) {
+      OpenAiError.of(429, "migrating in " + tokens + " more tokens would exceed "
+          + maxTokensIn).send(ctx.response());
     } else if (host.core().contains(id) || pending.containsKey(id)) {
       OpenAiError.of(409, "request " + id + " is already here").send(ctx.response());
     } else if (needed > freeBlocks) {
       OpenAiError.of(507, "not enough free KV blocks for " + id + ": " + needed + " needed, "
           + freeBlocks + " free").send(ctx.response());
     } else {
-      Pending accepted = new Pending(ctx.response());
+      Pending accepted = new Pending(ctx.response(), tokens);
       pending.put(id, accepted);
       accepting++;
+      acceptingTokens += tokens;
       ctx.response().setChunked(true).putHeader(HttpHeaders.CONTENT_TYPE, "application/x-ndjson")
           .write("{\"accepted\":true}\n");
       ctx.response().closeHandler(ignored -> sourceLeft(id, accepted));
@@ -105,6 +123,7 @@ public final class MigrationIn {
         host.changed();
       } else {
         accepting--;
+        acceptingTokens -= accepted.tokens;
       }
     }
   }
@@ -130,6 +149,7 @@ public final class MigrationIn {
     }
     accepted.committed = true;
     accepting--;
+    acceptingTokens -= accepted.tokens;
     host.changed();
     ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
         .end("{\"committed\":true}");

@@ -86,6 +86,15 @@ public final class MigrationOut {
     return Math.max(0, maxOut - active);
   }
 
+  /** Tokens (prompt and output so far) of the moves in flight. */
+  public long tokensOut() {
+    long tokens = 0;
+    for (Move move : moves.values()) {
+      tokens += move.slotHeld ? MigrationSelector.length(move.request) : 0;
+    }
+    return tokens;
+  }
+
   /** The last move's stop-the-world time, simulated nanoseconds; −1 before any. */
   public long lastStopTheWorldNanos() {
     return lastStopTheWorldNanos;
