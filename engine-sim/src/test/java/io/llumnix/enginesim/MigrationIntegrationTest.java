@@ -52,9 +52,13 @@ class MigrationIntegrationTest {
   }
 
   static EngineSimulator start(long handlerTimeoutMillis, int blocks) {
+    return start(handlerTimeoutMillis, blocks, 64);
+  }
+
+  static EngineSimulator start(long handlerTimeoutMillis, int blocks, int maxNumSeqs) {
     EngineSettings settings = EngineSettings.builder().model("m").outputLengthMean(0)
         .tokenizer(TokenizerSource.BUILTIN).core(CoreConfig.builder().maxNumBatchedTokens(2048)
-            .maxNumSeqs(64).numGpuBlocks(blocks).maxModelLen(4096).seed(1)
+            .maxNumSeqs(maxNumSeqs).numGpuBlocks(blocks).maxModelLen(4096).seed(1)
             .positionalOutput(true).build())
         .build();
     InMemoryCmsStore store = new InMemoryCmsStore();
@@ -178,6 +182,36 @@ class MigrationIntegrationTest {
       expected.add(" " + i);
     }
     return expected;
+  }
+
+  @Test
+  void aWaitingRequestMovesWithoutKvAndIsComputedWhereItWent() throws Exception {
+    try (EngineSimulator single = start(300, 2048, 1)) { // one running request at a time
+      int port = single.ports().get(0);
+      Future<HttpResponse<Buffer>> first = web.post(port, "127.0.0.1", "/v1/completions")
+          .sendJsonObject(new JsonObject().put("model", "m").put("prompt", "first")
+              .put("max_tokens", 300).put("ignore_eos", true).put("stream", true));
+      Future<HttpResponse<Buffer>> second = web.post(port, "127.0.0.1", "/v1/completions")
+          .sendJsonObject(new JsonObject().put("model", "m").put("prompt", "second")
+              .put("max_tokens", 20).put("ignore_eos", true).put("stream", true));
+      await().atMost(Duration.ofSeconds(10)).until(() -> sample(metrics(single),
+          "vllm:num_requests_waiting" + LABELS) == 1);
+      ManagedChannel own = NettyChannelBuilder.forAddress("127.0.0.1",
+          single.instances().get(0).llumletPort()).usePlaintext().build();
+      try {
+        assertThat(LlumletGrpc.newBlockingStub(own).withDeadlineAfter(5, TimeUnit.SECONDS)
+            .migrate(toDestination().setMigrationReqPolicy("FCW").build()).getSuccess())
+            .isTrue();
+      } finally {
+        own.shutdownNow();
+      }
+      // The waiting one is computed at the destination, long before the first one ends.
+      assertThat(texts(second.await(10, TimeUnit.SECONDS))).containsExactlyElementsOf(
+          positions(0, 20));
+      assertThat(first.isComplete()).isFalse();
+      assertThat(texts(first.await(30, TimeUnit.SECONDS))).containsExactlyElementsOf(
+          positions(0, 300));
+    }
   }
 
   @Test
