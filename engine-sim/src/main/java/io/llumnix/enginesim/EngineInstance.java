@@ -8,7 +8,6 @@ import io.llumnix.enginesim.api.OpenAiRoutes;
 import io.llumnix.enginesim.cache.CachePublishers;
 import io.llumnix.enginesim.core.EngineCore;
 import io.llumnix.enginesim.core.SimRequest;
-import io.llumnix.enginesim.core.StepPlan;
 import io.llumnix.enginesim.llumlet.CmsTarget;
 import io.llumnix.enginesim.llumlet.EngineMetadata;
 import io.llumnix.enginesim.llumlet.Llumlet;
@@ -18,32 +17,24 @@ import io.llumnix.metrics.ComponentMetrics;
 import io.llumnix.metrics.http.OperatorRoutes;
 import io.llumnix.runtime.VertxClock;
 import io.llumnix.tokenizer.Tokenizer;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
  * One simulated vLLM server: an engine core driven in simulated time, and its HTTP server, both
  * on one event loop so that neither needs a lock.
  *
- * <p>Design notes. The step loop decides a step at simulated time {@code t}, then waits (a Vert.x
- * timer) until the clock reaches {@code t + duration} and completes it there, so tokens leave at
- * the simulated step end. Timers have millisecond resolution: when less than a millisecond of
- * wall time remains the step completes at once, and the engine's own time runs ahead of the clock
- * by under a millisecond, never behind; every timestamp comes from the engine's time, so measured
- * latencies equal the step model's. When the loop falls behind (a busy machine) the next step
- * starts at the clock's time, which shows up as longer latencies, as a slow GPU would.
+ * <p>Design notes. The step loop ({@link StepLoop}) runs the core in simulated time; every
+ * timestamp comes from the engine's time, so measured latencies equal the step model's.
  */
 public final class EngineInstance extends VerticleBase implements EngineHandle, MigrationHost {
-
-  private static final System.Logger logger = System.getLogger(EngineInstance.class.getName());
 
   private final EngineSettings settings;
   private final String host;
@@ -56,9 +47,7 @@ public final class EngineInstance extends VerticleBase implements EngineHandle, 
   private final @Nullable CmsStore cms;
   private final @Nullable CmsTarget cmsTarget;
   private @Nullable Llumlet llumlet;
-  private boolean stalled;
   private boolean truncating;
-  private @Nullable Runnable parkedCompletion;
   private final EngineMetrics engineMetrics;
   private final EngineCore core;
   private final SplittableRandom lengths;
@@ -66,12 +55,8 @@ public final class EngineInstance extends VerticleBase implements EngineHandle, 
   private final CachePublishers publishers;
   private final int index;
   private final long kvHoldTimeoutMillis;
-  private long engineNanos;
-  private boolean stepping;
-  private long steps;
-  private long modelStepNanos;
-  private long measuredStepNanos;
-  private long wakeupTimer = -1;
+  /** Created at start, on this verticle's event loop. */
+  private StepLoop loop;
   private @Nullable HttpServer server;
   private @Nullable HttpServer kvServer;
   private @Nullable EngineMigrations migrations;
@@ -116,14 +101,8 @@ public final class EngineInstance extends VerticleBase implements EngineHandle, 
    * a kernel or a collective. Resuming finishes the step that was in flight.
    */
   public void stall(boolean stalled) {
-    context.runOnContext(ignored -> { // the engine's own event loop, whoever calls
-      this.stalled = stalled;
-      Runnable parked = parkedCompletion;
-      if (!stalled && parked != null) {
-        parkedCompletion = null;
-        parked.run();
-      }
-    });
+    // The engine's own event loop, whoever calls.
+    context.runOnContext(ignored -> loop.stall(stalled));
   }
 
   /**
@@ -201,6 +180,7 @@ public final class EngineInstance extends VerticleBase implements EngineHandle, 
 
   @Override
   public Future<?> start() {
+    loop = new StepLoop(vertx, clock, core, stepListener());
     Router router = Router.router(vertx);
     new OpenAiRoutes(settings, tokenizer, this, vertx, vertx.createHttpClient()).mount(router);
     OperatorRoutes.mount(router, metrics, () -> true);
@@ -248,13 +228,12 @@ public final class EngineInstance extends VerticleBase implements EngineHandle, 
 
   /** The step timing so far. */
   public StepTiming stepTiming() {
-    return new StepTiming(steps, modelStepNanos, measuredStepNanos);
+    return loop.timing();
   }
 
   @Override
   public void submit(SimRequest request) {
-    engineNanos = Math.max(engineNanos, clock.nowNanos());
-    core.add(request, engineNanos);
+    core.add(request, loop.nowNanos());
     loadChanged();
     if (llumlet != null) {
       llumlet.onArrival(request.id());
@@ -267,7 +246,7 @@ public final class EngineInstance extends VerticleBase implements EngineHandle, 
     if (migrations != null) {
       migrations.abort(requestId); // moving, or streaming from where it went
     }
-    if (core.abort(requestId, Math.max(engineNanos, clock.nowNanos()))) {
+    if (core.abort(requestId, loop.nowNanos())) {
       loadChanged();
       kick(); // freed blocks may unblock the waiting queue
     }
@@ -283,8 +262,7 @@ public final class EngineInstance extends VerticleBase implements EngineHandle, 
 
   @Override
   public long nowNanos() {
-    engineNanos = Math.max(engineNanos, clock.nowNanos());
-    return engineNanos;
+    return loop.nowNanos();
   }
 
   @Override
@@ -295,16 +273,11 @@ public final class EngineInstance extends VerticleBase implements EngineHandle, 
 
   @Override
   public void after(long simNanos, Runnable action) {
-    long wait = wallMillisUntil(nowNanos() + simNanos);
-    if (wait <= 0) {
-      context.runOnContext(ignored -> action.run());
-    } else {
-      vertx.setTimer(wait, t -> action.run());
-    }
+    loop.at(loop.nowNanos() + simNanos, action);
   }
 
   @Override
-  public io.vertx.core.Vertx vertx() {
+  public Vertx vertx() {
     return vertx;
   }
 
@@ -315,7 +288,7 @@ public final class EngineInstance extends VerticleBase implements EngineHandle, 
 
   @Override
   public boolean stalled() {
-    return stalled;
+    return loop.stalled();
   }
 
   @Override
@@ -361,7 +334,7 @@ public final class EngineInstance extends VerticleBase implements EngineHandle, 
 
   @Override
   public void fail(String requestId, String message) {
-    if (core.fail(requestId, message, Math.max(engineNanos, clock.nowNanos()))) {
+    if (core.fail(requestId, message, loop.nowNanos())) {
       loadChanged();
       kick();
     }
@@ -369,7 +342,7 @@ public final class EngineInstance extends VerticleBase implements EngineHandle, 
 
   @Override
   public void remoteKvReady(String requestId, long transferNanos) {
-    long now = Math.max(engineNanos, clock.nowNanos());
+    long now = loop.nowNanos();
     if (core.remoteKvReady(requestId, now + transferNanos)) {
       kick();
     }
@@ -382,8 +355,8 @@ public final class EngineInstance extends VerticleBase implements EngineHandle, 
 
   @Override
   public void releaseHeldAfter(String requestId, long transferNanos) {
-    long at = Math.max(engineNanos, clock.nowNanos()) + transferNanos;
-    long wait = wallMillisUntil(at);
+    long at = loop.nowNanos() + transferNanos;
+    long wait = loop.wallMillisUntil(at);
     if (wait <= 0) {
       releaseHeld(requestId);
     } else {
@@ -413,71 +386,32 @@ public final class EngineInstance extends VerticleBase implements EngineHandle, 
 
   /** Starts the step loop if it is idle. */
   private void kick() {
-    if (!stepping) {
-      if (wakeupTimer >= 0) {
-        vertx.cancelTimer(wakeupTimer);
-        wakeupTimer = -1;
-      }
-      step();
-    }
+    loop.kick();
   }
 
-  private void step() {
-    engineNanos = Math.max(engineNanos, clock.nowNanos());
-    StepPlan plan = core.schedule(engineNanos);
-    if (plan == null) {
-      stepping = false;
-      loadChanged();
-      long nextReady = core.nextRemoteKvReadyNanos();
-      if (nextReady >= 0) {
-        long wait = wallMillisUntil(nextReady);
-        if (wait <= 0) {
-          // Less than a timer tick away: run ahead to it, as steps do.
-          engineNanos = Math.max(engineNanos, nextReady);
-          stepping = true;
-          vertx.getOrCreateContext().runOnContext(ignored -> step());
-        } else {
-          wakeupTimer = vertx.setTimer(wait, id -> {
-            wakeupTimer = -1;
-            kick();
-          });
+  /** What this engine does as its step loop goes. */
+  private StepLoop.Listener stepListener() {
+    return new StepLoop.Listener() {
+      @Override
+      public void idle() {
+        loadChanged();
+      }
+
+      @Override
+      public void stepStarted() {
+        if (llumlet != null) {
+          llumlet.changed(); // requests moved from waiting to running
         }
       }
-      return;
-    }
-    stepping = true;
-    if (llumlet != null) {
-      llumlet.changed(); // requests moved from waiting to running
-    }
-    long end = plan.endNanos();
-    long waitMillis = wallMillisUntil(end);
-    Context context = vertx.getOrCreateContext();
-    if (waitMillis <= 0) {
-      context.runOnContext(ignored -> completeStep(plan, end));
-    } else {
-      vertx.setTimer(waitMillis, ignored -> completeStep(plan, end));
-    }
-  }
 
-  private void completeStep(StepPlan plan, long end) {
-    if (stalled) {
-      parkedCompletion = () -> completeStep(plan, end);
-      return;
-    }
-    steps++;
-    modelStepNanos += plan.durationNanos();
-    measuredStepNanos += Math.max(clock.nowNanos(), end) - plan.startNanos();
-    engineNanos = end;
-    try {
-      core.complete(plan);
-      releaseHeldLater();
-      if (llumlet != null) {
-        llumlet.onStepDone();
+      @Override
+      public void stepDone() {
+        releaseHeldLater();
+        if (llumlet != null) {
+          llumlet.onStepDone();
+        }
       }
-    } catch (RuntimeException e) {
-      logger.log(System.Logger.Level.ERROR, "engine step failed", e);
-    }
-    step();
+    };
   }
 
   private void releaseHeldLater() {
@@ -490,10 +424,5 @@ public final class EngineInstance extends VerticleBase implements EngineHandle, 
         }
       }));
     }
-  }
-
-  private long wallMillisUntil(long simNanos) {
-    long wall = clock.wallNanosUntil(simNanos);
-    return wall < 1_000_000 ? 0 : TimeUnit.NANOSECONDS.toMillis(wall);
   }
 }
