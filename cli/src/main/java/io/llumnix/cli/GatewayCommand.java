@@ -3,6 +3,7 @@ package io.llumnix.cli;
 import io.llumnix.gateway.GatewayConfig;
 import io.llumnix.gateway.GatewayServer;
 import io.llumnix.gateway.forward.VllmKvtForwarder;
+import io.llumnix.gateway.mirror.MirrorSettings;
 import io.llumnix.gateway.scheduling.InstanceDirectory;
 import io.llumnix.gateway.scheduling.SchedulerSettings;
 import io.llumnix.metrics.ComponentMetrics;
@@ -111,6 +112,20 @@ final class GatewayCommand implements Callable<Integer> {
             + "prefill is done (pd_staged) instead of both at once (pd_batch).")
     boolean separatePdScheduling;
 
+    @Option(names = "--mirror-config", defaultValue = "/mnt/mirror.json",
+        description = "Mirror config file ({\"Enable\", \"Target\", \"Ratio\" (percent), "
+            + "\"Timeout\" (ms), \"Authorization\", \"EnableLog\"}), re-read when it changes; "
+            + "missing: no mirroring; empty: never read.")
+    String mirrorConfig;
+
+    @Option(names = "--mirror-config-interval", defaultValue = "10s",
+        description = "Between reads of --mirror-config.")
+    Duration mirrorConfigInterval;
+
+    @Option(names = "--mirror-max-in-flight", defaultValue = "64",
+        description = "Mirrored copies under way at once; more are dropped (counted).")
+    int mirrorMaxInFlight;
+
     @Option(names = "--max-queue-size", defaultValue = "" + GatewayConfig.DEFAULT_MAX_QUEUE_SIZE,
         description = "Requests waiting for an instance before new ones wait, then get 429.")
     int maxQueueSize;
@@ -159,7 +174,9 @@ final class GatewayCommand implements Callable<Integer> {
           .maxQueueSize(maxQueueSize).queueWorkers(waitQueueThreads)
           .queueFullWaitMillis(waitQueueInterval.toMillis()).retryMaxCount(retryMaxCount)
           .maxRequestBodyBytes(maxBodyBytes).forwarder(pdProtocol(pd))
-          .separatePdScheduling(separatePdScheduling).build();
+          .separatePdScheduling(separatePdScheduling)
+          .mirror(new MirrorSettings(mirrorConfig, Math.max(1, mirrorConfigInterval.toMillis()),
+              mirrorMaxInFlight)).build();
     }
 
     /** Whether a prefill/decode protocol is named. */

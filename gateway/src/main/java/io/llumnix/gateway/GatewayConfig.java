@@ -2,6 +2,7 @@ package io.llumnix.gateway;
 
 import io.llumnix.gateway.forward.Forwarders;
 import io.llumnix.gateway.forward.NeutralForwarder;
+import io.llumnix.gateway.mirror.MirrorSettings;
 
 /**
  * The gateway's own settings (the balancer and discovery are passed in built). Built with
@@ -25,10 +26,12 @@ import io.llumnix.gateway.forward.NeutralForwarder;
  *     protocol ({@code --pd-disagg-protocol})
  * @param separatePdScheduling {@code --separate-pd-scheduling}: a prefill/decode request's
  *     decode instance is scheduled after its prefill (pd_staged), not with it (pd_batch)
+ * @param mirror where the mirror config is, and how much mirroring may cost
  */
 public record GatewayConfig(String host, int port, int maxModelLen, int maxQueueSize,
     int queueWorkers, long queueFullWaitMillis, int retryMaxCount, long maxRequestBodyBytes,
-    int admissionThreads, String forwarder, boolean separatePdScheduling) {
+    int admissionThreads, String forwarder, boolean separatePdScheduling,
+    MirrorSettings mirror) {
 
   /** {@value} */
   public static final String DEFAULT_HOST = "0.0.0.0";
@@ -96,6 +99,7 @@ public record GatewayConfig(String host, int port, int maxModelLen, int maxQueue
     private int admissionThreads = DEFAULT_ADMISSION_THREADS;
     private String forwarder = NeutralForwarder.NAME;
     private boolean separatePdScheduling;
+    private MirrorSettings mirror = MirrorSettings.DEFAULT;
 
     private Builder() {}
 
@@ -156,10 +160,15 @@ public record GatewayConfig(String host, int port, int maxModelLen, int maxQueue
       return this;
     }
 
+    public Builder mirror(MirrorSettings settings) {
+      this.mirror = settings;
+      return this;
+    }
+
     public GatewayConfig build() {
       return new GatewayConfig(host, port, maxModelLen, maxQueueSize, queueWorkers,
           queueFullWaitMillis, retryMaxCount, maxRequestBodyBytes, admissionThreads,
-          forwarder, separatePdScheduling);
+          forwarder, separatePdScheduling, mirror);
     }
   }
 }

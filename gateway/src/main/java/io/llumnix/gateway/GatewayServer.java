@@ -5,6 +5,9 @@ import io.llumnix.core.time.Clock;
 import io.llumnix.gateway.admission.Admission;
 import io.llumnix.gateway.admission.AdmittedRequest;
 import io.llumnix.gateway.forward.Forwarders;
+import io.llumnix.gateway.mirror.Mirror;
+import io.llumnix.gateway.mirror.MirrorConfigFile;
+import io.llumnix.gateway.mirror.MirrorSettings;
 import io.llumnix.gateway.observe.GatewayMetrics;
 import io.llumnix.gateway.observe.RequestObservation;
 import io.llumnix.gateway.queue.SchedulingQueue;
@@ -37,6 +40,7 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.nio.file.Path;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -68,6 +72,7 @@ public final class GatewayServer extends VerticleBase {
   private Exchange.Parts parts;
   private @Nullable HttpServer server;
   private WorkerExecutor admitters;
+  private @Nullable Mirror mirror;
 
   /**
    * @param balancer chooses instances for requests
@@ -118,6 +123,12 @@ public final class GatewayServer extends VerticleBase {
     admitters = vertx.createSharedWorkerExecutor(
         "llumnix-admission-" + System.identityHashCode(this), config.admissionThreads());
     metrics = new GatewayMetrics(componentMetrics);
+    MirrorSettings mirroring = config.mirror();
+    if (!mirroring.configPath().isEmpty()) {
+      mirror = new Mirror(vertx, new MirrorConfigFile(vertx, clock,
+          Path.of(mirroring.configPath())).start(mirroring.checkMillis()),
+          mirroring.maxInFlight(), componentMetrics);
+    }
     queue = new SchedulingQueue(clock, config.maxQueueSize(), config.queueWorkers(),
         config.queueFullWaitMillis(), metrics.pending());
     engines = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true)
@@ -147,6 +158,9 @@ public final class GatewayServer extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (mirror != null) {
+      mirror.close();
+    }
     balancer.close();
     return admitters.close();
   }
@@ -189,7 +203,12 @@ public final class GatewayServer extends VerticleBase {
     // burst of them would hold up every scheduling answer and every token relayed.
     MultiMap headers = ctx.request().headers();
     admitters.executeBlocking(() -> admission.admit(bytes, chat, id, arrival, headers), false)
-        .onSuccess(request -> admitted(ctx, request))
+        .onSuccess(request -> {
+          if (mirror != null && !ctx.response().closed()) {
+            mirror.offer(ctx.request().method(), ctx.request().path(), headers, bytes);
+          }
+          admitted(ctx, request);
+        })
         .onFailure(e -> {
           OpenAiError error = e instanceof OpenAiError bad ? bad
               : OpenAiError.of(500, "preprocessing failed");

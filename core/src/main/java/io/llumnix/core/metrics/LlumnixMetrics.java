@@ -93,6 +93,10 @@ public final class LlumnixMetrics {
   public static final MetricSpec GATEWAY_PENDING_REQUESTS =
       gauge("gateway_pending_requests",
           "Requests waiting in the gateway queue or held by a busy queue worker.");
+  public static final MetricSpec GATEWAY_MIRROR_REQUESTS_TOTAL =
+      counter("gateway_mirror_requests_total", "Copies of requests sent to the mirror target, "
+          + "by result: answered (any status), failed (unreachable or timed out), or dropped "
+          + "(too many copies in flight).", "result");
   public static final MetricSpec GATEWAY_CURRENT_REQUESTS =
       gauge("gateway_current_requests", "Requests in flight in the gateway.");
 
@@ -195,7 +199,7 @@ public final class LlumnixMetrics {
         REQUEST_OUTPUT_TOKENS, REQUEST_QUEUE_DURATION_MILLISECONDS,
         REQUEST_PREPROCESS_DURATION_MILLISECONDS, REQUEST_SCHEDULE_DURATION_MILLISECONDS,
         REQUEST_POSTPROCESS_DURATION_MILLISECONDS, GATEWAY_PENDING_REQUESTS,
-        GATEWAY_CURRENT_REQUESTS);
+        GATEWAY_CURRENT_REQUESTS, GATEWAY_MIRROR_REQUESTS_TOTAL);
   }
 
   /** The scheduler's metrics (full and lite mode, rescheduling, cache-aware). */
