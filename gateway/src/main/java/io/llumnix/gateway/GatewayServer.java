@@ -125,8 +125,8 @@ public final class GatewayServer extends VerticleBase {
     metrics = new GatewayMetrics(componentMetrics);
     MirrorSettings mirroring = config.mirror();
     if (!mirroring.configPath().isEmpty()) {
-      mirror = new Mirror(vertx, new MirrorConfigFile(vertx, clock,
-          Path.of(mirroring.configPath())).start(mirroring.checkMillis()),
+      mirror = new Mirror(vertx, new MirrorConfigFile(vertx, Path.of(mirroring.configPath()))
+          .start(mirroring.checkMillis()),
           mirroring.maxInFlight(), componentMetrics);
     }
     queue = new SchedulingQueue(clock, config.maxQueueSize(), config.queueWorkers(),

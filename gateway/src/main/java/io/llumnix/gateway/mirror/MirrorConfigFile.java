@@ -1,6 +1,5 @@
 package io.llumnix.gateway.mirror;
 
-import io.llumnix.core.time.Clock;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import java.nio.file.Path;
@@ -9,30 +8,30 @@ import java.nio.file.Path;
  * The mirror config file, read at start and again every check interval, taken anew when its
  * content changed (the reference checks its md5 every 10 s). A file that does not parse keeps
  * the last good config and says why in the log; a file that is missing turns mirroring off.
- * Reads are asynchronous: no check blocks an event loop.
+ * Reads are asynchronous: no check blocks an event loop. It polls on the wall clock (Vert.x's
+ * timers), not on the gateway's request clock: a test that drives the request path by hand
+ * sees no timer of it.
  */
 public final class MirrorConfigFile {
 
   private static final System.Logger logger = System.getLogger(MirrorConfigFile.class.getName());
 
   private final Vertx vertx;
-  private final Clock clock;
   private final Path path;
   private volatile MirrorConfig current = MirrorConfig.OFF;
   private Buffer lastRead = Buffer.buffer();
   private boolean missingLogged;
   private long timer = -1;
 
-  public MirrorConfigFile(Vertx vertx, Clock clock, Path path) {
+  public MirrorConfigFile(Vertx vertx, Path path) {
     this.vertx = vertx;
-    this.clock = clock;
     this.path = path;
   }
 
   /** Reads it now and every {@code checkMillis} from now on. */
   public MirrorConfigFile start(long checkMillis) {
     check();
-    timer = clock.setPeriodic(checkMillis, this::check);
+    timer = vertx.setPeriodic(checkMillis, id -> check());
     return this;
   }
 
@@ -72,6 +71,6 @@ public final class MirrorConfigFile {
   }
 
   public void close() {
-    clock.cancelTimer(timer);
+    vertx.cancelTimer(timer);
   }
 }
