@@ -8,8 +8,11 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import io.llumnix.core.config.ConfigSource;
 import io.llumnix.gateway.forward.VllmKvtForwarder;
+import io.llumnix.gateway.mirror.MirrorConfig;
+import io.vertx.core.buffer.Buffer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,12 +36,17 @@ class DeployManifestsTest {
   static Stream<String> overlays() {
     List<String> scenarios = List.of("neutral/lite-mode-scheduling/round-robin",
         "neutral/lite-mode-scheduling/load-balance", "neutral/full-mode-scheduling/load-balance",
-        "pd/full-mode-scheduling/load-balance", "pd-kvs/full-mode-scheduling/load-balance");
+        "pd/full-mode-scheduling/load-balance", "pd-kvs/full-mode-scheduling/load-balance",
+        "traffic-mirror");
     return Stream.concat(scenarios.stream(), scenarios.stream().map(s -> "sim/" + s));
   }
 
   static Stream<String> pdOverlays() {
     return overlays().filter(o -> o.contains("pd"));
+  }
+
+  static Stream<String> mirrorOverlays() {
+    return overlays().filter(o -> o.contains("traffic-mirror"));
   }
 
   static List<JsonNode> render(String overlay) throws Exception {
@@ -65,6 +73,18 @@ class DeployManifestsTest {
 
   static List<JsonNode> all(List<JsonNode> documents, String kind) {
     return documents.stream().filter(d -> d.path("kind").asText().equals(kind)).toList();
+  }
+
+  /** Whether a Service's {@code selector} selects pods labelled {@code labels}. */
+  static boolean selects(JsonNode selector, JsonNode labels) {
+    return !selector.isEmpty() && selector.properties().stream()
+        .allMatch(e -> labels.path(e.getKey()).asText().equals(e.getValue().asText()));
+  }
+
+  /** The Deployments whose pods {@code service} selects. */
+  static List<JsonNode> selected(List<JsonNode> documents, JsonNode service) {
+    return all(documents, "Deployment").stream().filter(d -> selects(service.at("/spec/selector"),
+        d.at("/spec/template/metadata/labels"))).toList();
   }
 
   /** The container named {@code name} of a pod template. */
@@ -111,6 +131,19 @@ class DeployManifestsTest {
       assertThat(pod.at("/spec/containers/0/ports/0/name").asText()).isEqualTo("http");
     }
     assertThat(find(documents, "Service", "gateway")).isNotNull();
+    // The monitor scrapes the Services gateway and scheduler only, and each routes to its own
+    // Deployment only: another gateway (the mirror target of traffic-mirror) has an app label
+    // of its own, so it is neither scraped as the gateway nor behind the Service gateway.
+    for (JsonNode service : all(documents, "Service")) {
+      String name = service.at("/metadata/name").asText();
+      String app = service.at("/metadata/labels/app").asText();
+      if (app.equals("gateway") || app.equals("scheduler")) {
+        assertThat(name).as("Service labelled app=%s", app).isEqualTo(app);
+        assertThat(selected(documents, service).stream()
+            .map(d -> d.at("/metadata/name").asText()).toList())
+            .as("Deployments behind Service %s", name).containsExactly(name);
+      }
+    }
 
     for (String type : List.of("neutral", "prefill", "decode")) {
       JsonNode monitor = find(documents, "PodMonitor", "llumnix-engine-" + type);
@@ -215,6 +248,62 @@ class DeployManifestsTest {
       }
     }
     assertThat(types).containsExactlyInAnyOrder("prefill", "decode");
+  }
+
+  /**
+   * The traffic-mirror gateway reads its mirror config from the ConfigMap mounted as a
+   * directory (with subPath the kubelet would never update the file), and the config sends
+   * copies to the mirror target's Service: a gateway in front of the engine of its own pod,
+   * neither finding the scenario's engines in Redis nor mirroring itself.
+   */
+  @ParameterizedTest
+  @MethodSource("mirrorOverlays")
+  void theGatewayMirrorsToTheTargetThroughItsMountedConfigMap(String overlay) throws Exception {
+    List<JsonNode> documents = render(overlay);
+    JsonNode pod = find(documents, "Deployment", "gateway").at("/spec/template");
+    GatewayCommand gateway = (GatewayCommand) command(args(container(pod, "gateway")));
+    Path file = Path.of(gateway.options.mirrorConfig);
+    JsonNode mount = null;
+    for (JsonNode m : container(pod, "gateway").path("volumeMounts")) {
+      if (Path.of(m.path("mountPath").asText()).equals(file.getParent())) {
+        mount = m;
+      }
+    }
+    assertThat(mount).as("a volume mounted at %s", file.getParent()).isNotNull();
+    assertThat(mount.has("subPath")).as("subPath mounts are not updated").isFalse();
+    JsonNode volume = null;
+    for (JsonNode v : pod.at("/spec/volumes")) {
+      if (v.path("name").asText().equals(mount.path("name").asText())) {
+        volume = v;
+      }
+    }
+    assertThat(volume).isNotNull();
+    assertThat(volume.at("/configMap/items").isMissingNode()).isTrue();
+    JsonNode configMap = find(documents, "ConfigMap", volume.at("/configMap/name").asText());
+    assertThat(configMap).as("the ConfigMap of volume %s", volume).isNotNull();
+    JsonNode json = configMap.path("data").path(file.getFileName().toString());
+    assertThat(json.isTextual()).as("%s in %s", file.getFileName(), configMap).isTrue();
+    MirrorConfig config = MirrorConfig.parse(Buffer.buffer(json.asText()));
+    assertThat(config.enabled()).isTrue();
+
+    URI target = URI.create(config.target());
+    JsonNode service = find(documents, "Service", target.getHost());
+    assertThat(service).as("Service %s", target.getHost()).isNotNull();
+    assertThat(service.at("/spec/ports/0/port").asInt()).isEqualTo(target.getPort());
+    List<JsonNode> behind = selected(documents, service);
+    assertThat(behind).hasSize(1);
+    JsonNode targetPod = behind.get(0).at("/spec/template");
+    JsonNode targetContainer = container(targetPod, "gateway");
+    assertThat(targetContainer.at("/ports/0/name").asText())
+        .isEqualTo(service.at("/spec/ports/0/targetPort").asText());
+    GatewayCommand targetGateway = (GatewayCommand) command(args(targetContainer));
+    assertThat(targetGateway.options.port)
+        .isEqualTo(targetContainer.at("/ports/0/containerPort").asInt());
+    assertThat(targetGateway.options.mirrorConfig).as("the target mirrors nothing").isEmpty();
+    assertThat(targetGateway.options.schedulers()).as("round-robin").isEmpty();
+    assertThat(targetGateway.options.discovery.discovery).isEqualTo("endpoints");
+    EngineSimCommand engine = (EngineSimCommand) command(args(container(targetPod, "engine")));
+    assertThat(targetGateway.options.discovery.endpoints).isEqualTo("127.0.0.1:" + engine.port);
   }
 
   /** {@code args} parsed by our command line: the subcommand's object, its flags set. */

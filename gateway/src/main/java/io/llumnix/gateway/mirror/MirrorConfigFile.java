@@ -44,9 +44,11 @@ public final class MirrorConfigFile {
   public void check() {
     vertx.fileSystem().readFile(path.toString()).onComplete(ar -> {
       if (ar.failed()) {
+        // Most gateways never mirror: a missing file is news only when it was mirroring.
         if (current.enabled() || !missingLogged) {
-          logger.log(System.Logger.Level.INFO, "mirror config " + path + " not readable ("
-              + ar.cause().getMessage() + "): no mirroring");
+          logger.log(current.enabled() ? System.Logger.Level.INFO : System.Logger.Level.DEBUG,
+              "mirror config " + path + " not readable (" + ar.cause().getMessage()
+                  + "): no mirroring");
           missingLogged = true;
         }
         current = MirrorConfig.OFF;
