@@ -8,6 +8,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
@@ -35,6 +36,7 @@ public final class Mirror {
   /** The longest a copy may take when the config sets no timeout. */
   static final long DEFAULT_TIMEOUT_MILLIS = 60_000;
 
+  private final Vertx vertx;
   private final HttpClient client;
   private final MirrorConfigFile config;
   private final int maxInFlight;
@@ -46,6 +48,7 @@ public final class Mirror {
   /** @param maxInFlight copies under way at once; more are dropped */
   public Mirror(Vertx vertx, MirrorConfigFile config, int maxInFlight,
       ComponentMetrics metrics) {
+    this.vertx = vertx;
     this.config = config;
     this.maxInFlight = maxInFlight;
     this.client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(3000)
@@ -78,9 +81,7 @@ public final class Mirror {
       return;
     }
     RequestOptions options = new RequestOptions().setMethod(method)
-        .setAbsoluteURI(current.target() + path)
-        .setIdleTimeout(current.timeoutMillis() > 0 ? current.timeoutMillis()
-            : DEFAULT_TIMEOUT_MILLIS);
+        .setAbsoluteURI(current.target() + path);
     for (Map.Entry<String, String> header : clientHeaders) {
       String name = header.getKey();
       if (!name.equalsIgnoreCase("content-length") && !name.equalsIgnoreCase("host")) {
@@ -90,10 +91,27 @@ public final class Mirror {
     if (!current.authorization().isEmpty()) {
       options.putHeader(HttpHeaders.AUTHORIZATION, current.authorization());
     }
+    // The whole copy, answer included, within the timeout: then it is cut off.
+    long timeout = current.timeoutMillis() > 0 ? current.timeoutMillis() : DEFAULT_TIMEOUT_MILLIS;
+    HttpClientRequest[] sent = new HttpClientRequest[1];
+    boolean[] expired = {false};
+    long timer = vertx.setTimer(timeout, id -> {
+      expired[0] = true;
+      if (sent[0] != null) {
+        sent[0].reset();
+      }
+    });
     client.request(options)
-        .compose(request -> request.send(body))
+        .compose(request -> {
+          sent[0] = request;
+          if (expired[0]) { // timed out while connecting
+            request.reset();
+          }
+          return request.send(body);
+        })
         .compose(response -> response.body().map(ignored -> response.statusCode()))
         .onComplete(ar -> {
+          vertx.cancelTimer(timer);
           inFlight.decrementAndGet();
           if (ar.succeeded()) {
             answered.inc();
