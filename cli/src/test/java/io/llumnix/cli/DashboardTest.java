@@ -289,7 +289,10 @@ class DashboardTest {
   }
 
   static final Pattern SELECTOR = Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)\\{");
-  /** The seed names Go's runtime metrics; JVM ones take their place (spec/README.md, 8). */
+  /**
+   * The seed names Go's runtime metrics; JVM ones take their place (docs/architecture.md,
+   * "Where we deliberately differ", item 13).
+   */
   static final Map<String, String> RUNTIME_REPLACEMENTS = Map.of(
       "go_goroutines", "jvm_threads_current", "go_memstats_alloc_bytes", "jvm_memory_used_bytes");
 
