@@ -35,12 +35,6 @@ public final class LocalPrometheus implements AutoCloseable {
     public Targets {
       engines = new TreeMap<>(engines);
     }
-
-    /** Targets whose engines are all of {@code inferType}. */
-    public Targets(String namespace, List<String> gateways, List<String> schedulers,
-        String model, String inferType, List<String> engines) {
-      this(namespace, gateways, schedulers, model, Map.of(inferType, engines));
-    }
   }
 
   private final ChildProcess process;

@@ -138,18 +138,6 @@ public final class SimRequest implements TokenSource {
     return stopTokenIds.clone();
   }
 
-  public int minTokensValue() {
-    return minTokens;
-  }
-
-  public int outputLengthValue() {
-    return outputLength;
-  }
-
-  public long seed() {
-    return outputSeed;
-  }
-
   public String id() {
     return id;
   }
@@ -242,11 +230,11 @@ public final class SimRequest implements TokenSource {
     return listener;
   }
 
-  int minTokens() {
+  public int minTokens() {
     return minTokens;
   }
 
-  int outputLength() {
+  public int outputLength() {
     return outputLength;
   }
 
@@ -258,7 +246,7 @@ public final class SimRequest implements TokenSource {
     return stopTokenIds;
   }
 
-  long outputSeed() {
+  public long outputSeed() {
     return outputSeed;
   }
 

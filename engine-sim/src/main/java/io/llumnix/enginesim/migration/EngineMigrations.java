@@ -69,11 +69,6 @@ public final class EngineMigrations implements Llumlet.Migrations {
     return out.lastStopTheWorldNanos();
   }
 
-  /** Free migrate-out slots: what a {@code Migrate} may take at once. */
-  public int availableOut() {
-    return out.availableOut();
-  }
-
   /** Tokens a {@code Migrate} may still send (detailed status), else Long.MAX_VALUE. */
   public long availableOutTokens() {
     return settings.detailed() ? Math.max(0, settings.maxTokensOut() - out.tokensOut())

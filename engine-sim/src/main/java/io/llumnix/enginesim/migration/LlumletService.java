@@ -67,10 +67,9 @@ public final class LlumletService extends LlumletGrpc.LlumletImplBase {
   @Override
   public void migrate(MigrateRequest request, StreamObserver<MigrateResponse> observer) {
     MigrationRule rule;
-    MigrationOrder order;
     try {
       rule = MigrationRule.of(request.getMigrationType());
-      order = MigrationOrder.of(request.getMigrationReqPolicy());
+      MigrationOrder.of(request.getMigrationReqPolicy());
     } catch (IllegalArgumentException e) {
       observer.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage())
           .asRuntimeException());
@@ -113,15 +112,14 @@ public final class LlumletService extends LlumletGrpc.LlumletImplBase {
           failure = Status.RESOURCE_EXHAUSTED.withDescription(numReqs + " request(s) asked, "
               + out.availableOut() + " migrate-out slot(s) free");
           response = null;
-        } else if (rule != MigrationRule.NUM_REQ
-            && budget(rule, request) > availableOutTokens.getAsLong()) {
-          failure = Status.RESOURCE_EXHAUSTED.withDescription(budget(rule, request)
+        } else if (rule != MigrationRule.NUM_REQ && tokensAsked(request, rule)
+            > availableOutTokens.getAsLong()) {
+          failure = Status.RESOURCE_EXHAUSTED.withDescription(tokensAsked(request, rule)
               + " tokens asked, " + availableOutTokens.getAsLong() + " may migrate out");
           response = null;
         } else {
-          long budget = rule == MigrationRule.NUM_REQ ? numReqs : budget(rule, request);
-          List<SimRequest> chosen = MigrationSelector.select(host.core().waitingRequests(),
-              host.core().runningRequests(), rule, order, budget, out::migrating);
+          List<SimRequest> chosen = MigrationSelector.choose(host.core(), request,
+              out::migrating);
           for (SimRequest r : chosen) {
             out.enqueue(r, request.getDstEngineIp(), request.getDstEnginePort());
           }
@@ -148,11 +146,8 @@ public final class LlumletService extends LlumletGrpc.LlumletImplBase {
     });
   }
 
-  /** The tokens a TOKEN or RATIO request bounds the choice to. */
-  private long budget(MigrationRule rule, MigrateRequest request) {
-    return rule == MigrationRule.TOKEN ? request.getNumTokens()
-        : (long) Math.floor(host.core().config().numGpuBlocks()
-            * (double) host.core().config().blockSize() * request.getKvCacheUsageRatio());
+  private long tokensAsked(MigrateRequest request, MigrationRule rule) {
+    return MigrationSelector.budget(request, rule, host.core().config());
   }
 
   @Override

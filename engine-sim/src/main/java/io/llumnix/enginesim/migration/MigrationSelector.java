@@ -1,6 +1,9 @@
 package io.llumnix.enginesim.migration;
 
+import io.llumnix.enginesim.core.CoreConfig;
+import io.llumnix.enginesim.core.EngineCore;
 import io.llumnix.enginesim.core.SimRequest;
+import io.llumnix.llumlet.api.MigrateRequest;
 import io.llumnix.llumlet.api.MigrationOrder;
 import io.llumnix.llumlet.api.MigrationRule;
 import java.util.ArrayList;
@@ -75,6 +78,33 @@ public final class MigrationSelector {
       chosen.add(r);
     }
     return chosen;
+  }
+
+  /**
+   * The requests {@code request} asks {@code core} to move, as an engine's llumlet chooses
+   * them (the engine simulator's and the cluster simulation's alike).
+   *
+   * @throws IllegalArgumentException for an unknown migration type or policy
+   */
+  public static List<SimRequest> choose(EngineCore core, MigrateRequest request,
+      Predicate<String> migrating) {
+    MigrationRule rule = MigrationRule.of(request.getMigrationType());
+    return select(core.waitingRequests(), core.runningRequests(), rule,
+        MigrationOrder.of(request.getMigrationReqPolicy()), budget(request, rule, core.config()),
+        migrating);
+  }
+
+  /**
+   * The bound {@code request} sets under {@code rule}: requests ({@code num_reqs}), or tokens
+   * ({@code num_tokens}, or its {@code kv_cache_usage_ratio} of the engine's KV cache).
+   */
+  static long budget(MigrateRequest request, MigrationRule rule, CoreConfig core) {
+    return switch (rule) {
+      case NUM_REQ -> request.getNumReqs();
+      case TOKEN -> request.getNumTokens();
+      case RATIO -> (long) Math.floor(core.numGpuBlocks() * (double) core.blockSize()
+          * request.getKvCacheUsageRatio());
+    };
   }
 
   /** A request's tokens: its prompt and its output so far. */

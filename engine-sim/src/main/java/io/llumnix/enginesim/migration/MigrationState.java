@@ -19,8 +19,8 @@ record MigrationState(String id, int[] prompt, int maxTokens, boolean maxTokensS
 
   static MigrationState of(SimRequest r, boolean withKv, long nowNanos) {
     return new MigrationState(r.id(), r.promptTokenIds(), r.maxTokens(), r.maxTokensSet(),
-        r.minTokensValue(), r.outputLengthValue(), r.stopStrings(), r.stopTokenIdsCopy(),
-        r.seed(), r.numOutputTokens(), r.outputTextSoFar(), withKv,
+        r.minTokens(), r.outputLength(), r.stopStrings(), r.stopTokenIdsCopy(),
+        r.outputSeed(), r.numOutputTokens(), r.outputTextSoFar(), withKv,
         nowNanos - r.arrivalNanos());
   }
 

@@ -7,7 +7,6 @@ import io.llumnix.enginesim.core.SimRequest;
 import io.llumnix.enginesim.migration.MigrationSelector;
 import io.llumnix.llumlet.api.MigrateRequest;
 import io.llumnix.llumlet.api.MigrateResponse;
-import io.llumnix.llumlet.api.MigrationOrder;
 import io.llumnix.llumlet.api.MigrationRule;
 import io.llumnix.scheduler.rescheduling.LlumletClient;
 import io.llumnix.scheduler.rescheduling.MigrationPair;
@@ -59,15 +58,7 @@ public final class SimLlumlets implements LlumletClient {
           + " is under way").asRuntimeException());
       return;
     }
-    long budget = switch (rule) {
-      case NUM_REQ -> numReqs;
-      case TOKEN -> request.getNumTokens();
-      case RATIO -> (long) Math.floor(src.core().config().numGpuBlocks()
-          * (double) src.core().config().blockSize() * request.getKvCacheUsageRatio());
-    };
-    List<SimRequest> chosen = MigrationSelector.select(src.core().waitingRequests(),
-        src.core().runningRequests(), rule, MigrationOrder.of(request.getMigrationReqPolicy()),
-        budget, moving::contains);
+    List<SimRequest> chosen = MigrationSelector.choose(src.core(), request, moving::contains);
     chosen.forEach(r -> move(src, dst, r));
     answer.onNext(MigrateResponse.newBuilder().setSuccess(!chosen.isEmpty()).build());
     answer.onCompleted();
