@@ -1,8 +1,6 @@
 package io.llumnix.local;
 
 import io.llumnix.cms.CmsStore;
-import io.llumnix.cms.InMemoryCmsStore;
-import io.llumnix.cms.RedisCmsStore;
 import io.llumnix.core.instance.InferType;
 import io.llumnix.core.instance.LlmInstance;
 import io.llumnix.core.metrics.LlumnixMetrics;
@@ -16,7 +14,6 @@ import io.llumnix.gateway.GatewayServer;
 import io.llumnix.gateway.scheduling.InstanceDirectory;
 import io.llumnix.gateway.scheduling.SchedulerSettings;
 import io.llumnix.metrics.ComponentMetrics;
-import io.llumnix.runtime.redis.RedisConnection;
 import io.llumnix.runtime.redis.RedisProcess;
 import io.llumnix.scheduler.SchedulerConfig;
 import io.llumnix.scheduler.SchedulerServer;
@@ -27,7 +24,6 @@ import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
@@ -61,34 +57,30 @@ public final class LocalCluster implements AutoCloseable {
   private final Vertx vertx;
   private final SchedulerConfig schedulerConfig;
   private final ComponentMetrics schedulerMetrics;
-  private final @Nullable Function<Vertx, CmsStore> cmsStore;
+  private final LocalCms cms;
   private final List<LlmInstance> instances;
-  private final @Nullable RedisProcess redis;
-  private final String cmsDescription;
   private final @Nullable LocalKvs kvs;
+  private final GatewayLink gatewayLink;
   private SchedulerServer scheduler;
   private String schedulerDeployment;
   private @Nullable GatewayServer gateway;
   private final List<GatewayServer> moreGateways = new ArrayList<>();
-  private @Nullable GatewayLink gatewayLink;
 
-  /** How a gateway of this cluster is started, kept for {@link #startGateway}. */
+  /** How every gateway of this cluster is linked to its scheduler. */
   private record GatewayLink(boolean roundRobinOnly,
       UnaryOperator<SchedulerSettings.Builder> link, Tokenizer tokenizer, int maxLabelSets) {}
 
   private LocalCluster(EngineSimulator engines, Vertx vertx, SchedulerConfig schedulerConfig,
-      ComponentMetrics schedulerMetrics, @Nullable Function<Vertx, CmsStore> cmsStore,
-      List<LlmInstance> instances, @Nullable RedisProcess redis, String cmsDescription,
-      @Nullable LocalKvs kvs) {
+      ComponentMetrics schedulerMetrics, LocalCms cms, List<LlmInstance> instances,
+      @Nullable LocalKvs kvs, GatewayLink gatewayLink) {
     this.kvs = kvs;
     this.engines = engines;
     this.vertx = vertx;
     this.schedulerConfig = schedulerConfig;
     this.schedulerMetrics = schedulerMetrics;
-    this.cmsStore = cmsStore;
+    this.cms = cms;
     this.instances = instances;
-    this.redis = redis;
-    this.cmsDescription = cmsDescription;
+    this.gatewayLink = gatewayLink;
   }
 
   public static Builder builder() {
@@ -119,12 +111,12 @@ public final class LocalCluster implements AutoCloseable {
 
   /** The CMS's redis-server, when the cluster runs one. */
   public @Nullable RedisProcess redis() {
-    return redis;
+    return cms.redis();
   }
 
   /** Where the CMS is, in words; "" in lite mode. */
   public String cmsDescription() {
-    return cmsDescription;
+    return cms.description();
   }
 
   public boolean fullMode() {
@@ -167,7 +159,7 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   private void deployScheduler(SchedulerConfig config) throws Exception {
-    SchedulerServer server = new SchedulerServer(config, schedulerMetrics, cmsStore, null);
+    SchedulerServer server = new SchedulerServer(config, schedulerMetrics, cms.store(), null);
     try {
       schedulerDeployment = vertx.deployVerticle(server).await(30, TimeUnit.SECONDS);
     } catch (Exception e) {
@@ -189,9 +181,7 @@ public final class LocalCluster implements AutoCloseable {
       if (kvs != null) {
         kvs.close();
       }
-      if (redis != null) {
-        redis.close();
-      }
+      cms.close();
     }
   }
 
@@ -318,22 +308,8 @@ public final class LocalCluster implements AutoCloseable {
      * listens; on a failure, stops what already started.
      */
     public LocalCluster start() throws Exception {
-      boolean fullMode = scheduler.fullMode();
-      RedisProcess redis = null;
-      Function<Vertx, CmsStore> store = null;
-      String description = "";
-      if (fullMode && (cms == Cms.REDIS || (cms == Cms.REDIS_IF_INSTALLED
-          && RedisProcess.installed()))) {
-        redis = RedisProcess.start();
-        RedisConnection connection = redis.connection();
-        store = v -> RedisCmsStore.create(v, connection, 1000);
-        description = "redis-server on 127.0.0.1:" + redis.port();
-      } else if (fullMode) {
-        InMemoryCmsStore shared = new InMemoryCmsStore();
-        store = v -> shared;
-        description = "in-process store"
-            + (cms == Cms.IN_PROCESS ? "" : " (redis-server is not installed)");
-      }
+      LocalCms localCms = LocalCms.start(cms, scheduler.fullMode());
+      Function<Vertx, CmsStore> store = localCms.store();
       Vertx vertx = Vertx.vertx();
       LocalKvs kvs = null;
       EngineSimulator engines;
@@ -341,7 +317,7 @@ public final class LocalCluster implements AutoCloseable {
       try {
         EngineSettings engineSettings = engine;
         if (scheduler.cacheAware().enabled()) {
-          kvs = LocalKvs.start(scheduler.cacheAware(), vertx, redis);
+          kvs = LocalKvs.start(scheduler.cacheAware(), vertx, localCms.redis());
           engineSettings = kvs.engines(engine);
           schedulerConfig = kvs.scheduler(scheduler);
         }
@@ -352,9 +328,7 @@ public final class LocalCluster implements AutoCloseable {
         if (kvs != null) {
           kvs.close();
         }
-        if (redis != null) {
-          redis.close();
-        }
+        localCms.close();
         throw e;
       }
       List<LlmInstance> endpoints = engines.instances().stream()
@@ -363,24 +337,18 @@ public final class LocalCluster implements AutoCloseable {
           .toList();
       ComponentMetrics metrics = ComponentMetrics.create(maxLabelSets);
       metrics.registerAll(LlumnixMetrics.scheduler());
-      LocalCluster cluster = new LocalCluster(engines, vertx, schedulerConfig, metrics, store,
-          endpoints, redis, description, kvs);
+      LocalCluster cluster = new LocalCluster(engines, vertx, schedulerConfig, metrics, localCms,
+          endpoints, kvs, new GatewayLink(gatewayRoundRobin, schedulerLink, tokenizer.load(),
+              maxLabelSets));
       try {
         cluster.deployScheduler(schedulerConfig);
-        cluster.startGateway(gateway, gatewayRoundRobin, schedulerLink, tokenizer, maxLabelSets);
+        cluster.gateway = cluster.deployGateway(gateway);
         return cluster;
       } catch (Exception | Error e) {
         cluster.close();
         throw e;
       }
     }
-  }
-
-  private void startGateway(GatewayConfig config, boolean roundRobinOnly,
-      UnaryOperator<SchedulerSettings.Builder> link, TokenizerSource tokenizer,
-      int maxLabelSets) throws Exception {
-    gatewayLink = new GatewayLink(roundRobinOnly, link, tokenizer.load(), maxLabelSets);
-    gateway = deployGateway(config);
   }
 
   /**
@@ -402,7 +370,7 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   private GatewayServer deployGateway(GatewayConfig config) throws Exception {
-    GatewayLink how = Objects.requireNonNull(gatewayLink, "gateway link");
+    GatewayLink how = gatewayLink;
     SchedulerSettings schedulers = how.roundRobinOnly() ? null : how.link().apply(
         SchedulerSettings.builder(List.of(new SchedulerEndpoint("127.0.0.1",
             scheduler.actualPort()))).fullMode(schedulerConfig.fullMode())).build();

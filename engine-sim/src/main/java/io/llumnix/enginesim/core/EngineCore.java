@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.SplittableRandom;
 import org.jspecify.annotations.Nullable;
 
@@ -41,8 +42,7 @@ public final class EngineCore {
   private final ArrayList<SimRequest> running = new ArrayList<>();
   private final ArrayDeque<SimRequest> waiting = new ArrayDeque<>();
   private final Map<String, SimRequest> live = new HashMap<>();
-  private final Map<String, SimRequest> held = new HashMap<>();
-  private final ArrayList<String> newlyHeld = new ArrayList<>();
+  private final HeldRequests held = new HeldRequests();
   private final StepPlan plan = new StepPlan();
   private final StopRules stopRules;
   private final ArrayList<SimRequest> skipped = new ArrayList<>();
@@ -71,7 +71,7 @@ public final class EngineCore {
 
   /** Queues {@code request}, arrived at {@code nowNanos}. */
   public void add(SimRequest request, long nowNanos) {
-    if (live.containsKey(request.id()) || held.containsKey(request.id())) {
+    if (live.containsKey(request.id()) || held.contains(request.id())) {
       throw new IllegalArgumentException("request id already in use: " + request.id());
     }
     request.arrivalNanos = nowNanos;
@@ -81,7 +81,7 @@ public final class EngineCore {
 
   /** Whether a request with {@code id} is queued, running, or holding blocks for transfer. */
   public boolean contains(String id) {
-    return live.containsKey(id) || held.containsKey(id);
+    return live.containsKey(id) || held.contains(id);
   }
 
   /**
@@ -137,7 +137,7 @@ public final class EngineCore {
    * Returns false when it holds none.
    */
   public boolean releaseHeld(String id) {
-    SimRequest request = held.remove(id);
+    SimRequest request = held.release(id);
     if (request == null) {
       return false;
     }
@@ -174,7 +174,7 @@ public final class EngineCore {
    * computes them. Returns false, changing nothing, when its KV does not fit in the free blocks.
    */
   public boolean attach(SimRequest request, boolean withKv, long nowNanos, long ageNanos) {
-    if (live.containsKey(request.id()) || held.containsKey(request.id())) {
+    if (live.containsKey(request.id()) || held.contains(request.id())) {
       return false;
     }
     request.arrivalNanos = nowNanos - ageNanos;
@@ -358,19 +358,15 @@ public final class EngineCore {
 
   /** Prompt tokens whose blocks finished request {@code id} holds, or -1. */
   public int heldTokens(String id) {
-    SimRequest request = held.get(id);
-    return request == null ? -1 : request.numPromptTokens();
+    return held.tokens(id);
   }
 
   /**
    * Hands {@code action} the id of each request that started holding its blocks since the last
    * call, once, so the caller can time out the hold without scanning every held request.
    */
-  public void drainNewlyHeld(java.util.function.Consumer<String> action) {
-    for (int i = 0; i < newlyHeld.size(); i++) {
-      action.accept(newlyHeld.get(i));
-    }
-    newlyHeld.clear();
+  public void drainNewlyHeld(Consumer<String> action) {
+    held.drainNew(action);
   }
 
   public int numFreeBlocks() {
@@ -436,8 +432,7 @@ public final class EngineCore {
     request.finishReason = reason;
     live.remove(request.id());
     if (request.holdBlocksOnFinish && reason == FinishReason.LENGTH) {
-      held.put(request.id(), request);
-      newlyHeld.add(request.id());
+      held.hold(request);
     } else {
       kv.freeBlocks(request);
     }
