@@ -84,17 +84,9 @@ class PdFailureIntegrationTest {
             .put("max_tokens", maxTokens).put("ignore_eos", true).put("stream", true));
   }
 
-  /** Waits until no engine still running holds a block or a request. */
+  /** Waits until no engine but the {@code stopped} ones holds a block or a request. */
   void awaitIdle(List<Integer> stopped) {
-    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-      for (int i = 0; i < cluster.instances().size(); i++) {
-        if (!stopped.contains(i)) {
-          assertThat(engine(i, "vllm:kv_cache_usage_perc")).as("engine %d", i).isZero();
-          assertThat(engine(i, "vllm:num_requests_running")).as("engine %d", i).isZero();
-          assertThat(engine(i, "vllm:num_requests_waiting")).as("engine %d", i).isZero();
-        }
-      }
-    });
+    Clusters.awaitIdle(web, cluster, stopped, 30);
   }
 
   static String longPrompt(int i) {

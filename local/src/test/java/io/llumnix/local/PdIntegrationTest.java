@@ -144,20 +144,6 @@ class PdIntegrationTest {
     return total;
   }
 
-  /** Waits until no engine of {@code cluster} holds a block or a request. */
-  static void awaitIdle(LocalCluster cluster) {
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-      List<LlmInstance> instances = cluster.instances();
-      for (int i = 0; i < instances.size(); i++) {
-        String m = Clusters.metrics(web, instances.get(i).port());
-        String labels = "{engine=\"" + i + "\",model_name=\"m\"}";
-        assertThat(sample(m, "vllm:kv_cache_usage_perc" + labels)).as("engine %d", i).isZero();
-        assertThat(sample(m, "vllm:num_requests_running" + labels)).as("engine %d", i).isZero();
-        assertThat(sample(m, "vllm:num_requests_waiting" + labels)).as("engine %d", i).isZero();
-      }
-    });
-  }
-
   static HttpResponse<Buffer> post(int port, String path, JsonObject body) throws Exception {
     return Clusters.post(web, port, path, body.encode());
   }
@@ -232,7 +218,7 @@ class PdIntegrationTest {
     // Each request's prefill ran on a prefill engine, its decode on a decode engine.
     assertThat(finished(cluster, InferType.PREFILL, "length") - prefillsBefore).isEqualTo(4);
     assertThat(finished(cluster, InferType.DECODE, "length") - decodesBefore).isEqualTo(4);
-    awaitIdle(cluster);
+    Clusters.awaitIdle(web, cluster, List.of(), 20);
   }
 
   @Test

@@ -351,11 +351,6 @@ public final class EngineCore {
     return waiting.size();
   }
 
-  /** Requests that hold blocks for a decode instance to fetch. */
-  public int numHeld() {
-    return held.size();
-  }
-
   /** Prompt tokens whose blocks finished request {@code id} holds, or -1. */
   public int heldTokens(String id) {
     return held.tokens(id);

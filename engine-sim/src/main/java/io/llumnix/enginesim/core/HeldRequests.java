@@ -30,10 +30,6 @@ final class HeldRequests {
     return byId.containsKey(id);
   }
 
-  int size() {
-    return byId.size();
-  }
-
   /** Prompt tokens whose blocks request {@code id} holds, or -1. */
   int tokens(String id) {
     SimRequest request = byId.get(id);

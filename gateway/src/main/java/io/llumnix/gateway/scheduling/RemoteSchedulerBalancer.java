@@ -103,14 +103,13 @@ public final class RemoteSchedulerBalancer implements Balancer {
     public Future<LlmInstance> decode(Lease lease) {
       LeaseRequest request = lease.request();
       String gateway = connection.gatewayId();
-      if (gateway == null || !gateway.equals(gatewayId)) {
-        return fallback.next(InferType.DECODE, request.avoid()) instanceof LlmInstance d
-            ? Future.succeededFuture(d)
-            : Future.failedFuture(OpenAiError.of(503, "no available inference worker"));
-      }
-      SchedulingRequest body = body(request, gateway, SchedulingStage.DECODE);
       Promise<List<LlmInstance>> result = Promise.promise();
-      ask(request, body, InferType.DECODE, deadline(), 0, result);
+      if (gateway == null || !gateway.equals(gatewayId)) {
+        fallbackFor(request, InferType.DECODE, result); // not this scheduler's request now
+      } else {
+        ask(request, body(request, gateway, SchedulingStage.DECODE), InferType.DECODE,
+            deadline(), 0, result);
+      }
       return result.future().map(instances -> instances.get(0));
     }
 
