@@ -143,8 +143,7 @@ final class Exchange implements SchedulingQueue.Job, ForwardListener {
       return;
     }
     if (chunk.isError()) {
-      onFailure(new Failure(chunk.errorStatus, Integer.toString(chunk.errorStatus),
-          chunk.errorMessage, lease.generating().endpoint(), true, null));
+      onFailure(Failure.errorEvent(chunk, lease.generating().endpoint()));
       return;
     }
     if (answerModel == null) {
@@ -176,10 +175,7 @@ final class Exchange implements SchedulingQueue.Job, ForwardListener {
       return;
     }
     if (finishReason == null) {
-      // The engine closed the stream without a finish: a clean error, not a hang.
-      String endpoint = lease.generating().endpoint();
-      onFailure(new Failure(502, "network_error", "engine " + endpoint
-          + " ended the stream early", endpoint, true, null));
+      onFailure(Failure.endedEarly(lease.generating().endpoint()));
       return;
     }
     state = State.DONE;

@@ -95,9 +95,7 @@ final class EngineCall implements Forwarder.Forwarding {
       public void onChunk(CompletionChunk chunk, String data) {
         if (chunk.isError()) {
           over = true;
-          result.tryFail(new Failed(new Failure(chunk.errorStatus,
-              Integer.toString(chunk.errorStatus), "engine " + target.endpoint() + ": "
-              + chunk.errorMessage, target.endpoint(), true, null)));
+          result.tryFail(new Failed(Failure.errorEvent(chunk, target.endpoint())));
         } else if (chunk.finishReason != null) {
           finished[0] = true;
         }
@@ -108,8 +106,7 @@ final class EngineCall implements Forwarder.Forwarding {
         if (finished[0]) {
           result.tryComplete();
         } else {
-          result.tryFail(new Failed(new Failure(502, "network_error", "engine "
-              + target.endpoint() + " ended the stream early", target.endpoint(), true, null)));
+          result.tryFail(new Failed(Failure.endedEarly(target.endpoint())));
         }
       }
 

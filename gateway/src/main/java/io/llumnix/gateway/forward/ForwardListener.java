@@ -1,6 +1,7 @@
 package io.llumnix.gateway.forward;
 
 import io.llumnix.gateway.relay.EngineStream;
+import io.llumnix.openai.CompletionChunk;
 import io.vertx.core.buffer.Buffer;
 import org.jspecify.annotations.Nullable;
 
@@ -25,5 +26,18 @@ public interface ForwardListener extends EngineStream.Listener {
    *     transport failure
    */
   record Failure(int status, String cause, String message, String endpoint, boolean retryable,
-      @Nullable Buffer engineBody) {}
+      @Nullable Buffer engineBody) {
+
+    /** The engine at {@code endpoint} sent an error event in its stream. */
+    public static Failure errorEvent(CompletionChunk chunk, String endpoint) {
+      return new Failure(chunk.errorStatus, Integer.toString(chunk.errorStatus),
+          chunk.errorMessage, endpoint, true, null);
+    }
+
+    /** The engine at {@code endpoint} closed its stream without a finish: not a hang. */
+    public static Failure endedEarly(String endpoint) {
+      return new Failure(502, "network_error", "engine " + endpoint + " ended the stream early",
+          endpoint, true, null);
+    }
+  }
 }
