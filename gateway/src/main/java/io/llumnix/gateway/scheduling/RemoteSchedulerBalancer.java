@@ -200,36 +200,37 @@ public final class RemoteSchedulerBalancer implements Balancer {
         return;
       }
       failures.set(0);
-      Runnable askAgain = () -> clock.setTimer(settings.waitSchedulingRetryMillis(),
-          () -> ask(request, body, stage, deadline, reasks, result));
+      // Nothing free: asked again every retry interval until the wait is over, then 503.
+      Runnable noneAvailable = () -> {
+        if (clock.nanoTime() < deadline) {
+          clock.setTimer(settings.waitSchedulingRetryMillis(),
+              () -> ask(request, body, stage, deadline, reasks, result));
+        } else {
+          result.fail(OpenAiError.of(503, "no available inference worker"));
+        }
+      };
       switch (ar.result()) {
         case Outcome.Scheduled scheduled when !scheduled.answer().schedulingResult().isEmpty() -> {
           List<LlmInstance> instances = scheduled.answer().schedulingResult();
           boolean complete = stage != null ? has(instances, stage) : complete(request, instances);
-          boolean avoided = instances.stream()
-              .anyMatch(i -> request.avoid().contains(i.endpoint()));
-          if (!complete || avoided) {
-            // Lite mode counted it on each instance named; full mode reverted an incomplete one.
-            if (complete || !settings.fullMode()) {
+          if (!complete) {
+            // Lite mode counted it on each instance named; full mode reverted it itself.
+            if (!settings.fullMode()) {
               instances.forEach(i -> release(request, i, body.gatewayId(), 3));
             }
-            if (!complete && clock.nanoTime() < deadline) {
-              askAgain.run();
-            } else if (!complete) {
-              result.fail(OpenAiError.of(503, "no available inference worker"));
-            } else if (reasks < REASKS) {
+            noneAvailable.run();
+          } else if (instances.stream().anyMatch(i -> request.avoid().contains(i.endpoint()))) {
+            instances.forEach(i -> release(request, i, body.gatewayId(), 3));
+            if (reasks < REASKS) {
               ask(request, body, stage, deadline, reasks + 1, result);
             } else {
               fallbackFor(request, stage, result);
             }
-            return;
+          } else {
+            result.complete(instances);
           }
-          result.complete(instances);
         }
-        case Outcome.Failed failed when failed.status() == 429 && clock.nanoTime() < deadline ->
-            askAgain.run();
-        case Outcome.Failed failed when failed.status() == 429 ->
-            result.fail(OpenAiError.of(503, "no available inference worker"));
+        case Outcome.Failed failed when failed.status() == 429 -> noneAvailable.run();
         default -> fallbackFor(request, stage, result);
       }
     });
