@@ -126,6 +126,8 @@ final class GatewayCommand implements Callable<Integer> {
         description = "Mirrored copies under way at once; more are dropped (counted).")
     int mirrorMaxInFlight;
 
+    @CommandLine.Mixin RoutingOptions routing;
+
     @Option(names = "--max-queue-size", defaultValue = "" + GatewayConfig.DEFAULT_MAX_QUEUE_SIZE,
         description = "Requests waiting for an instance before new ones wait, then get 429.")
     int maxQueueSize;
@@ -176,7 +178,7 @@ final class GatewayCommand implements Callable<Integer> {
           .maxRequestBodyBytes(maxBodyBytes).forwarder(pdProtocol(pd))
           .separatePdScheduling(separatePdScheduling)
           .mirror(new MirrorSettings(mirrorConfig, Math.max(1, mirrorConfigInterval.toMillis()),
-              mirrorMaxInFlight)).build();
+              mirrorMaxInFlight)).routes(routing.settings()).build();
     }
 
     /** Whether a prefill/decode protocol is named. */
@@ -224,8 +226,9 @@ final class GatewayCommand implements Callable<Integer> {
     }
 
     String describe() {
-      String pd = pdProtocol.isEmpty() ? ""
-          : ", prefill/decode over " + pdProtocol + " (" + pdScheduling() + ")";
+      String pd = (pdProtocol.isEmpty() ? ""
+          : ", prefill/decode over " + pdProtocol + " (" + pdScheduling() + ")")
+          + routing.describe();
       if (policy.equals("round-robin")) {
         return "round-robin" + pd;
       }

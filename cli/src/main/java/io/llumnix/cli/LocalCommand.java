@@ -221,7 +221,7 @@ final class LocalCommand implements Callable<Integer> {
         + (cluster.cacheAwareDescription().isEmpty() ? ""
             : ", " + cluster.cacheAwareDescription())
         + ReschedulingOptions.describe(rescheduling.config())
-        + "), gateway");
+        + "), gateway" + gateway.routing.describe());
     out.println("  gateway    http://127.0.0.1:" + gatewayPort + "   (metrics: /metrics)");
     out.println("  scheduler  http://127.0.0.1:" + cluster.schedulerPort()
         + "   (metrics: /metrics)");

@@ -75,6 +75,8 @@ class DashboardTest {
   static LocalCluster litePd;
   static LocalPrometheus scraper;
   static URI prometheus;
+  /** An external server the lite cluster's gateway falls back to: every other answer is 429. */
+  static com.sun.net.httpserver.HttpServer external;
 
   static LocalCluster cluster(String... extra) throws Exception {
     int[] ports = RunnableJarIT.distinctFreePorts(2);
@@ -97,7 +99,13 @@ class DashboardTest {
   static void startClusterAndDriveLoad() throws Exception {
     // Cache-aware (local's default backend, the engines' KV events), looking up every prompt.
     full = cluster("--enable-cache-aware-scheduling", "--cache-aware-scheduling-min-tokens", "1");
-    lite = cluster("--no-enable-full-mode-scheduling");
+    external = rateLimitedServer();
+    // Requests for a model no route matches fall back to the external server; its 429s go to
+    // the retry queue, which tries again 10 ms later and is answered.
+    lite = cluster("--no-enable-full-mode-scheduling", "--route-policy", "prefix",
+        "--route-config", "[{\"base_url\": \"local\", \"prefix\": \"m\"}, {\"base_url\": "
+            + "\"http://127.0.0.1:" + external.getAddress().getPort() + "/v1\", \"fallback\": true}]",
+        "--fallback-retry-queue-enabled", "--fallback-retry-init-delay-ms", "10");
     fullPd = cluster("--pd", "1:1");
     litePd = cluster("--pd", "1:1", "--separate-pd-scheduling", "--no-enable-full-mode-scheduling");
     List<LocalCluster> clusters = List.of(full, lite, fullPd, litePd);
@@ -124,11 +132,13 @@ class DashboardTest {
     for (LocalCluster cluster : clusters) {
       drive(cluster, 20);
     }
+    fallBack(lite, 3);
     awaitScrapes(3);
     lite.engines().stopInstance(0);
     for (LocalCluster cluster : clusters) {
       drive(cluster, 30);
     }
+    fallBack(lite, 3);
     post(lite, "/v1/completions", "{\"prompt\": 3}"); // a 400
     awaitScrapes(3);
   }
@@ -139,6 +149,42 @@ class DashboardTest {
       if (closeable != null) {
         closeable.close();
       }
+    }
+    if (external != null) {
+      external.stop(0);
+    }
+  }
+
+  static com.sun.net.httpserver.HttpServer rateLimitedServer() throws Exception {
+    var server = com.sun.net.httpserver.HttpServer.create(
+        new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    var answered = new java.util.concurrent.atomic.AtomicInteger();
+    server.createContext("/", exchange -> {
+      exchange.getRequestBody().readAllBytes();
+      boolean limited = answered.getAndIncrement() % 2 == 0;
+      byte[] body = (limited ? "{\"error\": {\"message\": \"slow down\", \"code\": 429}}"
+          : "{\"id\": \"cmpl-external\", \"object\": \"text_completion\", \"choices\": "
+              + "[{\"index\": 0, \"text\": \"hi\", \"finish_reason\": \"stop\"}]}")
+          .getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().add("Content-Type", "application/json");
+      exchange.sendResponseHeaders(limited ? 429 : 200, body.length);
+      exchange.getResponseBody().write(body);
+      exchange.close();
+    });
+    server.start();
+    return server;
+  }
+
+  /** Sends {@code requests} for a model only the fallback serves, one at a time. */
+  static void fallBack(LocalCluster cluster, int requests) throws Exception {
+    for (int i = 0; i < requests; i++) {
+      HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(
+          "http://127.0.0.1:" + cluster.gatewayPort() + "/v1/completions"))
+          .header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString("{\"model\": \"elsewhere\", "
+              + "\"prompt\": \"x\", \"max_tokens\": 1}")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     }
   }
 
@@ -251,6 +297,21 @@ class DashboardTest {
     }
     assertThat(withoutData).as("panels without data").isEmpty();
     assertThat(unexpectedlyWithData).as("expected-empty panels with data").isEmpty();
+  }
+
+  @Test
+  void theRetryAndFallbackPanelShowsEachOfItsSeries() throws Exception {
+    Panel panel = panels().stream()
+        .filter(p -> p.key().endsWith("Retry & Fallback Rate")).findFirst().orElseThrow();
+    assertThat(panel.queries()).hasSize(3).anySatisfy(q -> assertThat(q)
+        .contains("request_fallback_total")).anySatisfy(q -> assertThat(q)
+        .contains("request_fallback_retry_success_total"));
+    for (String promql : panel.queries()) {
+      assertThat(query(promql).getJsonArray("result")).as(promql).isNotEmpty();
+      if (promql.contains("fallback")) { // fell back in both rounds: a rate above 0
+        assertThat(value(query(promql))).as(promql).isPositive();
+      }
+    }
   }
 
   @Test

@@ -27,7 +27,8 @@ import picocli.CommandLine;
 /**
  * Renders every scenario of {@code deploy/} with {@code kubectl kustomize} and checks what
  * Prometheus and our binaries will see: the monitors' selectors, ports and relabelling, the
- * engine pods' labels, and every flag our containers pass, parsed by the command itself.
+ * engine pods' labels, and every flag our containers pass, parsed by the command itself. The
+ * traffic-splitting scenarios' routes are checked by {@link TrafficSplittingManifestsTest}.
  */
 class DeployManifestsTest {
 
@@ -37,7 +38,7 @@ class DeployManifestsTest {
     List<String> scenarios = List.of("neutral/lite-mode-scheduling/round-robin",
         "neutral/lite-mode-scheduling/load-balance", "neutral/full-mode-scheduling/load-balance",
         "pd/full-mode-scheduling/load-balance", "pd-kvs/full-mode-scheduling/load-balance",
-        "traffic-mirror");
+        "traffic-mirror", "traffic-splitting/weight", "traffic-splitting/prefix");
     return Stream.concat(scenarios.stream(), scenarios.stream().map(s -> "sim/" + s));
   }
 
@@ -132,8 +133,9 @@ class DeployManifestsTest {
     }
     assertThat(find(documents, "Service", "gateway")).isNotNull();
     // The monitor scrapes the Services gateway and scheduler only, and each routes to its own
-    // Deployment only: another gateway (the mirror target of traffic-mirror) has an app label
-    // of its own, so it is neither scraped as the gateway nor behind the Service gateway.
+    // Deployment only: another gateway (traffic-mirror's mirror target, traffic-splitting's
+    // external server) has an app label of its own, so it is neither scraped as the gateway
+    // nor behind the Service gateway.
     for (JsonNode service : all(documents, "Service")) {
       String name = service.at("/metadata/name").asText();
       String app = service.at("/metadata/labels/app").asText();
@@ -252,9 +254,8 @@ class DeployManifestsTest {
 
   /**
    * The traffic-mirror gateway reads its mirror config from the ConfigMap mounted as a
-   * directory (with subPath the kubelet would never update the file), and the config sends
-   * copies to the mirror target's Service: a gateway in front of the engine of its own pod,
-   * neither finding the scenario's engines in Redis nor mirroring itself.
+   * directory, and the config sends copies to the mirror target's Service: a gateway in front
+   * of the engine of its own pod.
    */
   @ParameterizedTest
   @MethodSource("mirrorOverlays")
@@ -262,7 +263,18 @@ class DeployManifestsTest {
     List<JsonNode> documents = render(overlay);
     JsonNode pod = find(documents, "Deployment", "gateway").at("/spec/template");
     GatewayCommand gateway = (GatewayCommand) command(args(container(pod, "gateway")));
-    Path file = Path.of(gateway.options.mirrorConfig);
+    MirrorConfig config = MirrorConfig.parse(Buffer.buffer(
+        mountedFile(documents, pod, Path.of(gateway.options.mirrorConfig))));
+    assertThat(config.enabled()).isTrue();
+    gatewayOverItsOwnEngine(documents, URI.create(config.target()));
+  }
+
+  /**
+   * The content of {@code file} as the gateway container of {@code pod} sees it: a key of the
+   * ConfigMap mounted, whole, as the file's directory (with subPath or items the kubelet would
+   * never update the file).
+   */
+  static String mountedFile(List<JsonNode> documents, JsonNode pod, Path file) {
     JsonNode mount = null;
     for (JsonNode m : container(pod, "gateway").path("volumeMounts")) {
       if (Path.of(m.path("mountPath").asText()).equals(file.getParent())) {
@@ -281,29 +293,35 @@ class DeployManifestsTest {
     assertThat(volume.at("/configMap/items").isMissingNode()).isTrue();
     JsonNode configMap = find(documents, "ConfigMap", volume.at("/configMap/name").asText());
     assertThat(configMap).as("the ConfigMap of volume %s", volume).isNotNull();
-    JsonNode json = configMap.path("data").path(file.getFileName().toString());
-    assertThat(json.isTextual()).as("%s in %s", file.getFileName(), configMap).isTrue();
-    MirrorConfig config = MirrorConfig.parse(Buffer.buffer(json.asText()));
-    assertThat(config.enabled()).isTrue();
+    JsonNode content = configMap.path("data").path(file.getFileName().toString());
+    assertThat(content.isTextual()).as("%s in %s", file.getFileName(), configMap).isTrue();
+    return content.asText();
+  }
 
-    URI target = URI.create(config.target());
-    JsonNode service = find(documents, "Service", target.getHost());
-    assertThat(service).as("Service %s", target.getHost()).isNotNull();
-    assertThat(service.at("/spec/ports/0/port").asInt()).isEqualTo(target.getPort());
+  /**
+   * The pod template behind the Service of {@code url}: one Deployment, whose gateway listens
+   * on the Service's port, round-robin over the engine of its own pod, neither finding the
+   * scenario's engines in Redis nor mirroring itself.
+   */
+  static JsonNode gatewayOverItsOwnEngine(List<JsonNode> documents, URI url) {
+    JsonNode service = find(documents, "Service", url.getHost());
+    assertThat(service).as("Service %s", url.getHost()).isNotNull();
+    assertThat(service.at("/spec/ports/0/port").asInt()).isEqualTo(url.getPort());
     List<JsonNode> behind = selected(documents, service);
     assertThat(behind).hasSize(1);
-    JsonNode targetPod = behind.get(0).at("/spec/template");
-    JsonNode targetContainer = container(targetPod, "gateway");
-    assertThat(targetContainer.at("/ports/0/name").asText())
+    JsonNode pod = behind.get(0).at("/spec/template");
+    JsonNode gatewayContainer = container(pod, "gateway");
+    assertThat(gatewayContainer.at("/ports/0/name").asText())
         .isEqualTo(service.at("/spec/ports/0/targetPort").asText());
-    GatewayCommand targetGateway = (GatewayCommand) command(args(targetContainer));
-    assertThat(targetGateway.options.port)
-        .isEqualTo(targetContainer.at("/ports/0/containerPort").asInt());
-    assertThat(targetGateway.options.mirrorConfig).as("the target mirrors nothing").isEmpty();
-    assertThat(targetGateway.options.schedulers()).as("round-robin").isEmpty();
-    assertThat(targetGateway.options.discovery.discovery).isEqualTo("endpoints");
-    EngineSimCommand engine = (EngineSimCommand) command(args(container(targetPod, "engine")));
-    assertThat(targetGateway.options.discovery.endpoints).isEqualTo("127.0.0.1:" + engine.port);
+    GatewayCommand gateway = (GatewayCommand) command(args(gatewayContainer));
+    assertThat(gateway.options.port)
+        .isEqualTo(gatewayContainer.at("/ports/0/containerPort").asInt());
+    assertThat(gateway.options.mirrorConfig).as("%s mirrors nothing", url).isEmpty();
+    assertThat(gateway.options.schedulers()).as("round-robin").isEmpty();
+    assertThat(gateway.options.discovery.discovery).isEqualTo("endpoints");
+    EngineSimCommand engine = (EngineSimCommand) command(args(container(pod, "engine")));
+    assertThat(gateway.options.discovery.endpoints).isEqualTo("127.0.0.1:" + engine.port);
+    return pod;
   }
 
   /** {@code args} parsed by our command line: the subcommand's object, its flags set. */

@@ -7,6 +7,8 @@ import io.llumnix.gateway.forward.Forwarder;
 import io.llumnix.gateway.observe.RequestObservation;
 import io.llumnix.gateway.queue.SchedulingQueue;
 import io.llumnix.gateway.relay.ClientWriter;
+import io.llumnix.gateway.route.RawRequest;
+import io.llumnix.gateway.route.Routing;
 import io.llumnix.gateway.scheduling.Balancer;
 import io.llumnix.gateway.scheduling.Lease;
 import io.llumnix.gateway.scheduling.LeaseRequest;
@@ -29,8 +31,10 @@ import org.jspecify.annotations.Nullable;
  * (attempt from 0), never on an endpoint that already failed it; after the first byte, the
  * client gets an error event and {@code [DONE]}. A client that leaves aborts the engine request
  * and releases its lease. Every path ends in exactly one {@code request_total} sample with the
- * status sent (499 for a client that left) and one end of the lease. Runs on the gateway's
- * event loop.
+ * status sent (499 for a client that left) and one end of the lease. A request the cluster
+ * cannot serve — no instance free, or a failure that outlived its retries before any byte went
+ * out — goes to the route config's fallback entries, when it has some ({@link Routing}).
+ * Runs on the gateway's event loop.
  */
 final class Exchange implements SchedulingQueue.Job, ForwardListener {
 
@@ -38,12 +42,13 @@ final class Exchange implements SchedulingQueue.Job, ForwardListener {
   enum State { QUEUED, SCHEDULING, BACKING_OFF, FORWARDING, DONE }
 
   /** The parts every exchange uses. */
-  record Parts(Clock clock, Balancer balancer, Forwarder forwarder, int retryMaxCount,
-      int maxQueueSize) {}
+  record Parts(Clock clock, Balancer balancer, Forwarder forwarder, Routing routing,
+      int retryMaxCount, int maxQueueSize) {}
 
   private final Parts parts;
   private final HttpServerResponse response;
   private final AdmittedRequest request;
+  private final RawRequest raw;
   private final RequestObservation observation;
   private final long created;
   /** Endpoints that failed this request: a retry never goes back to them. */
@@ -57,11 +62,13 @@ final class Exchange implements SchedulingQueue.Job, ForwardListener {
   private @Nullable String finishReason;
   private @Nullable String answerModel;
 
-  Exchange(Parts parts, HttpServerResponse response, AdmittedRequest request,
+  /** @param raw the request as the client sent it, for a fallback to an external server */
+  Exchange(Parts parts, HttpServerResponse response, AdmittedRequest request, RawRequest raw,
       RequestObservation observation) {
     this.parts = parts;
     this.response = response;
     this.request = request;
+    this.raw = raw;
     this.observation = observation;
     this.created = parts.clock().epochMillis() / 1000;
     this.writer = newWriter();
@@ -126,6 +133,10 @@ final class Exchange implements SchedulingQueue.Job, ForwardListener {
       return;
     }
     if (ar.failed()) {
+      if (parts.routing().canFallback()) {
+        fallBack();
+        return;
+      }
       end(ar.cause() instanceof OpenAiError e ? e
           : OpenAiError.of(503, "no available inference worker"));
       return;
@@ -210,6 +221,10 @@ final class Exchange implements SchedulingQueue.Job, ForwardListener {
       });
       return;
     }
+    if (failure.retryable() && !writer.started() && parts.routing().canFallback()) {
+      fallBack();
+      return;
+    }
     if (failure.engineBody() != null && failure.status() < 500 && !writer.started()) {
       state = State.DONE;
       writer.relayError(failure.status(), failure.engineBody());
@@ -224,6 +239,14 @@ final class Exchange implements SchedulingQueue.Job, ForwardListener {
   }
 
   // ---- ends
+
+  /** Hands the request to the route config's fallback entries: the cluster cannot serve it. */
+  private void fallBack() {
+    state = State.DONE;
+    endLease();
+    parts.routing().external(parts.routing().table(), null, response, raw,
+        status -> observation.ended(status, parts.clock().nanoTime()));
+  }
 
   private void clientLeft() {
     if (state == State.DONE) {

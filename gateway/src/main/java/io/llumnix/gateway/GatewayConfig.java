@@ -3,6 +3,7 @@ package io.llumnix.gateway;
 import io.llumnix.gateway.forward.Forwarders;
 import io.llumnix.gateway.forward.NeutralForwarder;
 import io.llumnix.gateway.mirror.MirrorSettings;
+import io.llumnix.gateway.route.RouteSettings;
 
 /**
  * The gateway's own settings (the balancer and discovery are passed in built). Built with
@@ -27,11 +28,13 @@ import io.llumnix.gateway.mirror.MirrorSettings;
  * @param separatePdScheduling {@code --separate-pd-scheduling}: a prefill/decode request's
  *     decode instance is scheduled after its prefill (pd_staged), not with it (pd_batch)
  * @param mirror where the mirror config is, and how much mirroring may cost
+ * @param routes how requests are split between the local cluster and external servers, and
+ *     where they fall back
  */
 public record GatewayConfig(String host, int port, int maxModelLen, int maxQueueSize,
     int queueWorkers, long queueFullWaitMillis, int retryMaxCount, long maxRequestBodyBytes,
     int admissionThreads, String forwarder, boolean separatePdScheduling,
-    MirrorSettings mirror) {
+    MirrorSettings mirror, RouteSettings routes) {
 
   /** {@value} */
   public static final String DEFAULT_HOST = "0.0.0.0";
@@ -100,6 +103,7 @@ public record GatewayConfig(String host, int port, int maxModelLen, int maxQueue
     private String forwarder = NeutralForwarder.NAME;
     private boolean separatePdScheduling;
     private MirrorSettings mirror = MirrorSettings.DEFAULT;
+    private RouteSettings routes = RouteSettings.LOCAL_ONLY;
 
     private Builder() {}
 
@@ -165,10 +169,15 @@ public record GatewayConfig(String host, int port, int maxModelLen, int maxQueue
       return this;
     }
 
+    public Builder routes(RouteSettings settings) {
+      this.routes = settings;
+      return this;
+    }
+
     public GatewayConfig build() {
       return new GatewayConfig(host, port, maxModelLen, maxQueueSize, queueWorkers,
           queueFullWaitMillis, retryMaxCount, maxRequestBodyBytes, admissionThreads,
-          forwarder, separatePdScheduling, mirror);
+          forwarder, separatePdScheduling, mirror, routes);
     }
   }
 }

@@ -6,11 +6,15 @@ import io.llumnix.gateway.admission.Admission;
 import io.llumnix.gateway.admission.AdmittedRequest;
 import io.llumnix.gateway.forward.Forwarders;
 import io.llumnix.gateway.mirror.Mirror;
-import io.llumnix.gateway.mirror.MirrorConfigFile;
+import io.llumnix.gateway.mirror.MirrorConfig;
 import io.llumnix.gateway.mirror.MirrorSettings;
 import io.llumnix.gateway.observe.GatewayMetrics;
 import io.llumnix.gateway.observe.RequestObservation;
 import io.llumnix.gateway.queue.SchedulingQueue;
+import io.llumnix.gateway.route.RawRequest;
+import io.llumnix.gateway.route.Route;
+import io.llumnix.gateway.route.RouteTable;
+import io.llumnix.gateway.route.Routing;
 import io.llumnix.gateway.scheduling.Balancer;
 import io.llumnix.gateway.scheduling.InstanceDirectory;
 import io.llumnix.gateway.scheduling.RemoteSchedulerBalancer;
@@ -49,7 +53,8 @@ import org.jspecify.annotations.Nullable;
  * The gateway's HTTP server: {@code POST /v1/chat/completions}, {@code POST /v1/completions},
  * {@code GET /v1/models}, {@code /healthz} and {@code /metrics}.
  *
- * <p>A request's path through the gateway: {@link Admission} (parse, validate, tokenize, the
+ * <p>A request's path through the gateway: {@link Routing} (with a route config: an external
+ * server's requests are proxied from here) → {@link Admission} (parse, validate, tokenize, the
  * engine request) → {@link SchedulingQueue} → {@link Exchange}, which takes it on: a
  * {@link Balancer} leases instances, a {@link io.llumnix.gateway.forward.Forwarder} reaches
  * them, a {@link io.llumnix.gateway.relay.ClientWriter} writes the answer, and a
@@ -64,6 +69,7 @@ public final class GatewayServer extends VerticleBase {
   private final Balancer balancer;
   private final RoundRobinBalancer roundRobin;
   private final ComponentMetrics componentMetrics;
+  private final Routing routing;
   private final @Nullable Clock injectedClock;
   private Clock clock;
   private GatewayMetrics metrics;
@@ -78,6 +84,7 @@ public final class GatewayServer extends VerticleBase {
    * @param balancer chooses instances for requests
    * @param roundRobin answers {@code /v1/models} (any instance)
    * @param clock the clock to run on; null for the real one
+   * @throws IllegalArgumentException when the route config cannot be read or is not valid
    */
   public GatewayServer(GatewayConfig config, Tokenizer tokenizer, Balancer balancer,
       RoundRobinBalancer roundRobin, ComponentMetrics metrics, @Nullable Clock clock) {
@@ -86,6 +93,7 @@ public final class GatewayServer extends VerticleBase {
     this.balancer = balancer;
     this.roundRobin = roundRobin;
     this.componentMetrics = metrics;
+    this.routing = new Routing(config.routes());
     this.injectedClock = clock;
   }
 
@@ -125,17 +133,18 @@ public final class GatewayServer extends VerticleBase {
     metrics = new GatewayMetrics(componentMetrics);
     MirrorSettings mirroring = config.mirror();
     if (!mirroring.configPath().isEmpty()) {
-      mirror = new Mirror(vertx, new MirrorConfigFile(vertx, Path.of(mirroring.configPath()))
+      mirror = new Mirror(vertx, MirrorConfig.watch(vertx, Path.of(mirroring.configPath()))
           .start(mirroring.checkMillis()),
           mirroring.maxInFlight(), componentMetrics);
     }
+    routing.start(vertx, clock, componentMetrics);
     queue = new SchedulingQueue(clock, config.maxQueueSize(), config.queueWorkers(),
         config.queueFullWaitMillis(), metrics.pending());
     engines = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true)
         .setTcpNoDelay(true).setConnectTimeout(3000), new PoolOptions().setHttp1MaxSize(1024));
     parts = new Exchange.Parts(clock, balancer,
         Forwarders.builtins().create(config.forwarder(), engines,
-            config.separatePdScheduling()), config.retryMaxCount(),
+            config.separatePdScheduling()), routing, config.retryMaxCount(),
         config.maxQueueSize());
     Router router = Router.router(vertx);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.maxRequestBodyBytes());
@@ -162,6 +171,7 @@ public final class GatewayServer extends VerticleBase {
       mirror.close();
     }
     balancer.close();
+    routing.close();
     return admitters.close();
   }
 
@@ -199,15 +209,25 @@ public final class GatewayServer extends VerticleBase {
     String id = header == null || header.isEmpty() ? UUID.randomUUID().toString() : header;
     Buffer body = ctx.body().buffer();
     Buffer bytes = body == null ? Buffer.buffer() : body;
+    MultiMap headers = ctx.request().headers();
+    RouteTable routes = routing.table();
+    if (routes.routes()) {
+      String model = RawRequest.modelOf(bytes);
+      Route route = routes.route(model);
+      if (route.kind() != Route.Kind.INTERNAL) {
+        offerMirror(ctx, bytes);
+        RequestObservation observation = metrics.observe(model, arrival);
+        routing.external(routes, route.external(), ctx.response(), raw(ctx, bytes, id, model),
+            status -> observation.ended(status, clock.nanoTime()));
+        return;
+      }
+    }
     // Rendering and tokenizing take a millisecond or more: never on the event loop, where a
     // burst of them would hold up every scheduling answer and every token relayed.
-    MultiMap headers = ctx.request().headers();
     admitters.executeBlocking(() -> admission.admit(bytes, chat, id, arrival, headers), false)
         .onSuccess(request -> {
-          if (mirror != null && !ctx.response().closed()) {
-            mirror.offer(ctx.request().method(), ctx.request().path(), headers, bytes);
-          }
-          admitted(ctx, request);
+          offerMirror(ctx, bytes);
+          admitted(ctx, request, raw(ctx, bytes, id, request.model()));
         })
         .onFailure(e -> {
           OpenAiError error = e instanceof OpenAiError bad ? bad
@@ -217,14 +237,25 @@ public final class GatewayServer extends VerticleBase {
         });
   }
 
-  private void admitted(RoutingContext ctx, AdmittedRequest request) {
+  private static RawRequest raw(RoutingContext ctx, Buffer body, String id, String model) {
+    return new RawRequest(ctx.request().method(), ctx.request().uri(), ctx.request().headers(),
+        body, id, model);
+  }
+
+  private void offerMirror(RoutingContext ctx, Buffer body) {
+    if (mirror != null && !ctx.response().closed()) {
+      mirror.offer(ctx.request().method(), ctx.request().path(), ctx.request().headers(), body);
+    }
+  }
+
+  private void admitted(RoutingContext ctx, AdmittedRequest request, RawRequest raw) {
     if (ctx.response().closed()) { // left while its prompt was being tokenized
       metrics.rejected(request.model(), 499);
       return;
     }
     RequestObservation observation = metrics.observe(request.model(), request.arrivalNanos());
     observation.admitted(clock.nanoTime(), request.prompt().length);
-    queue.submit(new Exchange(parts, ctx.response(), request, observation));
+    queue.submit(new Exchange(parts, ctx.response(), request, raw, observation));
   }
 
 }

@@ -3,12 +3,10 @@ package io.llumnix.gateway.admission;
 import io.llumnix.openai.OpenAiError;
 import io.llumnix.openai.OpenAiRequest;
 import io.llumnix.openai.RequestRules;
+import io.llumnix.runtime.ProxyHeaders;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
-import java.util.HashSet;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -28,14 +26,12 @@ public final class Admission {
       "continue_final_message", "documents", "reasoning_effort");
 
   /**
-   * Client headers not sent to the engine: hop-by-hop ones (RFC 9110, section 7.6.1), the body's length
-   * and type (the body is rewritten), the host (the engine's own), the encodings the client
-   * accepts (the gateway reads the engine's stream), and the request id (set by the gateway).
+   * Client headers not sent to the engine besides the hop-by-hop ones: the body's type (the
+   * body is rewritten), the host (the engine's own), the encodings the client accepts (the
+   * gateway reads the engine's stream), and the request id (set by the gateway).
    */
-  private static final Set<String> NOT_FORWARDED = Set.of("connection", "keep-alive",
-      "proxy-authenticate", "proxy-authorization", "proxy-connection", "te", "trailer",
-      "trailers", "transfer-encoding", "upgrade", "expect", "content-length", "content-type",
-      "host", "accept-encoding", "x-request-id");
+  private static final Set<String> NOT_FORWARDED = Set.of("content-type", "host",
+      "accept-encoding", "x-request-id");
 
   private final RequestRules rules;
 
@@ -75,22 +71,6 @@ public final class Admission {
 
   /** The client's headers minus those that must not reach the engine. */
   static MultiMap forwarded(MultiMap clientHeaders) {
-    Set<String> dropped = NOT_FORWARDED;
-    String connection = clientHeaders.get(HttpHeaders.CONNECTION);
-    if (connection != null) { // the headers it names are hop-by-hop too
-      dropped = new HashSet<>(NOT_FORWARDED);
-      for (String value : clientHeaders.getAll(HttpHeaders.CONNECTION)) {
-        for (String name : value.split(",")) {
-          dropped.add(name.trim().toLowerCase(Locale.ROOT));
-        }
-      }
-    }
-    MultiMap headers = HttpHeaders.headers();
-    for (Map.Entry<String, String> header : clientHeaders) {
-      if (!dropped.contains(header.getKey().toLowerCase(Locale.ROOT))) {
-        headers.add(header.getKey(), header.getValue());
-      }
-    }
-    return headers;
+    return ProxyHeaders.forwardable(clientHeaders, NOT_FORWARDED);
   }
 }

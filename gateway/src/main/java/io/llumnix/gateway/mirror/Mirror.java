@@ -2,6 +2,7 @@ package io.llumnix.gateway.mirror;
 
 import io.llumnix.core.metrics.LlumnixMetrics;
 import io.llumnix.metrics.ComponentMetrics;
+import io.llumnix.runtime.WatchedFile;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -28,7 +29,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * own connection pool, and at most {@code maxInFlight} are under way: beyond that a copy is
  * dropped and counted ({@code gateway_mirror_requests_total{result="dropped"}}), so a slow or
  * dead target costs a bounded amount of memory instead of piling up. The config is a file
- * ({@link MirrorConfigFile}) re-read when it changes.
+ * ({@link MirrorConfig#watch}) re-read when it changes.
  */
 public final class Mirror {
 
@@ -38,7 +39,7 @@ public final class Mirror {
 
   private final Vertx vertx;
   private final HttpClient client;
-  private final MirrorConfigFile config;
+  private final WatchedFile<MirrorConfig> config;
   private final int maxInFlight;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final CounterDataPoint answered;
@@ -46,7 +47,7 @@ public final class Mirror {
   private final CounterDataPoint dropped;
 
   /** @param maxInFlight copies under way at once; more are dropped */
-  public Mirror(Vertx vertx, MirrorConfigFile config, int maxInFlight,
+  public Mirror(Vertx vertx, WatchedFile<MirrorConfig> config, int maxInFlight,
       ComponentMetrics metrics) {
     this.vertx = vertx;
     this.config = config;

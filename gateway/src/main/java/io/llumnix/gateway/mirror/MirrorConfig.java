@@ -1,8 +1,11 @@
 package io.llumnix.gateway.mirror;
 
+import io.llumnix.runtime.WatchedFile;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 
@@ -35,6 +38,20 @@ public record MirrorConfig(boolean enabled, String target, double ratio, long ti
       throw new IllegalArgumentException("mirror Timeout: " + timeoutMillis
           + " (expected: >= 0 ms)");
     }
+  }
+
+  /**
+   * The config in the file at {@code path}, re-read every {@code checkMillis} once started; a
+   * missing file is no mirroring.
+   */
+  public static WatchedFile<MirrorConfig> watch(Vertx vertx, Path path) {
+    return new WatchedFile<>(vertx, path, "mirror config", MirrorConfig::parse, OFF,
+        Buffer.buffer(), OFF, MirrorConfig::describe);
+  }
+
+  /** In words, for the log. */
+  String describe() {
+    return enabled ? ratio + "% of requests to " + target : "off";
   }
 
   /**
