@@ -34,6 +34,16 @@ final class BackendDiscoveryOptions {
       description = "Its password.")
   String redisPassword;
 
+  @Option(names = "--discovery-redis-tls", defaultValue = "false",
+      description = "Connect to it over TLS (rediss://), checking its certificate and host "
+          + "name.")
+  boolean redisTls;
+
+  @Option(names = "--discovery-redis-tls-ca-file", defaultValue = "",
+      description = "PEM file of the CA certificates its certificate is checked against; "
+          + "empty: the JVM's default trust store. Needs --discovery-redis-tls.")
+  String redisTlsCaFile;
+
   @Option(names = "--discovery-redis-status-ttl-ms", defaultValue = "60000",
       description = "Records older than this are expired (deleted).")
   long redisTtlMillis;
@@ -50,7 +60,14 @@ final class BackendDiscoveryOptions {
     }
     if (discovery.equals("endpoints")) {
       StaticEndpoints.parse(endpoints);
+    } else {
+      connection();
     }
+  }
+
+  private RedisConnection connection() {
+    return RedisConnection.of(redisHost, redisPort, redisUsername, redisPassword)
+        .withTls(RedisTlsFlags.of("--discovery-redis-tls", redisTls, redisTlsCaFile));
   }
 
   /**
@@ -62,15 +79,14 @@ final class BackendDiscoveryOptions {
     if (discovery.equals("endpoints")) {
       StaticEndpoints.parse(endpoints).forEach(listener::up);
     } else {
-      RedisDiscovery.start(vertx, RedisConnection.of(redisHost, redisPort, redisUsername,
-          redisPassword), new RedisDiscovery.Settings(redisRefreshMillis, redisTtlMillis, null),
-          listener);
+      RedisDiscovery.start(vertx, connection(),
+          new RedisDiscovery.Settings(redisRefreshMillis, redisTtlMillis, null), listener);
     }
   }
 
   /** Where instances come from, for the start-up line. */
   String describe() {
     return discovery.equals("redis") ? "instances from Redis at " + redisHost + ":" + redisPort
-        : "static instances " + endpoints;
+        + (redisTls ? " (TLS)" : "") : "static instances " + endpoints;
   }
 }

@@ -29,6 +29,16 @@ final class CmsOptions {
       description = "The CMS Redis is a Redis Cluster; --cms-redis-host/-port name one node.")
   boolean cluster;
 
+  @Option(names = "--cms-redis-tls", defaultValue = "false",
+      description = "Connect to the CMS Redis over TLS (rediss://), checking its certificate "
+          + "and host name.")
+  boolean tls;
+
+  @Option(names = "--cms-redis-tls-ca-file", defaultValue = "",
+      description = "PEM file of the CA certificates the CMS Redis's certificate is checked "
+          + "against; empty: the JVM's default trust store. Needs --cms-redis-tls.")
+  String tlsCaFile;
+
   @Option(names = "--cms-redis-timeout", defaultValue = "1.0",
       description = "Seconds before a CMS read fails.")
   double timeoutSeconds;
@@ -72,14 +82,21 @@ final class CmsOptions {
     policy.stalenessSeconds(stalenessSeconds).failoverDomain(failoverDomain);
   }
 
+  /** Where the CMS is and how to log in and encrypt, as these flags give it. */
+  RedisConnection connection() {
+    return new RedisConnection(host, port, username, password, cluster,
+        RedisTlsFlags.of("--cms-redis-tls", tls, tlsCaFile));
+  }
+
   /** Opens the CMS in Redis, as these flags give it. */
   Function<Vertx, CmsStore> redisStore() {
-    RedisConnection connection = new RedisConnection(host, port, username, password, cluster);
+    RedisConnection connection = connection();
     long timeoutMillis = Math.max(1, Math.round(timeoutSeconds * 1000));
     return vertx -> RedisCmsStore.create(vertx, connection, timeoutMillis);
   }
 
   String describe() {
-    return "full mode, CMS at " + host + ":" + port + (cluster ? " (Redis Cluster)" : "");
+    return "full mode, CMS at " + host + ":" + port + (cluster ? " (Redis Cluster)" : "")
+        + (tls ? " (TLS)" : "") + (password.isEmpty() ? "" : " (authenticated)");
   }
 }

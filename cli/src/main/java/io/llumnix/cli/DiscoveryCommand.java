@@ -65,6 +65,16 @@ final class DiscoveryCommand implements Callable<Integer> {
   @Option(names = {"--redis-password", "--redis_password"}, defaultValue = "", description = "Redis password.")
   String redisPassword;
 
+  @Option(names = "--redis-tls", defaultValue = "false",
+      description = "Connect to Redis over TLS (rediss://), checking its certificate and host "
+          + "name.")
+  boolean redisTls;
+
+  @Option(names = "--redis-tls-ca-file", defaultValue = "",
+      description = "PEM file of the CA certificates Redis's certificate is checked against; "
+          + "empty: the JVM's default trust store. Needs --redis-tls.")
+  String redisTlsCaFile;
+
   @Option(names = "--interval", defaultValue = "30",
       description = "Between health checks and writes.")
   Duration interval;
@@ -77,15 +87,20 @@ final class DiscoveryCommand implements Callable<Integer> {
         InferType.of(instanceType), podName, entrypointIp, entrypointPort,
         kvTransferIp.isEmpty() ? entrypointIp : kvTransferIp, kvTransferPort, dpSizeLocal, model,
         interval.toMillis());
+    RedisConnection redis = RedisConnection.of(redisAddress, redisPort, redisUsername,
+        redisPassword).withTls(RedisTlsFlags.of("--redis-tls", redisTls, redisTlsCaFile));
     Vertx vertx = Vertx.vertx();
-    DiscoverySidecar.start(vertx, RedisConnection.of(redisAddress, redisPort, redisUsername,
-        redisPassword), settings);
+    DiscoverySidecar sidecar = DiscoverySidecar.start(vertx, redis, settings);
     spec.commandLine().getOut().println("discovery: registering " + dpSizeLocal + " "
         + instanceType + " instance(s) of pod " + podName + " (" + entrypointIp + ":"
-        + entrypointPort + ") in Redis at " + redisAddress + ":" + redisPort + " every "
+        + entrypointPort + ") in Redis at " + redis + " every "
         + interval.toMillis() / 1000.0 + " s");
     try (ShutdownSignal signal = new ShutdownSignal()) {
       signal.await();
+      try {
+        sidecar.deregister().await(5, TimeUnit.SECONDS); // before the engines stop
+      } catch (Exception e) { // logged; the record ages out
+      }
       vertx.close().await(10, TimeUnit.SECONDS); // before the JVM exits
     }
     return 0;

@@ -42,8 +42,13 @@ final class GatewayCommand implements Callable<Integer> {
     GatewayServer server = options.start(vertx, gateway, directory, schedulers);
     spec.commandLine().getOut().println("gateway: listening on " + options.host + ":"
         + server.actualPort() + " (" + options.describe() + ")");
-    try (ShutdownSignal signal = new ShutdownSignal()) {
+    long drainMillis = options.shutdownTimeout.toMillis();
+    try (ShutdownSignal signal = new ShutdownSignal(drainMillis)) {
       signal.await();
+      spec.commandLine().getOut().println("gateway: draining " + server.inFlight()
+          + " request(s), up to " + options.shutdownTimeout.toSeconds() + " s");
+      spec.commandLine().getOut().flush();
+      server.drain(drainMillis).await(drainMillis + 5000, TimeUnit.MILLISECONDS);
       vertx.close().await(10, TimeUnit.SECONDS); // before the JVM exits
     }
     return 0;
@@ -76,7 +81,8 @@ final class GatewayCommand implements Callable<Integer> {
     String schedulerEndpoints;
 
     @Option(names = "--service-token", defaultValue = "",
-        description = "Sent as Authorization to the scheduler.")
+        description = "Sent as 'Authorization: Bearer <token>' to the schedulers (calls and the "
+            + "keepalive); must be their --service-token.")
     String serviceToken;
 
     @Option(names = "--forward-tokens", defaultValue = "true", negatable = true,
@@ -144,10 +150,18 @@ final class GatewayCommand implements Callable<Integer> {
         description = "Retries on another instance before the first byte reached the client.")
     int retryMaxCount;
 
-    @Option(names = "--max-request-body-bytes",
-        defaultValue = "" + GatewayConfig.DEFAULT_MAX_REQUEST_BODY_BYTES,
-        description = "Larger request bodies get 413.")
-    long maxBodyBytes;
+    @CommandLine.Mixin AccessOptions access;
+
+    @Option(names = "--engine-idle-timeout", defaultValue = "300s",
+        description = "An engine connection with no byte for this long fails its request "
+            + "(retried elsewhere if nothing reached the client): a frozen engine cannot hold "
+            + "a request forever.")
+    Duration engineIdleTimeout;
+
+    @Option(names = "--shutdown-timeout", defaultValue = "30s",
+        description = "On SIGTERM: /healthz fails and new requests get 503 at once, requests "
+            + "under way may finish for this long, then end with an error event.")
+    Duration shutdownTimeout;
 
     @CommandLine.Mixin BackendDiscoveryOptions discovery;
 
@@ -175,7 +189,8 @@ final class GatewayCommand implements Callable<Integer> {
       return GatewayConfig.builder().host(host).port(port).maxModelLen(maxModelLen)
           .maxQueueSize(maxQueueSize).queueWorkers(waitQueueThreads)
           .queueFullWaitMillis(waitQueueInterval.toMillis()).retryMaxCount(retryMaxCount)
-          .maxRequestBodyBytes(maxBodyBytes).forwarder(pdProtocol(pd))
+          .http(access.http()).auth(access.auth()).forwarder(pdProtocol(pd))
+          .engineIdleSeconds((int) Math.max(1, engineIdleTimeout.toSeconds()))
           .separatePdScheduling(separatePdScheduling)
           .mirror(new MirrorSettings(mirrorConfig, Math.max(1, mirrorConfigInterval.toMillis()),
               mirrorMaxInFlight)).routes(routing.settings()).build();

@@ -52,6 +52,16 @@ final class KvsCommand implements Callable<Integer> {
       description = "The Redis is a Redis Cluster; --kvs-redis-host/-port name one node.")
   boolean redisCluster;
 
+  @Option(names = "--kvs-redis-tls", defaultValue = "false",
+      description = "Connect to the Redis over TLS (rediss://), checking its certificate and "
+          + "host name.")
+  boolean redisTls;
+
+  @Option(names = "--kvs-redis-tls-ca-file", defaultValue = "",
+      description = "PEM file of the CA certificates the Redis's certificate is checked "
+          + "against; empty: the JVM's default trust store. Needs --kvs-redis-tls.")
+  String redisTlsCaFile;
+
   @Option(names = "--kvs-redis-timeout",
       defaultValue = "" + KvsSettings.DEFAULT_REDIS_TIMEOUT_MILLIS / 1000.0,
       description = "Seconds before a Redis command fails (the request then answers 503).")
@@ -71,7 +81,8 @@ final class KvsCommand implements Callable<Integer> {
   /** The service's settings from the flags. */
   KvsSettings settings() {
     RedisConnection redis = redisHost.isEmpty() ? null
-        : new RedisConnection(redisHost, redisPort, redisUsername, redisPassword, redisCluster);
+        : new RedisConnection(redisHost, redisPort, redisUsername, redisPassword, redisCluster,
+            RedisTlsFlags.of("--kvs-redis-tls", redisTls, redisTlsCaFile));
     long timeoutMillis = Math.max(1, Math.round(redisTimeoutSeconds * 1000));
     return new KvsSettings(host, port, redis, keyPrefix, timeoutMillis,
         KvsSettings.DEFAULT_HEALTH_INTERVAL_MILLIS);

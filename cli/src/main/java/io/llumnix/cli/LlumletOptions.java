@@ -42,6 +42,16 @@ final class LlumletOptions {
       description = "The CMS Redis is a Redis Cluster; --cms-redis-address/-port name one node.")
   boolean redisCluster;
 
+  @Option(names = "--cms-redis-tls", defaultValue = "false",
+      description = "Connect to the CMS Redis over TLS (rediss://), checking its certificate "
+          + "and host name.")
+  boolean redisTls;
+
+  @Option(names = "--cms-redis-tls-ca-file", defaultValue = "",
+      description = "PEM file of the CA certificates the CMS Redis's certificate is checked "
+          + "against; empty: the JVM's default trust store. Needs --cms-redis-tls.")
+  String redisTlsCaFile;
+
   @Option(names = "--cms-expired-time", defaultValue = "100",
       description = "Seconds before CMS records expire; <= 0: never.")
   long expiredSeconds;
@@ -113,7 +123,8 @@ final class LlumletOptions {
       return null;
     }
     RedisConnection redis = new RedisConnection(redisAddress, redisPort, redisUsername,
-        redisPassword, redisCluster);
+        redisPassword, redisCluster, RedisTlsFlags.of("--cms-redis-tls", redisTls,
+            redisTlsCaFile));
     return new CmsTarget(vertx -> RedisCmsStore.create(vertx, redis, 1000), settings(),
         advertised(host), new CmsTarget.MigrationSettings(rpcPort, maxMigrateIn, maxMigrateOut,
             CmsTarget.MigrationSettings.DEFAULT.handlerTimeoutMillis(),

@@ -7,6 +7,7 @@ import io.llumnix.enginesim.core.StepProfile;
 import io.llumnix.local.LocalCluster;
 import io.llumnix.local.LocalPrometheus;
 import io.llumnix.scheduler.SchedulerConfig;
+import io.llumnix.scheduler.api.ServiceToken;
 import io.llumnix.scheduler.cache.CacheAwareConfig;
 import io.llumnix.scheduler.cache.KvsBackend;
 import io.llumnix.scheduler.policy.PolicyConfig;
@@ -167,6 +168,7 @@ final class LocalCommand implements Callable<Integer> {
         .cacheAware(CacheAwareConfig.builder().enabled(cacheAware)
             .backend(KvsBackend.of(kvsBackend)).minTokens(cacheAwareMinTokens)
             .keyFormat(kvsKeys.format("GO_HASH_SEED")).build())
+        .serviceToken(ServiceToken.of(gateway.serviceToken)) // the one the gateway sends
         .build();
     LocalCluster.Builder cluster = LocalCluster.builder().instances(instances);
     if (split != null) {
@@ -232,7 +234,9 @@ final class LocalCommand implements Callable<Integer> {
           + "\"; dashboards: deploy/observability/)");
     }
     out.println("Try it:");
-    out.println("  curl -N http://127.0.0.1:" + gatewayPort + "/v1/chat/completions"
+    String key = gateway.access.auth().required()
+        ? " -H 'Authorization: Bearer <one of your API keys>'" : "";
+    out.println("  curl -N http://127.0.0.1:" + gatewayPort + "/v1/chat/completions" + key
         + " -H 'Content-Type: application/json' -d '{\"model\":\"" + model
         + "\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello!\"}],\"max_tokens\":16,"
         + "\"stream\":true}'");

@@ -1,11 +1,13 @@
 package io.llumnix.cli;
 
+import io.llumnix.cms.CmsStore;
 import io.llumnix.core.instance.InferType;
 import io.llumnix.core.metrics.LlumnixMetrics;
 import io.llumnix.metrics.ComponentMetrics;
 import io.llumnix.scheduler.SchedulerConfig;
 import io.llumnix.scheduler.SchedulerServer;
 import io.llumnix.scheduler.api.Keepalive;
+import io.llumnix.scheduler.api.ServiceToken;
 import io.llumnix.scheduler.policy.PolicyConfig;
 import io.llumnix.scheduler.rescheduling.ReschedulerServer;
 import io.llumnix.scheduler.rescheduling.ReschedulingConfig;
@@ -13,6 +15,7 @@ import io.vertx.core.Deployable;
 import io.vertx.core.Vertx;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -21,10 +24,11 @@ import picocli.CommandLine.Option;
 @Command(name = "scheduler", mixinStandardHelpOptions = true, showDefaultValues = true,
     footer = {"", Main.FLAG_SOURCES},
     sortOptions = false,
-    description = "Run the scheduler: /schedule, /release, /report, the /keepalive WebSocket, "
-        + "/healthz and /metrics. Full mode (the default) reads instances and their load from "
-        + "the CMS that engines' llumlets write; lite mode keeps its own per-instance load (the "
-        + "LRS) from dispatches, token reports and releases, with instances from discovery. "
+    description = "Run the scheduler: /schedule, /release, /report, the /keepalive WebSocket "
+        + "(the internal routes, behind --service-token), /healthz and /metrics. Full mode (the "
+        + "default) reads instances and their load from the CMS that engines' llumlets write; "
+        + "lite mode keeps its own per-instance load (the LRS) from dispatches, token reports "
+        + "and releases, with instances from discovery. "
         + "In full mode a rescheduler can migrate requests between instances, inside the "
         + "scheduler (--colocated-rescheduling-mode) or alone (--standalone-rescheduling-mode).")
 final class SchedulerCommand implements Callable<Integer> {
@@ -38,6 +42,19 @@ final class SchedulerCommand implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "" + SchedulerConfig.DEFAULT_PORT,
       description = "Port to listen on.")
   int port;
+
+  @Option(names = "--internal-port", defaultValue = "0",
+      description = "Serve /schedule, /release, /report and /keepalive on this port only, and "
+          + "only /metrics and /healthz on --port (the internal paths answer 404 there); 0: "
+          + "everything on --port. The gateways' --scheduler-endpoints then name this port.")
+  int internalPort;
+
+  @Option(names = "--service-token", defaultValue = "",
+      description = "Require 'Authorization: Bearer <token>' (or the bare token) on /schedule, "
+          + "/release, /report and the /keepalive upgrade, else 401; empty: no check. "
+          + "/metrics and /healthz stay open. Give the gateways the same --service-token "
+          + "(LLUMNIX_SERVICE_TOKEN, from a Secret).")
+  String serviceToken;
 
   @Option(names = "--enable-full-mode-scheduling", defaultValue = "true", negatable = true,
       fallbackValue = "true", description = "Schedule from engine-reported status in the CMS "
@@ -75,6 +92,7 @@ final class SchedulerCommand implements Callable<Integer> {
   SchedulerConfig config() {
     PolicyConfig.Builder policyConfig = dispatch.policy();
     SchedulerConfig.Builder builder = SchedulerConfig.builder().host(host).port(port)
+        .internalPort(internalPort).serviceToken(ServiceToken.of(serviceToken))
         .keepaliveIntervalMillis(keepaliveIntervalMillis).fullMode(fullMode).policy(policy);
     cms.apply(builder, policyConfig);
     return builder.policyConfig(policyConfig.build()).cacheAware(cacheAware.config())
@@ -92,21 +110,23 @@ final class SchedulerCommand implements Callable<Integer> {
     ComponentMetrics metrics = ComponentMetrics.create(maxLabelSets);
     metrics.registerAll(LlumnixMetrics.scheduler());
     boolean standalone = config.rescheduling().mode() == ReschedulingConfig.Mode.STANDALONE;
+    // Before Vert.x starts: a bad --cms-redis-tls-ca-file is a usage error, not a hung process.
+    Function<Vertx, CmsStore> store = fullMode || standalone ? cms.redisStore() : null;
     Vertx vertx = Vertx.vertx();
     SchedulerServer server = null;
     ReschedulerServer rescheduler = null;
     Deployable verticle;
     if (standalone) {
-      verticle = rescheduler = new ReschedulerServer(config, metrics, cms.redisStore(), null);
+      verticle = rescheduler = new ReschedulerServer(config, metrics, store, null);
     } else {
-      verticle = server = new SchedulerServer(config, metrics,
-          fullMode ? cms.redisStore() : null, null);
+      verticle = server = new SchedulerServer(config, metrics, store, null);
     }
     try {
       vertx.deployVerticle(verticle).await(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       vertx.close();
-      throw new IllegalStateException("cannot listen on " + host + ":" + port + ": "
+      throw new IllegalStateException("cannot listen on " + host + ":" + port
+          + (internalPort > 0 && !standalone ? " and " + internalPort : "") + ": "
           + e.getMessage(), e);
     }
     if (standalone) {
@@ -123,10 +143,17 @@ final class SchedulerCommand implements Callable<Integer> {
           + (config.cacheAware().enabled() ? ", cache-aware ("
               + config.cacheAware().backend().flagValue() + ")" : "")
           + ReschedulingOptions.describe(config.rescheduling())
-          + ", listening on " + host + ":" + server.actualPort());
+          + ", listening on " + host + ":" + server.actualPort()
+          + (internalPort > 0 ? " (/metrics, /healthz) and " + host + ":"
+              + server.internalPort() + " (internal routes)" : "")
+          + (config.serviceToken().enabled() ? ", service token required"
+              : ", no --service-token: the internal routes accept any caller"));
     }
     try (ShutdownSignal signal = new ShutdownSignal()) {
       signal.await();
+      if (server != null) { // calls under way are answered before the listeners close
+        server.drain(5000).await(6, TimeUnit.SECONDS);
+      }
       vertx.close().await(10, TimeUnit.SECONDS); // before the JVM exits
     }
     return 0;

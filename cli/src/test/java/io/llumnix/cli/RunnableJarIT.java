@@ -335,6 +335,63 @@ class RunnableJarIT {
     }
   }
 
+  @Test
+  void aGatewayStoppedWithSigtermLetsItsStreamsFinishThenEndsTheLateOnes() throws Exception {
+    int[] ports = distinctFreePorts(4);
+    int engine = ports[0];
+    run("engine", "engine-sim", "--host", "127.0.0.1", "--port", String.valueOf(engine),
+        "--model", "m", "--tokenizer-name", "builtin", "--kv-transfer-port-offset",
+        String.valueOf(ports[3] - engine));
+    for (int gateway : new int[] {ports[1], ports[2]}) {
+      run("gateway-" + gateway, "gateway", "--host", "127.0.0.1", "--port",
+          String.valueOf(gateway), "--scheduling-policy", "round-robin", "--tokenizer-name",
+          "builtin", "--llm-backend-discovery", "endpoints", "--llm-backend-endpoints",
+          "127.0.0.1:" + engine, "--shutdown-timeout", gateway == ports[1] ? "60s" : "1s");
+      await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> post(gateway,
+          "/v1/completions", "{\"model\":\"m\",\"prompt\":\"warm\",\"max_tokens\":1}")
+          .statusCode() == 200);
+    }
+    Process patient = processes.get(1);
+    Process hasty = processes.get(2);
+    List<CompletableFuture<HttpResponse<String>>> streams = new ArrayList<>();
+    for (int i = 0; i < 110; i++) {
+      int gateway = i < 100 ? ports[1] : ports[2];
+      streams.add(http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+              + gateway + "/v1/completions")).header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"m\",\"prompt\":\"drain "
+              + i + "\",\"max_tokens\":" + (i < 100 ? 300 : 3000)
+              + ",\"ignore_eos\":true,\"stream\":true}")).build(),
+          HttpResponse.BodyHandlers.ofString()));
+    }
+    await().atMost(Duration.ofSeconds(30)).until(() -> metrics(engine).lines().anyMatch(
+        l -> l.startsWith("vllm:num_requests_running{") && l.endsWith(" 110.0")));
+    patient.destroy(); // SIGTERM
+    hasty.destroy();
+    await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports[1] + "/healthz")).build(),
+        HttpResponse.BodyHandlers.ofString()).statusCode() == 503);
+    HttpResponse<String> late = post(ports[1], "/v1/completions",
+        "{\"model\":\"m\",\"prompt\":\"too late\",\"max_tokens\":1}");
+    assertThat(late.statusCode()).isEqualTo(503);
+    assertThat(late.body()).contains("shutting down");
+    for (int i = 0; i < 110; i++) {
+      HttpResponse<String> response = streams.get(i).get(120, TimeUnit.SECONDS);
+      assertThat(response.statusCode()).isEqualTo(200);
+      List<String> events = io.llumnix.testing.Exposition.events(response.body());
+      assertThat(events).last().isEqualTo("[DONE]");
+      if (i < 100) { // within its gateway's 60 s: whole
+        assertThat(response.body()).doesNotContain("\"error\"")
+            .contains("\"finish_reason\":\"length\"");
+      } else { // beyond its gateway's 1 s: ended with an error event
+        assertThat(events.get(events.size() - 2)).contains("\"error\"")
+            .contains("shutting down");
+      }
+    }
+    assertThat(patient.waitFor(30, TimeUnit.SECONDS)).as(log("gateway-" + ports[1])).isTrue();
+    assertThat(hasty.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(log("gateway-" + ports[1])).contains("draining 100 request(s)");
+  }
+
   /** Output tokens the engine on {@code port} produced. */
   static int completedTokens(int port) throws Exception {
     return (int) metrics(port).lines().filter(l -> l.startsWith("vllm:generation_tokens_total{"))

@@ -1,9 +1,9 @@
 package io.llumnix.cms;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.llumnix.cms.proto.InstanceMetadata;
 import io.llumnix.cms.proto.InstanceStatus;
 import io.llumnix.runtime.redis.RedisConnection;
+import io.llumnix.runtime.redis.RedisErrors;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -25,8 +25,6 @@ import org.jspecify.annotations.Nullable;
  * Redis fails the caller's loop instead of stalling it.
  */
 public final class RedisCmsStore implements CmsStore {
-
-  private static final System.Logger logger = System.getLogger(RedisCmsStore.class.getName());
 
   private final Redis redis;
   private final RedisAPI api;
@@ -96,11 +94,9 @@ public final class RedisCmsStore implements CmsStore {
           if (value == null) {
             continue; // expired or deleted between SCAN and MGET
           }
-          try {
-            all.add(InstanceMetadata.parseFrom(value.toBytes()));
-          } catch (InvalidProtocolBufferException e) {
-            logger.log(System.Logger.Level.WARNING, "cms: ignoring unreadable record "
-                + keys.get(i) + ": " + e.getMessage());
+          InstanceMetadata metadata = CmsRecords.metadata(keys.get(i), value.toBytes());
+          if (metadata != null) {
+            all.add(metadata);
           }
         }
         return all;
@@ -143,15 +139,10 @@ public final class RedisCmsStore implements CmsStore {
         if (value == null) {
           continue; // expired, deleted, or never written
         }
-        try {
-          InstanceStatus status = InstanceStatus.parseFrom(value.toBytes());
-          Integer at = position.get(status.getInstanceId());
-          if (at != null) {
-            statuses.set(at, status);
-          }
-        } catch (InvalidProtocolBufferException e) {
-          logger.log(System.Logger.Level.WARNING, "cms: ignoring an unreadable status: "
-              + e.getMessage());
+        InstanceStatus status = CmsRecords.status(value.toBytes());
+        Integer at = status == null ? null : position.get(status.getInstanceId());
+        if (at != null) {
+          statuses.set(at, status);
         }
       }
       return statuses;
@@ -159,7 +150,8 @@ public final class RedisCmsStore implements CmsStore {
   }
 
   private <T> Future<T> bounded(Future<T> future) {
-    return future.timeout(timeoutMillis, TimeUnit.MILLISECONDS);
+    return future.timeout(timeoutMillis, TimeUnit.MILLISECONDS)
+        .recover(e -> Future.failedFuture(RedisErrors.explained(e)));
   }
 
   @Override

@@ -3,7 +3,9 @@ package io.llumnix.discovery;
 import io.llumnix.core.instance.InferType;
 import io.llumnix.core.instance.LlmInstance;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.llumnix.runtime.redis.RedisConnection;
+import io.llumnix.runtime.redis.RedisErrors;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.client.WebClient;
@@ -63,6 +65,9 @@ public final class DiscoverySidecar implements AutoCloseable {
   private final long timer;
   private final AtomicInteger lastHealthy = new AtomicInteger(-1);
   private boolean redisFailing;
+  private volatile boolean stopped;
+  /** The round under way, or the last one. */
+  private Future<?> round = Future.succeededFuture();
 
   private DiscoverySidecar(Vertx vertx, RedisConnection connection, Settings settings) {
     this.vertx = vertx;
@@ -83,6 +88,22 @@ public final class DiscoverySidecar implements AutoCloseable {
     return lastHealthy.get();
   }
 
+  /**
+   * Stops registering and removes the pod's record, so gateways and schedulers stop choosing
+   * its engines at once instead of after the record's TTL: what a pod that is being stopped
+   * does first.
+   */
+  public Future<Void> deregister() {
+    vertx.cancelTimer(timer);
+    stopped = true;
+    // After the round under way, whose write would otherwise bring the record back.
+    return round.transform(ignored -> redis.send(Request.cmd(Command.DEL).arg(DiscoveryRecords.key(settings.podName())))
+        .<Void>mapEmpty()
+        .onFailure(e -> logger.log(System.Logger.Level.WARNING, "discovery sidecar: cannot "
+            + "remove " + settings.podName() + " from Redis (" + e.getMessage()
+            + "); it ages out after the TTL")));
+  }
+
   @Override
   public void close() {
     vertx.cancelTimer(timer);
@@ -91,6 +112,11 @@ public final class DiscoverySidecar implements AutoCloseable {
   }
 
   private void round() {
+    if (stopped) {
+      return;
+    }
+    Promise<Void> done = Promise.promise();
+    round = done.future();
     List<LlmInstance> all = settings.instances();
     List<Future<Boolean>> checks = new ArrayList<>(all.size());
     for (LlmInstance instance : all) {
@@ -106,13 +132,15 @@ public final class DiscoverySidecar implements AutoCloseable {
         }
       }
       lastHealthy.set(healthy.size());
-      if (healthy.isEmpty()) {
+      if (healthy.isEmpty() || stopped) {
+        done.complete();
         return;
       }
       byte[] record = DiscoveryRecords.pod(settings.podName(), System.currentTimeMillis(),
           healthy).toByteArray();
       redis.send(Request.cmd(Command.SET).arg(DiscoveryRecords.key(settings.podName()))
               .arg(Buffer.buffer(record)))
+          .onComplete(written -> done.complete())
           .onSuccess(ok -> {
             if (redisFailing) {
               redisFailing = false;
@@ -123,7 +151,8 @@ public final class DiscoverySidecar implements AutoCloseable {
             if (!redisFailing) {
               redisFailing = true;
               logger.log(System.Logger.Level.WARNING, "discovery sidecar: cannot write to "
-                  + "Redis (" + e.getMessage() + "); retrying every interval");
+                  + "Redis (" + RedisErrors.explained(e).getMessage()
+                  + "); retrying every interval");
             }
           });
     });

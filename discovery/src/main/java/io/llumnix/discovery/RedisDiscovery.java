@@ -7,6 +7,7 @@ import io.llumnix.core.instance.LlmInstance;
 import io.llumnix.discovery.proto.PodDiscoveryInfo;
 import io.vertx.core.Future;
 import io.llumnix.runtime.redis.RedisConnection;
+import io.llumnix.runtime.redis.RedisErrors;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
@@ -118,8 +119,9 @@ public final class RedisDiscovery implements AutoCloseable {
           } else if (!stale) {
             stale = true;
             logger.log(System.Logger.Level.WARNING, "discovery: Redis at " + connection
-                + " failed (" + ar.cause().getMessage() + "); keeping the last view of "
-                + view.size() + " instances, marked stale, until it answers again");
+                + " failed (" + RedisErrors.explained(ar.cause()).getMessage()
+                + "); keeping the last view of " + view.size()
+                + " instances, marked stale, until it answers again");
           }
         });
   }

@@ -100,6 +100,23 @@ class RedisDiscoveryIntegrationTest {
   }
 
   @Test
+  void aSidecarThatDeregistersIsForgottenAtOnceNotAfterTheTtl() throws Exception {
+    int port = io.llumnix.runtime.process.ChildProcess.freePort();
+    engine(port);
+    DiscoverySidecar sidecar = DiscoverySidecar.start(vertx, connection(),
+        new DiscoverySidecar.Settings(InferType.NEUTRAL, "pod-leaving", "127.0.0.1", port,
+            "127.0.0.1", port + 20000, 1, "", 200));
+    RedisDiscovery discovery = RedisDiscovery.start(vertx, connection(),
+        new RedisDiscovery.Settings(100, 600_000, null), listener);
+    await().atMost(Duration.ofSeconds(5)).until(() -> seen.containsKey("pod-leaving_dp0"));
+    sidecar.deregister().await(5, TimeUnit.SECONDS);
+    // Far within the 10-minute TTL: the record is gone, not aged out.
+    await().atMost(Duration.ofSeconds(5)).until(() -> !seen.containsKey("pod-leaving_dp0"));
+    discovery.close();
+    sidecar.close();
+  }
+
+  @Test
   void aRedisOutageKeepsTheLastViewUntilRedisReturns() throws Exception {
     int port = io.llumnix.runtime.process.ChildProcess.freePort();
     engine(port);

@@ -15,6 +15,8 @@ import io.llumnix.enginesim.migration.EngineMigrations;
 import io.llumnix.enginesim.migration.MigrationHost;
 import io.llumnix.metrics.ComponentMetrics;
 import io.llumnix.metrics.http.OperatorRoutes;
+import io.llumnix.openai.http.ErrorRoutes;
+import io.llumnix.openai.http.HttpLimits;
 import io.llumnix.runtime.VertxClock;
 import io.llumnix.tokenizer.Tokenizer;
 import io.vertx.core.Future;
@@ -182,9 +184,11 @@ public final class EngineInstance extends VerticleBase implements EngineHandle, 
   public Future<?> start() {
     loop = new StepLoop(vertx, clock, core, stepListener());
     Router router = Router.router(vertx);
+    ErrorRoutes.install(router, HttpLimits.DEFAULT);
     new OpenAiRoutes(settings, tokenizer, this, vertx, vertx.createHttpClient()).mount(router);
     OperatorRoutes.mount(router, metrics, () -> true);
     Router kvRouter = Router.router(vertx);
+    ErrorRoutes.install(kvRouter, HttpLimits.DEFAULT);
     new KvTransferRoutes(settings, this).mount(kvRouter);
     migrations = new EngineMigrations(this, cmsTarget != null ? cmsTarget.migration()
         : CmsTarget.MigrationSettings.DEFAULT);
@@ -198,9 +202,10 @@ public final class EngineInstance extends VerticleBase implements EngineHandle, 
             + cmsTarget.migration().portOf(index) + ": " + e.getMessage(), e));
       }
     }
-    return vertx.createHttpServer()
-        .requestHandler(router)
-        .listen(port, host)
+    HttpServer http = vertx.createHttpServer(HttpLimits.DEFAULT.serverOptions())
+        .requestHandler(router);
+    ErrorRoutes.invalidRequests(http);
+    return http.listen(port, host)
         .onSuccess(s -> server = s)
         .compose(s -> vertx.createHttpServer().requestHandler(kvRouter)
             .listen(kvTransferPort, host))

@@ -240,6 +240,15 @@ final class Exchange implements SchedulingQueue.Job, ForwardListener {
 
   // ---- ends
 
+  /** Ends it now with {@code error}, the engine's request aborted: the gateway is stopping. */
+  void stop(OpenAiError error) {
+    Forwarder.Forwarding engine = forwarding;
+    if (state != State.DONE && engine != null) {
+      engine.abort();
+    }
+    end(error);
+  }
+
   /** Hands the request to the route config's fallback entries: the cluster cannot serve it. */
   private void fallBack() {
     state = State.DONE;

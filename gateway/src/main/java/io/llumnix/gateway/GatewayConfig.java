@@ -1,9 +1,11 @@
 package io.llumnix.gateway;
 
+import io.llumnix.gateway.auth.AuthSettings;
 import io.llumnix.gateway.forward.Forwarders;
 import io.llumnix.gateway.forward.NeutralForwarder;
 import io.llumnix.gateway.mirror.MirrorSettings;
 import io.llumnix.gateway.route.RouteSettings;
+import io.llumnix.openai.http.HttpLimits;
 
 /**
  * The gateway's own settings (the balancer and discovery are passed in built). Built with
@@ -18,7 +20,8 @@ import io.llumnix.gateway.route.RouteSettings;
  *     a full queue before 429
  * @param retryMaxCount {@code --retry-max-count}: retries on another instance of a request that
  *     failed before its first byte went to the client
- * @param maxRequestBodyBytes larger bodies are answered 413
+ * @param http what the HTTP server accepts: request line, headers, body size and time, idle
+ *     connections (each refusal in OpenAI's error JSON)
  * @param admissionThreads threads that parse, validate and tokenize requests (admission), so
  *     that the event loop only moves bytes and a scheduling answer never waits behind a
  *     tokenizer
@@ -28,13 +31,17 @@ import io.llumnix.gateway.route.RouteSettings;
  * @param separatePdScheduling {@code --separate-pd-scheduling}: a prefill/decode request's
  *     decode instance is scheduled after its prefill (pd_staged), not with it (pd_batch)
  * @param mirror where the mirror config is, and how much mirroring may cost
+ * @param engineIdleSeconds an engine connection with no byte for this long fails its request
+ *     (retried elsewhere when nothing reached the client yet): a frozen engine, which neither
+ *     answers nor closes, cannot hold a request forever; the reference's 5 minutes
+ * @param auth which API keys clients must carry, if any
  * @param routes how requests are split between the local cluster and external servers, and
  *     where they fall back
  */
 public record GatewayConfig(String host, int port, int maxModelLen, int maxQueueSize,
-    int queueWorkers, long queueFullWaitMillis, int retryMaxCount, long maxRequestBodyBytes,
+    int queueWorkers, long queueFullWaitMillis, int retryMaxCount, HttpLimits http,
     int admissionThreads, String forwarder, boolean separatePdScheduling,
-    MirrorSettings mirror, RouteSettings routes) {
+    MirrorSettings mirror, int engineIdleSeconds, AuthSettings auth, RouteSettings routes) {
 
   /** {@value} */
   public static final String DEFAULT_HOST = "0.0.0.0";
@@ -46,8 +53,8 @@ public record GatewayConfig(String host, int port, int maxModelLen, int maxQueue
   public static final int DEFAULT_QUEUE_WORKERS = 5;
   /** {@value} */
   public static final long DEFAULT_QUEUE_FULL_WAIT_MILLIS = 1000;
-  /** {@value}: 64 MiB. */
-  public static final long DEFAULT_MAX_REQUEST_BODY_BYTES = 64L * 1024 * 1024;
+  /** 64 MiB. */
+  public static final long DEFAULT_MAX_REQUEST_BODY_BYTES = HttpLimits.DEFAULT.maxBodyBytes();
   /**
    * Half the cores, at least one: rendering and tokenizing a burst on every core would leave
    * none for the event loops that schedule and relay.
@@ -55,7 +62,14 @@ public record GatewayConfig(String host, int port, int maxModelLen, int maxQueue
   public static final int DEFAULT_ADMISSION_THREADS =
       Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
 
+  /** {@value}: 5 minutes. */
+  public static final int DEFAULT_ENGINE_IDLE_SECONDS = 300;
+
   public GatewayConfig {
+    if (engineIdleSeconds < 1) {
+      throw new IllegalArgumentException("--engine-idle-timeout: " + engineIdleSeconds
+          + " s (expected: >= 1)");
+    }
     if (maxQueueSize < 1) {
       throw new IllegalArgumentException("--max-queue-size: " + maxQueueSize + " (expected: >= 1)");
     }
@@ -98,12 +112,14 @@ public record GatewayConfig(String host, int port, int maxModelLen, int maxQueue
     private int queueWorkers = DEFAULT_QUEUE_WORKERS;
     private long queueFullWaitMillis = DEFAULT_QUEUE_FULL_WAIT_MILLIS;
     private int retryMaxCount;
-    private long maxRequestBodyBytes = DEFAULT_MAX_REQUEST_BODY_BYTES;
+    private HttpLimits http = HttpLimits.DEFAULT;
     private int admissionThreads = DEFAULT_ADMISSION_THREADS;
     private String forwarder = NeutralForwarder.NAME;
     private boolean separatePdScheduling;
     private MirrorSettings mirror = MirrorSettings.DEFAULT;
     private RouteSettings routes = RouteSettings.LOCAL_ONLY;
+    private AuthSettings auth = AuthSettings.OPEN;
+    private int engineIdleSeconds = DEFAULT_ENGINE_IDLE_SECONDS;
 
     private Builder() {}
 
@@ -144,7 +160,12 @@ public record GatewayConfig(String host, int port, int maxModelLen, int maxQueue
     }
 
     public Builder maxRequestBodyBytes(long bytes) {
-      this.maxRequestBodyBytes = bytes;
+      this.http = http.withMaxBodyBytes(bytes);
+      return this;
+    }
+
+    public Builder http(HttpLimits limits) {
+      this.http = limits;
       return this;
     }
 
@@ -169,6 +190,16 @@ public record GatewayConfig(String host, int port, int maxModelLen, int maxQueue
       return this;
     }
 
+    public Builder engineIdleSeconds(int seconds) {
+      this.engineIdleSeconds = seconds;
+      return this;
+    }
+
+    public Builder auth(AuthSettings settings) {
+      this.auth = settings;
+      return this;
+    }
+
     public Builder routes(RouteSettings settings) {
       this.routes = settings;
       return this;
@@ -176,8 +207,8 @@ public record GatewayConfig(String host, int port, int maxModelLen, int maxQueue
 
     public GatewayConfig build() {
       return new GatewayConfig(host, port, maxModelLen, maxQueueSize, queueWorkers,
-          queueFullWaitMillis, retryMaxCount, maxRequestBodyBytes, admissionThreads,
-          forwarder, separatePdScheduling, mirror, routes);
+          queueFullWaitMillis, retryMaxCount, http, admissionThreads,
+          forwarder, separatePdScheduling, mirror, engineIdleSeconds, auth, routes);
     }
   }
 }

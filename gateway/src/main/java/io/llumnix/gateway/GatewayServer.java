@@ -4,6 +4,7 @@ import io.llumnix.core.instance.LlmInstance;
 import io.llumnix.core.time.Clock;
 import io.llumnix.gateway.admission.Admission;
 import io.llumnix.gateway.admission.AdmittedRequest;
+import io.llumnix.gateway.auth.ApiKeyCheck;
 import io.llumnix.gateway.forward.Forwarders;
 import io.llumnix.gateway.mirror.Mirror;
 import io.llumnix.gateway.mirror.MirrorConfig;
@@ -25,11 +26,13 @@ import io.llumnix.metrics.http.OperatorRoutes;
 import io.llumnix.openai.MediaTypes;
 import io.llumnix.openai.OpenAiError;
 import io.llumnix.openai.RequestRules;
+import io.llumnix.openai.http.ErrorRoutes;
 import io.llumnix.runtime.VertxClock;
 import io.llumnix.tokenizer.Tokenizer;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -45,6 +48,9 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -70,6 +76,7 @@ public final class GatewayServer extends VerticleBase {
   private final RoundRobinBalancer roundRobin;
   private final ComponentMetrics componentMetrics;
   private final Routing routing;
+  private final ApiKeyCheck apiKeys;
   private final @Nullable Clock injectedClock;
   private Clock clock;
   private GatewayMetrics metrics;
@@ -79,12 +86,17 @@ public final class GatewayServer extends VerticleBase {
   private @Nullable HttpServer server;
   private WorkerExecutor admitters;
   private @Nullable Mirror mirror;
+  /** Requests under way, each with how to end it now (when draining runs out of time). */
+  private final Map<RoutingContext, Runnable> inFlight = new HashMap<>();
+  private boolean draining;
+  private @Nullable Promise<Void> drained;
 
   /**
    * @param balancer chooses instances for requests
    * @param roundRobin answers {@code /v1/models} (any instance)
    * @param clock the clock to run on; null for the real one
-   * @throws IllegalArgumentException when the route config cannot be read or is not valid
+   * @throws IllegalArgumentException when the route config or the API keys cannot be read or
+   *     are not valid
    */
   public GatewayServer(GatewayConfig config, Tokenizer tokenizer, Balancer balancer,
       RoundRobinBalancer roundRobin, ComponentMetrics metrics, @Nullable Clock clock) {
@@ -94,6 +106,7 @@ public final class GatewayServer extends VerticleBase {
     this.roundRobin = roundRobin;
     this.componentMetrics = metrics;
     this.routing = new Routing(config.routes());
+    this.apiKeys = new ApiKeyCheck(config.auth());
     this.injectedClock = clock;
   }
 
@@ -141,28 +154,26 @@ public final class GatewayServer extends VerticleBase {
     queue = new SchedulingQueue(clock, config.maxQueueSize(), config.queueWorkers(),
         config.queueFullWaitMillis(), metrics.pending());
     engines = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true)
-        .setTcpNoDelay(true).setConnectTimeout(3000), new PoolOptions().setHttp1MaxSize(1024));
+        .setTcpNoDelay(true).setConnectTimeout(3000).setIdleTimeout(config.engineIdleSeconds()),
+        new PoolOptions().setHttp1MaxSize(1024));
     parts = new Exchange.Parts(clock, balancer,
         Forwarders.builtins().create(config.forwarder(), engines,
             config.separatePdScheduling()), routing, config.retryMaxCount(),
         config.maxQueueSize());
     Router router = Router.router(vertx);
-    BodyHandler body = BodyHandler.create(false).setBodyLimit(config.maxRequestBodyBytes());
+    BodyHandler body = ErrorRoutes.bodyHandler(config.http());
+    ErrorRoutes.install(router, config.http());
+    apiKeys.start(vertx, componentMetrics, config.host() + ":" + config.port());
+    if (apiKeys.required()) {
+      router.route("/v1/*").handler(apiKeys::handle); // before any body is read
+    }
     router.post("/v1/chat/completions").handler(body).handler(ctx -> handle(ctx, true));
     router.post("/v1/completions").handler(body).handler(ctx -> handle(ctx, false));
     router.get("/v1/models").handler(this::models);
-    OperatorRoutes.mount(router, componentMetrics, () -> true);
-    router.route().failureHandler(ctx -> {
-      int status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
-      String message = status == 413
-          ? "Request body too large: the limit is " + config.maxRequestBodyBytes() + " bytes"
-          : "request failed";
-      if (!ctx.response().ended()) {
-        OpenAiError.of(status, message).send(ctx.response());
-      }
-    });
-    return vertx.createHttpServer().requestHandler(router).listen(config.port(), config.host())
-        .onSuccess(s -> server = s);
+    OperatorRoutes.mount(router, componentMetrics, () -> !draining);
+    HttpServer http = vertx.createHttpServer(config.http().serverOptions()).requestHandler(router);
+    ErrorRoutes.invalidRequests(http);
+    return http.listen(config.port(), config.host()).onSuccess(s -> server = s);
   }
 
   @Override
@@ -172,7 +183,39 @@ public final class GatewayServer extends VerticleBase {
     }
     balancer.close();
     routing.close();
+    apiKeys.close();
     return admitters.close();
+  }
+
+  /**
+   * Stops taking requests — {@code /healthz} turns 503 first, so a load balancer moves away,
+   * and new requests get 503 — and lets those under way finish, for up to {@code timeoutMillis};
+   * then ends the rest with an error (an error event and {@code [DONE]} for a stream). Completes
+   * when no request is left.
+   */
+  public Future<Void> drain(long timeoutMillis) {
+    Promise<Void> done = Promise.promise();
+    context.runOnContext(ignored -> {
+      draining = true;
+      drained = done;
+      if (inFlight.isEmpty()) {
+        done.tryComplete();
+        return;
+      }
+      long timer = vertx.setTimer(Math.max(1, timeoutMillis), id -> {
+        for (Runnable stop : List.copyOf(inFlight.values())) {
+          stop.run();
+        }
+        done.tryComplete();
+      });
+      done.future().onComplete(ended -> vertx.cancelTimer(timer));
+    });
+    return done.future();
+  }
+
+  /** Requests under way. */
+  public int inFlight() {
+    return inFlight.size();
   }
 
   /** The port listened on (the actual one when 0 was asked for). */
@@ -204,6 +247,20 @@ public final class GatewayServer extends VerticleBase {
   }
 
   private void handle(RoutingContext ctx, boolean chat) {
+    if (draining) {
+      ErrorRoutes.closeAfter(ctx.request());
+      OpenAiError.of(503, "the gateway is shutting down").send(ctx.response());
+      return;
+    }
+    inFlight.put(ctx, () -> OpenAiError.of(503, "the gateway is shutting down")
+        .end(ctx.response()));
+    ctx.addEndHandler(ended -> {
+      inFlight.remove(ctx);
+      Promise<Void> waiting = drained;
+      if (waiting != null && inFlight.isEmpty()) {
+        waiting.tryComplete();
+      }
+    });
     long arrival = clock.nanoTime();
     String header = ctx.request().getHeader("x-request-id");
     String id = header == null || header.isEmpty() ? UUID.randomUUID().toString() : header;
@@ -217,6 +274,7 @@ public final class GatewayServer extends VerticleBase {
       if (route.kind() != Route.Kind.INTERNAL) {
         offerMirror(ctx, bytes);
         RequestObservation observation = metrics.observe(model, arrival);
+        inFlight.put(ctx, ctx.response()::reset); // an external answer is not ours to end
         routing.external(routes, route.external(), ctx.response(), raw(ctx, bytes, id, model),
             status -> observation.ended(status, clock.nanoTime()));
         return;
@@ -253,9 +311,16 @@ public final class GatewayServer extends VerticleBase {
       metrics.rejected(request.model(), 499);
       return;
     }
+    if (ctx.response().ended()) { // ended by a drain that ran out of time
+      metrics.rejected(request.model(), ctx.response().getStatusCode());
+      return;
+    }
     RequestObservation observation = metrics.observe(request.model(), request.arrivalNanos());
     observation.admitted(clock.nanoTime(), request.prompt().length);
-    queue.submit(new Exchange(parts, ctx.response(), request, raw, observation));
+    Exchange exchange = new Exchange(parts, ctx.response(), request, raw, observation);
+    inFlight.computeIfPresent(ctx, (c, stop) ->
+        () -> exchange.stop(OpenAiError.of(503, "the gateway is shutting down")));
+    queue.submit(exchange);
   }
 
 }

@@ -55,7 +55,13 @@ final class ChatPrompt {
     }
     Boolean generationPrompt = f.bool("add_generation_prompt");
     variables.put("add_generation_prompt", generationPrompt == null || generationPrompt);
-    if (f.value("tools") instanceof JsonArray tools && !tools.isEmpty()) {
+    JsonArray tools = f.array("tools");
+    if (tools != null && !tools.isEmpty()) {
+      for (Object tool : tools) {
+        if (!(tool instanceof JsonObject)) {
+          throw OpenAiError.badRequest("tools: each tool should be an object", "tools");
+        }
+      }
       variables.put("tools", Fields.plain(tools));
     }
     String text;

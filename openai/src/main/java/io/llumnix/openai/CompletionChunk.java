@@ -4,6 +4,7 @@ import io.llumnix.core.json.JsonText;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -82,14 +83,16 @@ public final class CompletionChunk {
     CompletionChunk result = new CompletionChunk();
     if (chunk.getValue("error") instanceof JsonObject error) {
       Object code = error.getValue("code");
-      result.errorStatus = code instanceof Number n && n.intValue() >= 400 ? n.intValue() : 500;
+      // Only an HTTP error status is relayed as one; anything else is the engine's failure.
+      result.errorStatus = code instanceof Number n && n.doubleValue() >= 400
+          && n.doubleValue() <= 599 ? n.intValue() : 500;
       result.errorMessage = String.valueOf(error.getValue("message", "engine error"));
       return result;
     }
     if (chunk.getValue("usage") instanceof JsonObject usage) {
       result.usageLiteral = usage.encode();
-      result.promptTokens = usage.getInteger("prompt_tokens", -1);
-      result.completionTokens = usage.getInteger("completion_tokens", -1);
+      result.promptTokens = count(usage.getValue("prompt_tokens"));
+      result.completionTokens = count(usage.getValue("completion_tokens"));
     }
     if (chunk.getValue("choices") instanceof JsonArray choices && !choices.isEmpty()
         && choices.getValue(0) instanceof JsonObject choice) {
@@ -102,21 +105,32 @@ public final class CompletionChunk {
     return result;
   }
 
-  /** The fast path; null when the chunk is not a plain one-choice token chunk. */
+  /** A usage count, or -1 when it is not a non-negative integer. */
+  private static int count(@Nullable Object value) {
+    return value instanceof Number n && n.doubleValue() >= 0
+        && n.doubleValue() <= Integer.MAX_VALUE && n.doubleValue() == Math.rint(n.doubleValue())
+        ? n.intValue() : -1;
+  }
+
+  /**
+   * The fast path; null when the chunk is not a plain one-choice token chunk, or anything in
+   * it is not what the scan can vouch for — then the full parse decides, so the two always
+   * agree.
+   */
   private static @Nullable CompletionChunk scan(String json) {
-    if (json.startsWith("{\"error\"") || json.contains("\"error\":{")) {
+    if (json.contains("\"error\"")) {
       return null;
     }
     int usage = json.lastIndexOf("\"usage\":");
     if (usage >= 0 && json.startsWith("{", skipSpaces(json, usage + 8))) {
       return null; // the usage chunk, or a continuous-usage stream: parse it
     }
-    int choices = json.indexOf("\"choices\":[");
+    int choices = key(json, "\"choices\":[", 0);
     if (choices < 0) {
       return null;
     }
     int first = skipSpaces(json, choices + 11);
-    int text = json.indexOf("\"text\":", first);
+    int text = key(json, "\"text\":", first);
     if (text < 0) {
       return null;
     }
@@ -128,7 +142,7 @@ public final class CompletionChunk {
     CompletionChunk event = new CompletionChunk();
     event.textLiteral = json.substring(start, end + 1);
     event.emptyText = end == start + 1;
-    int reason = json.indexOf("\"finish_reason\":", end);
+    int reason = key(json, "\"finish_reason\":", end);
     if (reason >= 0) {
       int at = skipSpaces(json, reason + 16);
       if (json.charAt(at) == '"') {
@@ -139,19 +153,37 @@ public final class CompletionChunk {
         event.finishReason = json.substring(at + 1, close);
       }
     }
-    int stop = json.indexOf("\"stop_reason\":", end);
+    int stop = key(json, "\"stop_reason\":", end);
     if (stop >= 0) {
       int at = skipSpaces(json, stop + 14);
       int close = json.charAt(at) == '"' ? endOfString(json, at) + 1 : valueEnd(json, at);
       if (close <= at) {
         return null;
       }
-      event.stopReasonLiteral = json.substring(at, close);
+      String literal = json.substring(at, close);
+      if (literal.charAt(0) != '"' && !literal.equals("null")
+          && !SCALAR.matcher(literal).matches()) {
+        return null;
+      }
+      event.stopReasonLiteral = literal;
     }
     if (json.indexOf("\"index\":", end) >= 0 && json.indexOf("\"text\":", end) >= 0) {
       return null; // more than one choice
     }
     return event;
+  }
+
+  /** A JSON scalar the scan may copy as it is: null or a number. */
+  private static final Pattern SCALAR =
+      Pattern.compile("null|-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?");
+
+  /** Where {@code key} (with its quotes) starts from {@code from}, not inside a string. */
+  private static int key(String json, String key, int from) {
+    int at = json.indexOf(key, from);
+    while (at > 0 && json.charAt(at - 1) == '\\') { // an escaped quote in a string
+      at = json.indexOf(key, at + 1);
+    }
+    return at;
   }
 
   private static int skipSpaces(String s, int i) {
@@ -170,11 +202,29 @@ public final class CompletionChunk {
       char c = s.charAt(i);
       if (c == '\\') {
         i++;
+        if (i >= s.length() || "\"\\/bfnrtu".indexOf(s.charAt(i)) < 0
+            || (s.charAt(i) == 'u' && !hex4(s, i + 1))) {
+          return -1; // not a JSON escape: the full parse refuses it
+        }
       } else if (c == '"') {
         return i;
+      } else if (c < 0x20) {
+        return -1; // a raw control character is not valid JSON
       }
     }
     return -1;
+  }
+
+  private static boolean hex4(String s, int from) {
+    if (from + 4 > s.length()) {
+      return false;
+    }
+    for (int i = from; i < from + 4; i++) {
+      if (Character.digit(s.charAt(i), 16) < 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static int valueEnd(String s, int start) {

@@ -57,6 +57,10 @@ record Fields(JsonObject body) {
     return typed(name, Boolean.class, "a valid boolean");
   }
 
+  @Nullable JsonArray array(String name) {
+    return typed(name, JsonArray.class, "a valid list");
+  }
+
   @Nullable JsonObject object(String name) {
     return typed(name, JsonObject.class, "a valid dictionary");
   }

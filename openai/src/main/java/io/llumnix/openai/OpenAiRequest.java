@@ -41,6 +41,11 @@ public record OpenAiRequest(boolean chat, String model, List<int[]> prompts,
    * @throws OpenAiError 400 when it is empty or not a JSON object
    */
   public static JsonObject jsonBody(@Nullable Buffer body) {
+    if (body != null && !Utf8.valid(body)) {
+      // The JSON decoder lets some invalid sequences through (overlong forms): refuse them all,
+      // as vLLM does, rather than tokenize what the client did not write.
+      throw OpenAiError.badRequest("JSON decode error: the body is not valid UTF-8");
+    }
     try {
       if (body != null && body.length() > 0 && body.toJsonObject() instanceof JsonObject json) {
         return json;

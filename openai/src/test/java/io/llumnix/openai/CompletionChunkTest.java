@@ -80,4 +80,33 @@ class CompletionChunkTest {
         + "{\"index\":1,\"text\":\"b\",\"finish_reason\":null}],\"usage\":null}");
     assertThat(chunk.textLiteral).isEqualTo("\"a\""); // the first choice, the one relayed
   }
+
+  /** What the stream fuzzer found: each is read as a full parse reads it, or refused. */
+  @Test
+  void whatTheFuzzerFoundIsReadAsTheFullParseReadsItOrRefused() {
+    CompletionChunk wrongTypes = CompletionChunk.read(
+        "{\"choices\":[],\"usage\":{\"prompt_tokens\":\"5\",\"completion_tokens\":null}}");
+    assertThat(wrongTypes.promptTokens).isEqualTo(-1);
+    assertThat(wrongTypes.completionTokens).isEqualTo(-1);
+    assertThat(CompletionChunk.read("{\"error\":{\"message\":\"x\",\"code\":894}}").errorStatus)
+        .isEqualTo(500);
+    assertThat(CompletionChunk.read("{\"error\":{\"message\":\"x\",\"code\":1e40}}")
+        .errorStatus).isEqualTo(500);
+    CompletionChunk late = CompletionChunk.read(
+        "{\"choices\":[{\"text\":\"a\"}],\"error\": {\"message\":\"x\"}}");
+    assertThat(late.isError()).isTrue();
+    for (String invalid : new String[] {"{\"choices\":[{\"text\":\"a\",\"stop_reason\":nu}]}",
+        "{\"choices\":[{\"text\":\"a\",\"stop_reason\":", "{\"choices\":[{\"text\":\"\\l\"}]}",
+        "{\"choices\":[{\"text\":\"a\nb\"}]}", "{\"choices\":[{\"text\":\"\\u12\"}]}",
+        "{\"choices\":[{\"text\":\"a\",\"stop_reason\":\"\\q\"}]}"}) {
+      assertThatThrownBy(() -> CompletionChunk.read(invalid)).as(invalid)
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+    CompletionChunk escapedKey = CompletionChunk.read(
+        "{\"choices\":[{\"text\":\"b\",\"\\\"finish_reason\":\"length\"}]}");
+    assertThat(escapedKey.finishReason).isNull();
+    CompletionChunk escapedText = CompletionChunk.read(
+        "{\"choices\":[{\"\\\"text\":\"x\",\"text\":\"b\"}]}");
+    assertThat(escapedText.textLiteral).isEqualTo("\"b\"");
+  }
 }

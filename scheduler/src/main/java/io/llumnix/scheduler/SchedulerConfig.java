@@ -1,6 +1,7 @@
 package io.llumnix.scheduler;
 
 import io.llumnix.scheduler.api.Keepalive;
+import io.llumnix.scheduler.api.ServiceToken;
 import io.llumnix.scheduler.cache.CacheAwareConfig;
 import io.llumnix.scheduler.cms.CmsReader;
 import io.llumnix.scheduler.cms.FullModePolicies;
@@ -25,11 +26,17 @@ import io.llumnix.scheduler.rescheduling.ReschedulingConfig;
  * @param rescheduling full mode: whether and how requests are migrated between instances
  *     ({@code --colocated-rescheduling-mode}, {@code --standalone-rescheduling-mode},
  *     {@code --rescheduling-*})
+ * @param serviceToken {@code --service-token}: what the internal routes ({@code /schedule},
+ *     {@code /release}, {@code /report}, {@code /keepalive}) require in {@code Authorization};
+ *     {@link ServiceToken#NONE}: nothing
+ * @param internalPort {@code --internal-port}: when above 0, the internal routes are served on
+ *     this second port only and {@code port} keeps {@code /metrics} and {@code /healthz}; 0:
+ *     everything on {@code port}
  */
 public record SchedulerConfig(String host, int port, long keepaliveIntervalMillis,
     boolean fullMode, String policy, PolicyConfig policyConfig, CmsReader.Intervals cmsIntervals,
     boolean localAccount, long accountStalenessSeconds, CacheAwareConfig cacheAware,
-    ReschedulingConfig rescheduling) {
+    ReschedulingConfig rescheduling, ServiceToken serviceToken, int internalPort) {
 
   /** {@value} */
   public static final String DEFAULT_HOST = "0.0.0.0";
@@ -48,6 +55,10 @@ public record SchedulerConfig(String host, int port, long keepaliveIntervalMilli
     if (keepaliveIntervalMillis < 1) {
       throw new IllegalArgumentException(
           "--keepalive-interval-ms: " + keepaliveIntervalMillis + " (expected: >= 1)");
+    }
+    if (internalPort < 0 || internalPort > 65535 || (internalPort > 0 && internalPort == port)) {
+      throw new IllegalArgumentException("--internal-port: " + internalPort
+          + " (expected: 0 for the --port listener, else a port other than " + port + ")");
     }
     PolicyRegistry.builtins().check(mode(fullMode), policy);
     FullModePolicies.FailoverDomain.of(policyConfig.failoverDomain());
@@ -72,14 +83,14 @@ public record SchedulerConfig(String host, int port, long keepaliveIntervalMilli
   public SchedulerConfig withPort(int port) {
     return new SchedulerConfig(host, port, keepaliveIntervalMillis, fullMode, policy,
         policyConfig, cmsIntervals, localAccount, accountStalenessSeconds, cacheAware,
-        rescheduling);
+        rescheduling, serviceToken, internalPort);
   }
 
   /** The same settings with {@code cacheAware}. */
   public SchedulerConfig withCacheAware(CacheAwareConfig cacheAware) {
     return new SchedulerConfig(host, port, keepaliveIntervalMillis, fullMode, policy,
         policyConfig, cmsIntervals, localAccount, accountStalenessSeconds, cacheAware,
-        rescheduling);
+        rescheduling, serviceToken, internalPort);
   }
 
   private static Mode<?> mode(boolean fullMode) {
@@ -104,8 +115,22 @@ public record SchedulerConfig(String host, int port, long keepaliveIntervalMilli
     private long accountStalenessSeconds = DEFAULT_ACCOUNT_STALENESS_SECONDS;
     private CacheAwareConfig cacheAware = CacheAwareConfig.disabled();
     private ReschedulingConfig rescheduling = ReschedulingConfig.disabled();
+    private ServiceToken serviceToken = ServiceToken.NONE;
+    private int internalPort;
 
     private Builder() {}
+
+    /** None by default: the internal routes are open, as the reference's are. */
+    public Builder serviceToken(ServiceToken serviceToken) {
+      this.serviceToken = serviceToken;
+      return this;
+    }
+
+    /** 0 (the default): the internal routes share {@link #port}'s listener. */
+    public Builder internalPort(int internalPort) {
+      this.internalPort = internalPort;
+      return this;
+    }
 
     /** Off by default. */
     public Builder rescheduling(ReschedulingConfig rescheduling) {
@@ -177,7 +202,8 @@ public record SchedulerConfig(String host, int port, long keepaliveIntervalMilli
     public SchedulerConfig build() {
       return new SchedulerConfig(host, port, keepaliveIntervalMillis, fullMode, policy,
           policyConfig, new CmsReader.Intervals(statusIntervalMillis, metadataIntervalMillis),
-          localAccount, accountStalenessSeconds, cacheAware, rescheduling);
+          localAccount, accountStalenessSeconds, cacheAware, rescheduling, serviceToken,
+          internalPort);
     }
   }
 }

@@ -6,6 +6,7 @@ import io.llumnix.core.instance.LlmInstance;
 import io.llumnix.core.time.Clock;
 import io.llumnix.metrics.ComponentMetrics;
 import io.llumnix.metrics.http.OperatorRoutes;
+import io.llumnix.openai.OpenAiError;
 import io.llumnix.runtime.VertxClock;
 import io.llumnix.scheduler.api.Keepalive;
 import io.llumnix.scheduler.api.Outcome;
@@ -26,16 +27,21 @@ import io.vertx.core.http.ServerWebSocket;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The scheduler's HTTP server: {@code /schedule}, {@code /release}, {@code /report}, the
  * {@code /keepalive} WebSocket, {@code /healthz} and {@code /metrics}; any other path is 404
- * {@code Not found} (plain text, as the reference). With {@code --colocated-rescheduling-mode}
- * the rescheduler runs here too, over the same CMS view. One verticle, so all scheduling state
- * lives on one event loop and needs no lock; the service is built on that loop at start.
+ * {@code Not found} (plain text, as the reference). With {@code --service-token} the first four
+ * (the internal routes) answer 401 to a caller without it ({@link ServiceTokenCheck}); with
+ * {@code --internal-port} they are served on that port only. With
+ * {@code --colocated-rescheduling-mode} the rescheduler runs here too, over the same CMS view.
+ * One verticle, so all scheduling state lives on one event loop and needs no lock; the service
+ * is built on that loop at start.
  *
  * <pre>{@code
  * SchedulerServer server = new SchedulerServer(SchedulerConfig.builder().fullMode(false)
@@ -46,6 +52,9 @@ import org.jspecify.annotations.Nullable;
 public final class SchedulerServer extends VerticleBase implements InstanceListener {
 
   private static final System.Logger logger = System.getLogger(SchedulerServer.class.getName());
+  /** The routes gateways call; {@code --service-token} and {@code --internal-port} cover them. */
+  static final List<String> INTERNAL_PATHS =
+      List.of("/schedule", "/release", "/report", Keepalive.PATH);
 
   private final SchedulerConfig config;
   private final ComponentMetrics metrics;
@@ -53,6 +62,8 @@ public final class SchedulerServer extends VerticleBase implements InstanceListe
   private final @Nullable Clock injectedClock;
   private @Nullable SchedulingService service;
   private @Nullable HttpServer server;
+  private @Nullable HttpServer internalServer;
+  private volatile boolean draining;
   private Clock clock;
 
   /**
@@ -84,16 +95,75 @@ public final class SchedulerServer extends VerticleBase implements InstanceListe
     service = SchedulingService.create(config, metrics, clock,
         config.fullMode() ? cmsStore.apply(vertx) : null, prefixIndex);
     service.start();
-    Router router = Router.router(vertx);
+    Router internal = Router.router(vertx);
+    mountInternal(internal);
+    if (config.internalPort() == 0) {
+      OperatorRoutes.mount(internal, metrics, () -> !draining);
+      internal.route().last().handler(ctx -> text(ctx.response(), 404, "Not found"));
+      return listen(internal, config.port()).onSuccess(s -> {
+        server = s;
+        logInternalRoutes(s.actualPort());
+      });
+    }
+    // The internal routes on their own listener, which a NetworkPolicy can open to gateways
+    // only; the main port keeps what Prometheus and the kubelet probe.
+    internal.route().last().handler(ctx -> text(ctx.response(), 404, "Not found"));
+    Router operator = Router.router(vertx);
+    OperatorRoutes.mount(operator, metrics, () -> !draining);
+    for (String path : INTERNAL_PATHS) {
+      operator.route(path).handler(ctx -> OpenAiError.notFound(path
+          + " is served on the internal port (--internal-port), not here").send(ctx.response()));
+    }
+    operator.route().last().handler(ctx -> text(ctx.response(), 404, "Not found"));
+    return listen(internal, config.internalPort()).compose(s -> {
+      internalServer = s;
+      return listen(operator, config.port());
+    }).onSuccess(s -> {
+      server = s;
+      logInternalRoutes(internalServer.actualPort());
+    });
+  }
+
+  /** {@code /schedule}, {@code /release}, {@code /report} and {@code /keepalive}. */
+  private void mountInternal(Router router) {
     BodyHandler body = BodyHandler.create(false).setBodyLimit(64L * 1024 * 1024);
+    if (config.serviceToken().enabled()) {
+      ServiceTokenCheck check = new ServiceTokenCheck(config.serviceToken());
+      for (String path : INTERNAL_PATHS) {
+        router.route(path).handler(check); // before the body is read or the socket upgraded
+      }
+    }
     router.route("/schedule").handler(body).handler(ctx -> schedule(ctx, false));
     router.route("/release").handler(body).handler(ctx -> schedule(ctx, true));
     router.route("/report").handler(body).handler(this::report);
     router.route(Keepalive.PATH).handler(this::keepalive);
-    OperatorRoutes.mount(router, metrics, () -> true);
-    router.route().last().handler(ctx -> text(ctx.response(), 404, "Not found"));
-    return vertx.createHttpServer().requestHandler(router).listen(config.port(), config.host())
-        .onSuccess(s -> server = s);
+  }
+
+  private Future<HttpServer> listen(Router router, int port) {
+    return vertx.createHttpServer().requestHandler(router).listen(port, config.host());
+  }
+
+  private void logInternalRoutes(int port) {
+    logger.log(System.Logger.Level.INFO, "internal routes " + INTERNAL_PATHS + " on "
+        + config.host() + ":" + port + (config.serviceToken().enabled()
+            ? ": service token required (Authorization: Bearer <--service-token>)"
+            : ": no --service-token, any caller may use them"));
+  }
+
+  /**
+   * Stops cleanly: {@code /healthz} turns 503, the listeners take no new connection, and the
+   * calls under way (each a few milliseconds) are answered, for up to {@code timeoutMillis}.
+   * Gateways' keepalives close, so they schedule round-robin until another scheduler answers.
+   */
+  public Future<Void> drain(long timeoutMillis) {
+    draining = true;
+    List<Future<Void>> closing = new ArrayList<>(2);
+    for (HttpServer listener : new HttpServer[] {server, internalServer}) {
+      if (listener != null) {
+        closing.add(listener.shutdown(timeoutMillis, TimeUnit.MILLISECONDS));
+      }
+    }
+    return Future.join(closing).mapEmpty();
   }
 
   @Override
@@ -108,6 +178,16 @@ public final class SchedulerServer extends VerticleBase implements InstanceListe
   public int actualPort() {
     HttpServer s = server;
     return s == null ? config.port() : s.actualPort();
+  }
+
+  /**
+   * The port of the internal routes, the one gateways name in {@code --scheduler-endpoints}:
+   * {@code --internal-port} when set, else {@link #actualPort()}.
+   */
+  public int internalPort() {
+    HttpServer s = internalServer;
+    return s != null ? s.actualPort()
+        : config.internalPort() > 0 ? config.internalPort() : actualPort();
   }
 
   /** Adds or updates an instance from discovery (lite mode), on the scheduler's event loop. */

@@ -97,6 +97,10 @@ public final class LlumnixMetrics {
       counter("gateway_mirror_requests_total", "Copies of requests sent to the mirror target, "
           + "by result: answered (any status), failed (unreachable or timed out), or dropped "
           + "(too many copies in flight).", "result");
+  public static final MetricSpec GATEWAY_REQUESTS_BY_KEY_TOTAL =
+      counter("gateway_requests_by_key_total", "Requests by the name of the API key they "
+          + "carried (with --metrics-per-key), and the status they got.", "key_name",
+          STATUS_CODE);
   public static final MetricSpec GATEWAY_CURRENT_REQUESTS =
       gauge("gateway_current_requests", "Requests in flight in the gateway.");
 
@@ -199,7 +203,7 @@ public final class LlumnixMetrics {
         REQUEST_OUTPUT_TOKENS, REQUEST_QUEUE_DURATION_MILLISECONDS,
         REQUEST_PREPROCESS_DURATION_MILLISECONDS, REQUEST_SCHEDULE_DURATION_MILLISECONDS,
         REQUEST_POSTPROCESS_DURATION_MILLISECONDS, GATEWAY_PENDING_REQUESTS,
-        GATEWAY_CURRENT_REQUESTS, GATEWAY_MIRROR_REQUESTS_TOTAL);
+        GATEWAY_CURRENT_REQUESTS, GATEWAY_MIRROR_REQUESTS_TOTAL, GATEWAY_REQUESTS_BY_KEY_TOTAL);
   }
 
   /** The scheduler's metrics (full and lite mode, rescheduling, cache-aware). */

@@ -8,6 +8,8 @@ import io.llumnix.openai.MediaTypes;
 import io.llumnix.openai.OpenAiError;
 import io.llumnix.openai.OpenAiRequest;
 import io.llumnix.openai.RequestRules;
+import io.llumnix.openai.http.ErrorRoutes;
+import io.llumnix.openai.http.HttpLimits;
 import io.llumnix.tokenizer.Tokenizer;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -62,7 +64,7 @@ public final class OpenAiRoutes {
     if (!settings.apiKey().isEmpty()) {
       router.route("/v1/*").handler(this::authorize);
     }
-    BodyHandler body = BodyHandler.create(false).setBodyLimit(64L * 1024 * 1024);
+    BodyHandler body = ErrorRoutes.bodyHandler(HttpLimits.DEFAULT);
     router.post("/v1/completions").handler(body).handler(ctx -> generate(ctx, false));
     router.post("/v1/chat/completions").handler(body).handler(ctx -> generate(ctx, true));
     router.get("/v1/models").handler(this::models);

@@ -8,6 +8,7 @@ import io.llumnix.scheduler.api.Outcome;
 import io.llumnix.scheduler.api.ReportItem;
 import io.llumnix.scheduler.api.SchedulerClient;
 import io.llumnix.scheduler.api.SchedulerEndpoint;
+import io.llumnix.scheduler.api.ServiceToken;
 import io.llumnix.scheduler.api.SchedulingMode;
 import io.llumnix.scheduler.api.SchedulingRequest;
 import io.llumnix.scheduler.api.SchedulingStage;
@@ -132,7 +133,8 @@ public final class RemoteSchedulerBalancer implements Balancer {
     this.fallback = fallback;
     this.client = SchedulerClient.create(vertx, settings.client());
     this.connection = new SchedulerConnection(vertx, clock, settings.endpoints(),
-        settings.reconnectMillis(), settings.pingCheckMillis(), tracked::clear);
+        settings.reconnectMillis(), settings.pingCheckMillis(), tracked::clear,
+        ServiceToken.of(settings.client().serviceToken()));
     this.reportTimer = !settings.fullMode() && settings.reportIntervalMillis() > 0
         ? clock.setPeriodic(settings.reportIntervalMillis(), this::sendReports) : -1;
     connection.connect();

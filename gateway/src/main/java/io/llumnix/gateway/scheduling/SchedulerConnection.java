@@ -3,9 +3,13 @@ package io.llumnix.gateway.scheduling;
 import io.llumnix.core.time.Clock;
 import io.llumnix.scheduler.api.Keepalive;
 import io.llumnix.scheduler.api.SchedulerEndpoint;
+import io.llumnix.scheduler.api.ServiceToken;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -18,7 +22,9 @@ import org.jspecify.annotations.Nullable;
  * endpoint: it dials them in turn, moving to the next when one fails, when one stops pinging
  * (two silent checks, as the reference drops it), or when the balancer reports three failed
  * calls in a row; it redials after the reconnect interval. A dropped keepalive means the
- * scheduler released this gateway's requests. Timers run on the clock.
+ * scheduler released this gateway's requests. Timers run on the clock. The upgrade carries the
+ * {@code --service-token} ({@code Authorization: Bearer}) as the scheduler's other routes get
+ * it; a scheduler refusing it is logged once until one accepts, not at every redial.
  */
 final class SchedulerConnection {
 
@@ -31,7 +37,9 @@ final class SchedulerConnection {
   private final long reconnectMillis;
   private final long pingCheckMillis;
   private final Runnable onDropped;
+  private final ServiceToken token;
   private volatile int endpoint;
+  private volatile boolean refusalLogged;
   private volatile @Nullable String gatewayId;
   private volatile @Nullable WebSocket socket;
   private volatile boolean closed;
@@ -39,15 +47,17 @@ final class SchedulerConnection {
   /**
    * @param pingCheckMillis the keepalive is dropped when two checks this far apart saw no ping
    * @param onDropped runs when a keepalive that was accepted drops
+   * @param token sent on the upgrade when set: the {@code --service-token} the calls carry too
    */
   SchedulerConnection(Vertx vertx, Clock clock, List<SchedulerEndpoint> endpoints,
-      long reconnectMillis, long pingCheckMillis, Runnable onDropped) {
+      long reconnectMillis, long pingCheckMillis, Runnable onDropped, ServiceToken token) {
     this.clock = clock;
     this.sockets = vertx.createWebSocketClient();
     this.endpoints = List.copyOf(endpoints);
     this.reconnectMillis = reconnectMillis;
     this.pingCheckMillis = pingCheckMillis;
     this.onDropped = onDropped;
+    this.token = token;
   }
 
   /** This gateway's id while a scheduler accepts it, else null. */
@@ -78,9 +88,27 @@ final class SchedulerConnection {
       return;
     }
     SchedulerEndpoint target = current();
-    sockets.connect(target.port(), target.host(), Keepalive.PATH)
-        .onSuccess(ws -> keep(target, ws))
+    WebSocketConnectOptions options = new WebSocketConnectOptions().setHost(target.host())
+        .setPort(target.port()).setURI(Keepalive.PATH);
+    if (token.enabled()) {
+      options.addHeader(HttpHeaders.AUTHORIZATION, token.authorization());
+    }
+    sockets.connect(options)
+        .onSuccess(ws -> {
+          refusalLogged = false;
+          keep(target, ws);
+        })
         .onFailure(e -> {
+          if (e instanceof UpgradeRejectedException rejected
+              && (rejected.getStatus() == 401 || rejected.getStatus() == 403)
+              && !refusalLogged) {
+            refusalLogged = true;
+            logger.log(System.Logger.Level.WARNING, "scheduler " + target + " refused the "
+                + "keepalive (" + rejected.getStatus() + "): "
+                + (token.enabled() ? "its --service-token differs from ours"
+                    : "it requires a --service-token and we have none")
+                + "; scheduling round-robin meanwhile");
+          }
           endpoint++;
           clock.setTimer(reconnectMillis, this::connect);
         });

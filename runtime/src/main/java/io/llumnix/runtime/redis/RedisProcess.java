@@ -46,7 +46,11 @@ public final class RedisProcess implements AutoCloseable {
     return start(List.of());
   }
 
-  /** Starts a server with {@code extraArguments} (cluster mode, say). */
+  /**
+   * Starts a server with {@code extraArguments}: cluster mode, a password
+   * ({@code --requirepass}), ACL users ({@code --user}), a TLS port ({@code --tls-port}, next
+   * to the plain one, which start-up is checked on).
+   */
   public static RedisProcess start(List<String> extraArguments)
       throws IOException, InterruptedException {
     int port = ChildProcess.freePort();
@@ -108,7 +112,9 @@ public final class RedisProcess implements AutoCloseable {
       InputStream in = socket.getInputStream();
       byte[] reply = new byte[7];
       int n = in.read(reply);
-      return n > 0 && new String(reply, 0, n, StandardCharsets.US_ASCII).startsWith("+PONG");
+      String answer = n > 0 ? new String(reply, 0, n, StandardCharsets.US_ASCII) : "";
+      // A server with a password answers, unauthenticated, NOAUTH: it is up all the same.
+      return answer.startsWith("+PONG") || answer.startsWith("-NOAUTH");
     } catch (IOException e) {
       return false;
     }

@@ -10,6 +10,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Calls a scheduler's {@code /schedule}, {@code /release} and {@code /report}, with typed
@@ -27,7 +28,8 @@ public final class SchedulerClient {
    * How calls are made.
    *
    * @param timeoutMillis a call fails when no answer came in this long (the reference: 2 s)
-   * @param serviceToken sent as {@code Authorization} when not empty
+   * @param serviceToken sent as {@code Authorization: Bearer <token>} when not empty (see
+   *     {@link ServiceToken})
    * @param maxConnections connections per scheduler; every request makes at least one call
    */
   public record Settings(long timeoutMillis, String serviceToken, int maxConnections) {
@@ -39,6 +41,14 @@ public final class SchedulerClient {
         throw new IllegalArgumentException("scheduler client: timeout " + timeoutMillis
             + " ms and " + maxConnections + " connections (expected: both >= 1)");
       }
+      ServiceToken.of(serviceToken); // checks it
+    }
+
+    /** Without the token, which must not reach a log. */
+    @Override
+    public String toString() {
+      return "Settings[timeoutMillis=" + timeoutMillis + ", serviceToken="
+          + ServiceToken.of(serviceToken) + ", maxConnections=" + maxConnections + "]";
     }
   }
 
@@ -47,10 +57,14 @@ public final class SchedulerClient {
 
   private final HttpClient http;
   private final Settings settings;
+  private final @Nullable CharSequence authorization;
 
   private SchedulerClient(HttpClient http, Settings settings) {
     this.http = http;
     this.settings = settings;
+    ServiceToken token = ServiceToken.of(settings.serviceToken());
+    this.authorization = token.enabled()
+        ? HttpHeaders.createOptimized(token.authorization()) : null;
   }
 
   /** A client on {@code vertx}; keep one per gateway (it holds the connection pools). */
@@ -102,8 +116,8 @@ public final class SchedulerClient {
         .setHost(endpoint.host()).setPort(endpoint.port()).setURI(path)
         .putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON)
         .setTimeout(settings.timeoutMillis());
-    if (!settings.serviceToken().isEmpty()) {
-      options.putHeader(HttpHeaders.AUTHORIZATION, settings.serviceToken());
+    if (authorization != null) {
+      options.putHeader(HttpHeaders.AUTHORIZATION, authorization);
     }
     return http.request(options)
         .compose(request -> request.send(body))
