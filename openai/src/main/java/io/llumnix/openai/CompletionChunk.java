@@ -131,8 +131,8 @@ public final class CompletionChunk {
     }
     int first = skipSpaces(json, choices + 11);
     int text = key(json, "\"text\":", first);
-    if (text < 0) {
-      return null;
+    if (text < 0 || json.charAt(first) != '{' || !flat(json, first + 1, text)) {
+      return null; // the text is not a field of the first choice itself
     }
     int start = skipSpaces(json, text + 7);
     int end = endOfString(json, start);
@@ -143,6 +143,9 @@ public final class CompletionChunk {
     event.textLiteral = json.substring(start, end + 1);
     event.emptyText = end == start + 1;
     int reason = key(json, "\"finish_reason\":", end);
+    if (reason >= 0 && !flat(json, end + 1, reason)) {
+      return null; // not in the same choice as the text
+    }
     if (reason >= 0) {
       int at = skipSpaces(json, reason + 16);
       if (json.charAt(at) == '"') {
@@ -154,6 +157,9 @@ public final class CompletionChunk {
       }
     }
     int stop = key(json, "\"stop_reason\":", end);
+    if (stop >= 0 && !flat(json, end + 1, stop)) {
+      return null;
+    }
     if (stop >= 0) {
       int at = skipSpaces(json, stop + 14);
       int close = json.charAt(at) == '"' ? endOfString(json, at) + 1 : valueEnd(json, at);
@@ -171,6 +177,21 @@ public final class CompletionChunk {
       return null; // more than one choice
     }
     return event;
+  }
+
+  /**
+   * Whether {@code json} between {@code from} and {@code to} opens or closes no object or array
+   * (in strings too, which only sends such chunks to the full parse): the two ends are then
+   * fields of one object.
+   */
+  private static boolean flat(String json, int from, int to) {
+    for (int i = from; i < to; i++) {
+      char c = json.charAt(i);
+      if (c == '{' || c == '}' || c == '[' || c == ']') {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** A JSON scalar the scan may copy as it is: null or a number. */

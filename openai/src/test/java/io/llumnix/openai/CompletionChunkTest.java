@@ -108,5 +108,9 @@ class CompletionChunkTest {
     CompletionChunk escapedText = CompletionChunk.read(
         "{\"choices\":[{\"\\\"text\":\"x\",\"text\":\"b\"}]}");
     assertThat(escapedText.textLiteral).isEqualTo("\"b\"");
+    CompletionChunk elsewhere = CompletionChunk.read("{\"choices\":[{\"index\":0,\"tex*\":\"a\"}],"
+        + "\"usagices\":[{\"text\":\"b\",\"finish_reason\":\"length\"}]}");
+    assertThat(elsewhere.textLiteral).isEqualTo("\"\"");
+    assertThat(elsewhere.finishReason).isNull();
   }
 }
