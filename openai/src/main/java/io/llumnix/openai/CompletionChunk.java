@@ -173,8 +173,10 @@ public final class CompletionChunk {
       }
       event.stopReasonLiteral = literal;
     }
-    if (json.indexOf("\"index\":", end) >= 0 && json.indexOf("\"text\":", end) >= 0) {
-      return null; // more than one choice
+    if (key(json, "\"text\":", end) >= 0 || (reason >= 0
+        && key(json, "\"finish_reason\":", reason + 1) >= 0) || (stop >= 0
+        && key(json, "\"stop_reason\":", stop + 1) >= 0)) {
+      return null; // more than one choice, or a key given twice: the full parse's last wins
     }
     return event;
   }
