@@ -139,7 +139,7 @@ public final class RedisDiscovery implements AutoCloseable {
 
   private Future<Map<String, LlmInstance>> read(List<String> keys) {
     if (keys.isEmpty()) {
-      return Future.succeededFuture(Map.of());
+      return Future.succeededFuture(new HashMap<>()); // apply() may add kept instances
     }
     return api.mget(keys).compose(values -> {
       Map<String, LlmInstance> next = new HashMap<>();

@@ -1,0 +1,463 @@
+package io.llumnix.benchmarks.faults;
+
+import io.llumnix.benchmarks.faults.StreamLoad.Outcome;
+import io.llumnix.benchmarks.faults.StreamLoad.Stream;
+import io.llumnix.benchmarks.faults.StreamLoad.Tally;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * Faults injected into a whole cluster of real processes while streams run through it, each
+ * case on a fresh cluster, in lite mode and in full mode, with one table of how the streams
+ * ended.
+ *
+ * <p>The cluster is shaped as the deploy/ manifests: a Redis, two engine "pods" (engine-0 with
+ * one simulated engine, engine-1 with two, as a data-parallel pod), each with a discovery
+ * sidecar writing it to Redis, a scheduler and a gateway finding the engines there (lite:
+ * {@code --no-enable-full-mode-scheduling} on both; full: llumlets writing the CMS in the same
+ * Redis). The gateway runs with {@code --engine-idle-timeout 5s} (this suite's {@code
+ * --engine-idle-timeout} flag; the gateway's default is 300 s), {@code --retry-max-count 2} and
+ * {@code --shutdown-timeout 20s}; sidecars every 5 s. A {@link StreamLoad} keeps {@code --streams}
+ * streams of {@code --tokens} tokens going; 10 s in, a burst of {@code --burst} long-prompt
+ * streams is sent and, 200 ms later, the fault hits, so that some requests have not streamed a
+ * token yet (their prefill is under way): the "waiting@fault" column says whether they were
+ * retried successfully. Cases:
+ *
+ * <ul>
+ *   <li>{@code engine-kill}: engine-0 SIGKILLed; restarted 30 s later.
+ *   <li>{@code engine-freeze}: engine-0 SIGSTOPped (neither answers nor closes); SIGCONT 30 s
+ *       later.
+ *   <li>{@code scheduler-kill}: the scheduler SIGKILLed; restarted 15 s later.
+ *   <li>{@code redis-restart}: Redis stopped for 30 s, restarted empty on its port.
+ *   <li>{@code gateway-restart}: the gateway SIGTERMed (it drains), then started again on its
+ *       port; the load client reconnects.
+ * </ul>
+ *
+ * After the recovery the load runs 25 s more (40 s after Redis), then stops sending; streams
+ * still open 65 s later count as hung. A case takes about 1.5–2.5 min, start-up included.
+ *
+ * <pre>
+ * benchmarks/scripts/fault-suite.sh
+ * java -cp benchmarks/target/benchmarks.jar io.llumnix.benchmarks.faults.FaultSuite \
+ *     --jar cli/target/llumnix.jar [--streams 64] [--tokens 256] [--burst 24] \
+ *     [--engine-idle-timeout 5s] \
+ *     [--modes lite,full] \
+ *     [--cases engine-kill,engine-freeze,scheduler-kill,redis-restart,gateway-restart]
+ * </pre>
+ */
+public final class FaultSuite {
+
+  /** A fault, how long it lasts, and how long the load runs after the recovery. */
+  enum Fault {
+    ENGINE_KILL("engine-kill", 30, 25),
+    ENGINE_FREEZE("engine-freeze", 30, 25),
+    SCHEDULER_KILL("scheduler-kill", 15, 25),
+    REDIS_RESTART("redis-restart", 30, 40),
+    GATEWAY_RESTART("gateway-restart", 0, 25);
+
+    final String label;
+    final int holdSeconds;
+    final int observeSeconds;
+
+    Fault(String label, int holdSeconds, int observeSeconds) {
+      this.label = label;
+      this.holdSeconds = holdSeconds;
+      this.observeSeconds = observeSeconds;
+    }
+
+    static Fault named(String name) {
+      for (Fault fault : values()) {
+        if (fault.label.equals(name)) {
+          return fault;
+        }
+      }
+      throw new IllegalArgumentException("unknown case: " + name + " (expected one of: "
+          + Arrays.stream(values()).map(f -> f.label).toList() + ")");
+    }
+  }
+
+  /** The gateway's flags in this suite, after {@code --engine-idle-timeout <value>}. */
+  static final String GATEWAY_FAULT_FLAGS = "--retry-max-count 2 --shutdown-timeout 20s";
+  static final double SPEEDUP = 0.25;
+  static final int SIDECAR_INTERVAL_SECONDS = 5;
+  static final int WARM_SECONDS = 10;
+  static final int DRAIN_SECONDS = 65;
+  static final int KV_OFFSET = 7000;
+
+  /** Ports of one cluster. */
+  record Ports(int redis, int engine, int scheduler, int gateway) {
+    List<Integer> engines() {
+      return List.of(engine, engine + 1, engine + 2);
+    }
+  }
+
+  /** One case's figures. */
+  record Result(String fault, String mode, Tally all, String streamingAtFault,
+      String waitingAtFault, String burst, String during, String after, String lastTen,
+      long retries, String note, List<String> examples) {}
+
+  private final Path jar;
+  private final Path logs;
+  private final int streams;
+  private final int tokens;
+  private final int burst;
+  private final String longPrompt;
+  private final String gatewayFlags;
+
+  private FaultSuite(Path jar, Path logs, int streams, int tokens, int burst,
+      String gatewayFlags) {
+    this.gatewayFlags = gatewayFlags;
+    this.jar = jar;
+    this.logs = logs;
+    this.streams = streams;
+    this.tokens = tokens;
+    this.burst = burst;
+    StringBuilder prompt = new StringBuilder();
+    for (int i = 0; i < 1500; i++) {
+      prompt.append(i == 0 ? "" : " ").append("word").append(i % 97);
+    }
+    this.longPrompt = prompt.toString();
+  }
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> flags = flags(args);
+    Path jar = Path.of(flags.getOrDefault("jar", "cli/target/llumnix.jar")).toAbsolutePath();
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalArgumentException("--jar: " + jar + " (expected: the runnable jar)");
+    }
+    Path logs = Path.of(flags.getOrDefault("logs",
+        Files.createTempDirectory("fault-suite-").toString()));
+    int streams = Integer.parseInt(flags.getOrDefault("streams", "64"));
+    int tokens = Integer.parseInt(flags.getOrDefault("tokens", "256"));
+    int burst = Integer.parseInt(flags.getOrDefault("burst", "24"));
+    String gatewayFlags = "--engine-idle-timeout " + flags.getOrDefault("engine-idle-timeout",
+        "5s") + " " + GATEWAY_FAULT_FLAGS;
+    List<String> modes = List.of(flags.getOrDefault("modes", "lite,full").split(","));
+    List<Fault> faults = Arrays.stream(flags.getOrDefault("cases",
+            "engine-kill,engine-freeze,scheduler-kill,redis-restart,gateway-restart")
+        .split(",")).map(Fault::named).toList();
+    for (String mode : modes) {
+      if (!mode.equals("lite") && !mode.equals("full")) {
+        throw new IllegalArgumentException("--modes: " + mode + " (expected: lite, full)");
+      }
+    }
+
+    System.out.printf(Locale.ROOT, "# fault suite: %d streams of %d tokens (stream, ignore_eos),"
+            + " burst of %d long-prompt streams 200 ms before each fault%n", streams, tokens,
+        burst);
+    System.out.printf(Locale.ROOT, "# gateway %s (this suite's; the defaults are 300 s, 0"
+            + " and 30 s); engines: 3 simulated (llama3-8b-h100, speedup"
+            + " %.2f, --positional-output) in 2 pods with discovery sidecars every %d s;"
+            + " logs in %s%n", gatewayFlags, SPEEDUP, SIDECAR_INTERVAL_SECONDS, logs);
+    FaultSuite suite = new FaultSuite(jar, logs, streams, tokens, burst, gatewayFlags);
+    List<Result> results = new ArrayList<>();
+    for (Fault fault : faults) {
+      for (String mode : modes) {
+        Result result = suite.run(fault, mode);
+        results.add(result);
+        System.out.println("# " + row(result));
+      }
+    }
+    System.out.println();
+    print(results);
+  }
+
+  private static Map<String, String> flags(String[] args) {
+    Map<String, String> flags = new LinkedHashMap<>();
+    for (int i = 0; i < args.length; i++) {
+      if (!args[i].startsWith("--") || i + 1 == args.length) {
+        throw new IllegalArgumentException("bad arguments: " + String.join(" ", args)
+            + " (expected: --name value ...)");
+      }
+      flags.put(args[i].substring(2), args[++i]);
+    }
+    return flags;
+  }
+
+  // ---- one case
+
+  private Result run(Fault fault, String mode) throws Exception {
+    boolean lite = mode.equals("lite");
+    System.out.printf(Locale.ROOT, "# %s / %s: starting the cluster%n", fault.label, mode);
+    Cluster cluster = new Cluster(jar, logs.resolve(fault.label + "-" + mode));
+    Ports ports = ports();
+    String note = "";
+    try {
+      start(cluster, ports, lite);
+      note = awaitReady(ports);
+      try (StreamLoad load = new StreamLoad(ports.gateway(), streams, tokens, true)) {
+        long loadStart = System.nanoTime();
+        load.start(Duration.ofSeconds(2));
+        TimeUnit.SECONDS.sleep(WARM_SECONDS);
+        long retriesBefore = 0;
+        load.burst(burst, longPrompt);
+        TimeUnit.MILLISECONDS.sleep(200);
+        long faultAt = System.nanoTime();
+        switch (fault) {
+          case ENGINE_KILL -> cluster.kill("engine-0");
+          case ENGINE_FREEZE -> cluster.freeze("engine-0");
+          case SCHEDULER_KILL -> cluster.kill("scheduler");
+          case REDIS_RESTART -> cluster.terminate("redis", Duration.ofSeconds(5));
+          case GATEWAY_RESTART -> {
+            retriesBefore = retries(ports.gateway());
+            long drainStart = System.nanoTime();
+            boolean exited = cluster.terminate("gateway", Duration.ofSeconds(35));
+            note = join(note, String.format(Locale.ROOT, "gateway %s in %.1f s",
+                exited ? "drained and exited" : "did not exit (SIGKILLed)",
+                (System.nanoTime() - drainStart) / 1e9));
+          }
+        }
+        TimeUnit.SECONDS.sleep(fault.holdSeconds);
+        long recoverAt = System.nanoTime();
+        switch (fault) {
+          case ENGINE_KILL -> cluster.restart("engine-0");
+          case ENGINE_FREEZE -> cluster.thaw("engine-0");
+          case SCHEDULER_KILL -> cluster.restart("scheduler");
+          case REDIS_RESTART -> cluster.restart("redis");
+          case GATEWAY_RESTART -> {
+            cluster.restart("gateway");
+            boolean up = Cluster.await(Duration.ofSeconds(60), () -> healthy(ports.gateway()));
+            note = join(note, String.format(Locale.ROOT, "restarted, healthy after %.1f s%s",
+                (System.nanoTime() - recoverAt) / 1e9, up ? "" : " (not in 60 s)"));
+            recoverAt = System.nanoTime(); // "after" = once it serves again
+          }
+        }
+        TimeUnit.SECONDS.sleep(fault.observeSeconds);
+        long stopAt = System.nanoTime();
+        long retries = retriesBefore + retries(ports.gateway());
+        load.stopIssuing();
+        if (!load.awaitIdle(Duration.ofSeconds(DRAIN_SECONDS))) {
+          note = join(note, load.openCount() + " open " + DRAIN_SECONDS + " s after the load"
+              + " stopped");
+        }
+        load.abandon();
+        note = join(note, String.format(Locale.ROOT, "load ran %.0f s",
+            (System.nanoTime() - loadStart) / 1e9));
+        return result(fault, mode, load.records(), faultAt, recoverAt, stopAt, retries, note);
+      }
+    } catch (Exception e) {
+      note = join(note, "harness: " + e);
+      return new Result(fault.label, mode, new Tally(), "-", "-", "-", "-", "-", "-", 0,
+          note,
+          List.of());
+    } finally {
+      cluster.close();
+    }
+  }
+
+  private static String join(String a, String b) {
+    return a.isEmpty() ? b : a + "; " + b;
+  }
+
+  private Ports ports() throws java.io.IOException {
+    int[] free = Cluster.freePorts(3);
+    int engine = Cluster.freeBlock(3, KV_OFFSET, (int) ProcessHandle.current().pid());
+    return new Ports(free[0], engine, free[1], free[2]);
+  }
+
+  private void start(Cluster cluster, Ports ports, boolean lite) throws InterruptedException {
+    String redis = String.valueOf(ports.redis());
+    cluster.redis("redis", ports.redis());
+    Cluster.await(Duration.ofSeconds(10), () -> cluster.log("redis").contains("Ready to accept"));
+    List<String> engineJvm = List.of("-Xmx1g", "-XX:+ExitOnOutOfMemoryError");
+    List<String> sidecarJvm = List.of("-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+    for (int pod = 0; pod < 2; pod++) {
+      int port = ports.engine() + pod; // engine-0: one engine; engine-1: two (port, port + 1)
+      int instances = pod + 1;
+      List<String> args = new ArrayList<>(List.of("engine-sim", "--host", "127.0.0.1", "--port",
+          String.valueOf(port), "--instances", String.valueOf(instances), "--model", "m",
+          "--tokenizer-name", "builtin", "--positional-output", "--speedup",
+          String.valueOf(SPEEDUP), "--kv-transfer-port-offset", String.valueOf(KV_OFFSET),
+          "--drain-timeout", "0s"));
+      if (!lite) {
+        args.addAll(List.of("--enable-llumlet", "--cms-redis-port", redis));
+      }
+      cluster.java("engine-" + pod, engineJvm, args.toArray(String[]::new));
+      cluster.java("discovery-" + pod, sidecarJvm, "discovery", "--pod-name", "pod-" + pod,
+          "--entrypoint-ip", "127.0.0.1", "--entrypoint-port", String.valueOf(port),
+          "--kv-transfer-port", String.valueOf(port + KV_OFFSET), "--dp-size-local",
+          String.valueOf(instances), "--model", "m", "--redis-port", redis, "--interval",
+          String.valueOf(SIDECAR_INTERVAL_SECONDS));
+    }
+    List<String> scheduler = new ArrayList<>(List.of("scheduler", "--host", "127.0.0.1",
+        "--port", String.valueOf(ports.scheduler()), "--llm-backend-discovery", "redis",
+        "--discovery-redis-port", redis));
+    if (lite) {
+      scheduler.add("--no-enable-full-mode-scheduling");
+    } else {
+      scheduler.addAll(List.of("--cms-redis-port", redis, "--cms-pull-status-interval-ms",
+          "500", "--cms-pull-metadata-interval-ms", "10000"));
+    }
+    cluster.java("scheduler", List.of("-Xmx768m"), scheduler.toArray(String[]::new));
+    List<String> gateway = new ArrayList<>(List.of("gateway", "--host", "127.0.0.1", "--port",
+        String.valueOf(ports.gateway()), "--scheduler-endpoints",
+        "127.0.0.1:" + ports.scheduler(), "--llm-backend-discovery", "redis",
+        "--discovery-redis-port", redis, "--tokenizer-name", "builtin",
+        lite ? "--no-enable-full-mode-scheduling" : "--enable-full-mode-scheduling"));
+    gateway.addAll(List.of(gatewayFlags.split(" ")));
+    cluster.java("gateway", List.of("-Xmx1536m"), gateway.toArray(String[]::new));
+  }
+
+  /**
+   * Waits (up to 120 s) until the gateway serves and every engine has served a request sent
+   * through it; a note when not every engine did.
+   */
+  private static String awaitReady(Ports ports) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    if (!Cluster.await(Duration.ofSeconds(120), () -> healthy(ports.gateway()))) {
+      throw new IllegalStateException("the gateway did not become healthy in 120 s");
+    }
+    while (System.nanoTime() < deadline) {
+      List<CompletableFuture<?>> calls = new ArrayList<>();
+      for (int i = 0; i < 9; i++) {
+        calls.add(CompletableFuture.runAsync(() -> {
+          try {
+            Cluster.post(ports.gateway(), "/v1/completions",
+                "{\"model\":\"m\",\"prompt\":\"ready\",\"max_tokens\":8,\"ignore_eos\":true}");
+          } catch (Exception ignored) {
+            // not yet
+          }
+        }));
+      }
+      CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).join();
+      if (ports.engines().stream().allMatch(p ->
+          Cluster.metric(p, "vllm:request_success_total") > 0)) {
+        return "";
+      }
+      TimeUnit.SECONDS.sleep(1);
+    }
+    return "not every engine served during start-up";
+  }
+
+  private static boolean healthy(int port) {
+    try {
+      return Cluster.get(port, "/healthz").statusCode() == 200;
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
+  private static long retries(int gateway) {
+    double retries = Cluster.metric(gateway, "request_retry_total");
+    return Double.isNaN(retries) ? 0 : (long) retries;
+  }
+
+  // ---- figures
+
+  private static Result result(Fault fault, String mode, List<Stream> records, long faultAt,
+      long recoverAt, long stopAt, long retries, String startNote) {
+    Predicate<Stream> waitingAtFault = s -> s.openAt(faultAt) && !s.streamingBefore(faultAt);
+    String streaming = okOf(records, s -> s.openAt(faultAt) && s.streamingBefore(faultAt));
+    String waiting = okOf(records, waitingAtFault);
+    String burst = okOf(records, s -> s.burst);
+    Predicate<Stream> during = s -> s.sentNanos > faultAt && s.sentNanos < recoverAt;
+    String duringOk = okOf(records, during);
+    String after = okOf(records, s -> s.sentNanos >= recoverAt);
+    long lastTen = stopAt - TimeUnit.SECONDS.toNanos(10);
+    String tail = okOf(records, s -> s.sentNanos >= lastTen && s.sentNanos < stopAt);
+
+    String note = join(startNote, String.format(Locale.ROOT, "recovery at %+.1f s",
+        (recoverAt - faultAt) / 1e9));
+    long[] firstTokens = records.stream().filter(s -> s.burst && s.firstTokenNanos > 0)
+        .mapToLong(s -> s.firstTokenNanos - faultAt).sorted().toArray();
+    if (firstTokens.length > 0) {
+      note = join(note, String.format(Locale.ROOT, "burst's first tokens %+.1f..%+.1f s",
+          firstTokens[0] / 1e9, firstTokens[firstTokens.length - 1] / 1e9));
+    }
+    long[] ttfts = records.stream().filter(during.and(s -> s.outcome == Outcome.OK))
+        .mapToLong(s -> s.firstTokenNanos - s.sentNanos).sorted().toArray();
+    if (ttfts.length > 0) {
+      note = join(note, String.format(Locale.ROOT, "TTFT of those sent during the fault: p50"
+          + " %.2f s, max %.2f s", ttfts[ttfts.length / 2] / 1e9, ttfts[ttfts.length - 1] / 1e9));
+    }
+    List<String> examples = new ArrayList<>();
+    for (Outcome outcome : Outcome.values()) {
+      if (outcome == Outcome.OK) {
+        continue;
+      }
+      List<Stream> some = records.stream().filter(s -> s.outcome == outcome).toList();
+      if (some.isEmpty()) {
+        continue;
+      }
+      // Distinct details (numbers blanked), each with its count and when its streams were sent.
+      Map<String, List<Stream>> byDetail = new LinkedHashMap<>();
+      for (Stream stream : some) {
+        byDetail.computeIfAbsent(stream.detail.replaceAll("[0-9]+", "N"), k -> new ArrayList<>())
+            .add(stream);
+      }
+      examples.add(outcome.label + " (" + some.size() + "):");
+      byDetail.values().stream().limit(4).forEach(group -> {
+        Stream first = group.get(0);
+        double from = (first.sentNanos - faultAt) / 1e9;
+        double to = (group.get(group.size() - 1).sentNanos - faultAt) / 1e9;
+        // A waiting@fault stream that failed after a token: when that token arrived.
+        String tokenTimes = group.stream()
+            .filter(waitingAtFault.and(st -> st.firstTokenNanos > 0))
+            .map(st -> String.format(Locale.ROOT, "%+.3f", (st.firstTokenNanos - faultAt) / 1e9))
+            .toList().toString();
+        long waitingCount = group.stream().filter(waitingAtFault).count();
+        examples.add(String.format(Locale.ROOT, "  %d sent %+.1f..%+.1f s from the fault"
+            + " (%d waiting@fault%s): %s", group.size(), from, to, waitingCount,
+            tokenTimes.equals("[]") ? "" : ", their first token at " + tokenTimes + " s",
+            first.detail));
+      });
+    }
+    return new Result(fault.label, mode, Tally.of(records), streaming, waiting, burst, duringOk,
+        after, tail, retries, note, examples);
+  }
+
+  private static String okOf(List<Stream> records, Predicate<Stream> group) {
+    List<Stream> members = records.stream().filter(group).toList();
+    long ok = members.stream().filter(s -> s.outcome == Outcome.OK).count();
+    return ok + "/" + members.size();
+  }
+
+  private static final String HEADER = String.format(Locale.ROOT,
+      "%-15s %-4s %6s %6s %9s %-12s %4s %9s %11s %10s %7s | %15s %13s %7s %9s %9s %9s",
+      "case", "mode", "total", "ok", "err-event", "http", "hung", "truncated", "conn-failed",
+      "bad-tokens", "retries", "streaming@fault", "waiting@fault", "burst", "during", "after",
+      "last-10s");
+
+  private static String row(Result r) {
+    Tally t = r.all();
+    return String.format(Locale.ROOT,
+        "%-15s %-4s %6d %6d %9d %-12s %4d %9d %11d %10d %7d | %15s %13s %7s %9s %9s %9s",
+        r.fault(), r.mode(), t.total, t.get(Outcome.OK), t.get(Outcome.ERROR_EVENT), t.http(),
+        t.get(Outcome.HUNG), t.get(Outcome.TRUNCATED), t.get(Outcome.CONN_FAILED),
+        t.get(Outcome.BAD_TOKENS), r.retries(), r.streamingAtFault(), r.waitingAtFault(),
+        r.burst(), r.during(), r.after(), r.lastTen());
+  }
+
+  private static void print(List<Result> results) {
+    System.out.println(HEADER);
+    for (Result result : results) {
+      System.out.println(row(result));
+    }
+    System.out.println();
+    System.out.println("Groups (ok/streams): streaming@fault = had a token when the fault hit;"
+        + " waiting@fault = sent, no token yet (the burst among them): ok here = retried"
+        + " successfully; during = sent between the fault and the recovery; after = sent after"
+        + " the recovery; last-10s = sent in the load's last 10 s. hung = no byte for 60 s or"
+        + " open when the case ended; truncated = ended without [DONE]; conn-failed = no"
+        + " response (refused or reset); retries = the gateway's request_retry_total.");
+    for (Result result : results) {
+      if (!result.note().isEmpty() || !result.examples().isEmpty()) {
+        System.out.println(result.fault() + " / " + result.mode() + ":"
+            + (result.note().isEmpty() ? "" : " " + result.note()));
+        for (String example : result.examples()) {
+          System.out.println("  " + example);
+        }
+      }
+    }
+  }
+}
