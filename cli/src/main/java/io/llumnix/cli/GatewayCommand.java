@@ -3,6 +3,7 @@ package io.llumnix.cli;
 import io.llumnix.gateway.GatewayConfig;
 import io.llumnix.gateway.GatewayServer;
 import io.llumnix.gateway.forward.VllmKvtForwarder;
+import io.llumnix.gateway.health.EngineHealthSettings;
 import io.llumnix.gateway.mirror.MirrorSettings;
 import io.llumnix.gateway.scheduling.InstanceDirectory;
 import io.llumnix.gateway.scheduling.SchedulerSettings;
@@ -158,6 +159,22 @@ final class GatewayCommand implements Callable<Integer> {
             + "a request forever.")
     Duration engineIdleTimeout;
 
+    @Option(names = "--engine-probe-after", defaultValue = "10s",
+        description = "A request whose engine sent nothing for this long has the engine's "
+            + "/health asked; an engine that does not answer (frozen, unreachable) fails its "
+            + "requests at once instead of at --engine-idle-timeout. 0: never.")
+    Duration engineProbeAfter;
+
+    @Option(names = "--engine-probe-timeout", defaultValue = "3s",
+        description = "How long that /health may take.")
+    Duration engineProbeTimeout;
+
+    @Option(names = "--engine-failure-cooldown", defaultValue = "10s",
+        description = "An engine that failed a request at the transport level is passed over "
+            + "this long by round-robin picks (without a scheduler, or while it is "
+            + "unreachable); the scheduler has --instance-failure-cooldown-ms. 0: never.")
+    Duration engineFailureCooldown;
+
     @Option(names = "--shutdown-timeout", defaultValue = "30s",
         description = "On SIGTERM: /healthz fails and new requests get 503 at once, requests "
             + "under way may finish for this long, then end with an error event.")
@@ -190,7 +207,9 @@ final class GatewayCommand implements Callable<Integer> {
           .maxQueueSize(maxQueueSize).queueWorkers(waitQueueThreads)
           .queueFullWaitMillis(waitQueueInterval.toMillis()).retryMaxCount(retryMaxCount)
           .http(access.http()).auth(access.auth()).forwarder(pdProtocol(pd))
-          .engineIdleSeconds((int) Math.max(1, engineIdleTimeout.toSeconds()))
+          .engineHealth(new EngineHealthSettings((int) Math.max(1, engineIdleTimeout.toSeconds()),
+              engineProbeAfter.toMillis(), Math.max(1, engineProbeTimeout.toMillis()),
+              engineFailureCooldown.toMillis()))
           .separatePdScheduling(separatePdScheduling)
           .mirror(new MirrorSettings(mirrorConfig, Math.max(1, mirrorConfigInterval.toMillis()),
               mirrorMaxInFlight)).routes(routing.settings()).build();

@@ -77,6 +77,13 @@ final class SchedulerCommand implements Callable<Integer> {
 
   @CommandLine.Mixin BackendDiscoveryOptions discovery;
 
+  @Option(names = "--instance-failure-cooldown-ms",
+      defaultValue = "" + SchedulerConfig.DEFAULT_FAILURE_COOLDOWN_MILLIS,
+      description = "An instance a gateway saw fail a request at the transport level (refused "
+          + "the connection, cut a stream, stopped answering its health check) is passed over "
+          + "this long while others of its type can be chosen; 0: never.")
+  long failureCooldownMillis;
+
   @Option(names = "--keepalive-interval-ms", defaultValue = "" + Keepalive.DEFAULT_INTERVAL_MILLIS,
       description = "Keepalive ping interval; a gateway missing two pings is dropped.")
   long keepaliveIntervalMillis;
@@ -93,6 +100,7 @@ final class SchedulerCommand implements Callable<Integer> {
     PolicyConfig.Builder policyConfig = dispatch.policy();
     SchedulerConfig.Builder builder = SchedulerConfig.builder().host(host).port(port)
         .internalPort(internalPort).serviceToken(ServiceToken.of(serviceToken))
+        .failureCooldownMillis(failureCooldownMillis)
         .keepaliveIntervalMillis(keepaliveIntervalMillis).fullMode(fullMode).policy(policy);
     cms.apply(builder, policyConfig);
     return builder.policyConfig(policyConfig.build()).cacheAware(cacheAware.config())

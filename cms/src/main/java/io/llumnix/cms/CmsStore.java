@@ -23,6 +23,14 @@ public interface CmsStore extends AutoCloseable {
   /** Writes {@code status}; it expires after {@code ttlSeconds} (never when <= 0). */
   Future<Void> putStatus(InstanceStatus status, long ttlSeconds);
 
+  /**
+   * Writes {@code status} like {@link #putStatus}; the future says whether the store still held
+   * an earlier status of the instance. False means the store lost the instance's records (a
+   * Redis restarted without persistence, a flush) or the status expired — or this is the first
+   * write: the writer should write its metadata again.
+   */
+  Future<Boolean> replaceStatus(InstanceStatus status, long ttlSeconds);
+
   /** Removes both records of {@code instanceId} (a llumlet's graceful shutdown). */
   Future<Void> delete(String instanceId);
 

@@ -56,6 +56,12 @@ public final class InMemoryCmsStore implements CmsStore {
   }
 
   @Override
+  public Future<Boolean> replaceStatus(InstanceStatus record, long ttlSeconds) {
+    Entry<InstanceStatus> old = status.put(record.getInstanceId(), entry(record, ttlSeconds));
+    return Future.succeededFuture(old != null && old.live(clockMillis.getAsLong()));
+  }
+
+  @Override
   public Future<Void> delete(String instanceId) {
     metadata.remove(instanceId);
     status.remove(instanceId);

@@ -57,12 +57,24 @@ public final class RedisCmsStore implements CmsStore {
     return set(STATUS_PREFIX + status.getInstanceId(), status.toByteArray(), ttlSeconds);
   }
 
+  /** SET with GET (Redis 6.2+): the old value comes back, nil when there was none. */
+  @Override
+  public Future<Boolean> replaceStatus(InstanceStatus status, long ttlSeconds) {
+    Request request = setRequest(STATUS_PREFIX + status.getInstanceId(), status.toByteArray(),
+        ttlSeconds).arg("GET");
+    return bounded(redis.send(request)).map(old -> old != null);
+  }
+
   private Future<Void> set(String key, byte[] value, long ttlSeconds) {
+    return bounded(redis.send(setRequest(key, value, ttlSeconds))).mapEmpty();
+  }
+
+  private static Request setRequest(String key, byte[] value, long ttlSeconds) {
     Request request = Request.cmd(Command.SET).arg(key).arg(Buffer.buffer(value));
     if (ttlSeconds > 0) {
       request.arg("EX").arg(ttlSeconds);
     }
-    return bounded(redis.send(request)).mapEmpty();
+    return request;
   }
 
   @Override

@@ -74,6 +74,26 @@ class RedisCmsStoreTest {
         (InstanceStatus) null);
   }
 
+  @Test
+  void replacingAStatusSaysWhetherAnEarlierOneWasThere() throws Exception {
+    InstanceStatus status = InstanceStatus.newBuilder().setInstanceId("replaced")
+        .setTimestampMs(1).build();
+    InMemoryCmsStore memory = new InMemoryCmsStore();
+    for (CmsStore each : List.of(store, memory)) {
+      assertThat(await(each.replaceStatus(status, 100))).as("first write").isFalse();
+      assertThat(await(each.replaceStatus(status.toBuilder().setTimestampMs(2).build(), 100)))
+          .isTrue();
+      assertThat(await(each.statuses(List.of("replaced"))).get(0).getTimestampMs())
+          .isEqualTo(2);
+      await(each.delete("replaced")); // as a Redis that lost its data
+      assertThat(await(each.replaceStatus(status, 100))).as("after the loss").isFalse();
+      long ttl = each == store ? await(raw.send(Request.cmd(Command.TTL)
+          .arg(CmsStore.STATUS_PREFIX + "replaced"))).toLong() : 100;
+      assertThat(ttl).isBetween(90L, 100L);
+      await(each.delete("replaced"));
+    }
+  }
+
   /** A status as the reference's llumlet encodes it, written field by field by number. */
   static byte[] referenceStatus() throws Exception {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();

@@ -20,8 +20,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The discovery sidecar beside an engine pod (the reference's {@code discovery.discovery}):
  * every interval it health-checks the pod's engines ({@code GET /health}, 3 s, one try) and
  * writes the healthy ones to {@code llumnix:discovery:<pod>} with a fresh timestamp. When none
- * is healthy it writes nothing, so the record ages out after the consumers' TTL. A Redis error
- * is logged and retried at the next interval; it never ends the sidecar.
+ * is healthy it removes the record (the reference writes nothing, so its record keeps naming
+ * the dead engines until the consumers' TTL, a minute by default, and they keep being chosen),
+ * as it already leaves out one unhealthy engine of several. A Redis error is logged and retried
+ * at the next interval; it never ends the sidecar.
  */
 public final class DiscoverySidecar implements AutoCloseable {
 
@@ -97,7 +99,8 @@ public final class DiscoverySidecar implements AutoCloseable {
     vertx.cancelTimer(timer);
     stopped = true;
     // After the round under way, whose write would otherwise bring the record back.
-    return round.transform(ignored -> redis.send(Request.cmd(Command.DEL).arg(DiscoveryRecords.key(settings.podName())))
+    return round.transform(ignored -> redis.send(
+            Request.cmd(Command.DEL).arg(DiscoveryRecords.key(settings.podName())))
         .<Void>mapEmpty()
         .onFailure(e -> logger.log(System.Logger.Level.WARNING, "discovery sidecar: cannot "
             + "remove " + settings.podName() + " from Redis (" + e.getMessage()
@@ -131,15 +134,25 @@ public final class DiscoverySidecar implements AutoCloseable {
           healthy.add(all.get(i));
         }
       }
-      lastHealthy.set(healthy.size());
-      if (healthy.isEmpty() || stopped) {
+      int before = lastHealthy.getAndSet(healthy.size());
+      if (stopped) {
         done.complete();
         return;
       }
-      byte[] record = DiscoveryRecords.pod(settings.podName(), System.currentTimeMillis(),
-          healthy).toByteArray();
-      redis.send(Request.cmd(Command.SET).arg(DiscoveryRecords.key(settings.podName()))
-              .arg(Buffer.buffer(record)))
+      Request write;
+      if (healthy.isEmpty()) {
+        if (before != 0) {
+          logger.log(System.Logger.Level.WARNING, "discovery sidecar: no engine of "
+              + settings.podName() + " is healthy; removing its record");
+        }
+        write = Request.cmd(Command.DEL).arg(DiscoveryRecords.key(settings.podName()));
+      } else {
+        byte[] record = DiscoveryRecords.pod(settings.podName(), System.currentTimeMillis(),
+            healthy).toByteArray();
+        write = Request.cmd(Command.SET).arg(DiscoveryRecords.key(settings.podName()))
+            .arg(Buffer.buffer(record));
+      }
+      redis.send(write)
           .onComplete(written -> done.complete())
           .onSuccess(ok -> {
             if (redisFailing) {

@@ -4,6 +4,7 @@ import io.llumnix.core.time.Clock;
 import io.llumnix.gateway.admission.AdmittedRequest;
 import io.llumnix.gateway.forward.ForwardListener;
 import io.llumnix.gateway.forward.Forwarder;
+import io.llumnix.gateway.health.EngineWatch;
 import io.llumnix.gateway.observe.RequestObservation;
 import io.llumnix.gateway.queue.SchedulingQueue;
 import io.llumnix.gateway.relay.ClientWriter;
@@ -12,11 +13,13 @@ import io.llumnix.gateway.route.Routing;
 import io.llumnix.gateway.scheduling.Balancer;
 import io.llumnix.gateway.scheduling.Lease;
 import io.llumnix.gateway.scheduling.LeaseRequest;
+import io.llumnix.core.instance.LlmInstance;
 import io.llumnix.openai.CompletionChunk;
 import io.llumnix.openai.OpenAiError;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.http.HttpServerResponse;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
@@ -33,17 +36,20 @@ import org.jspecify.annotations.Nullable;
  * and releases its lease. Every path ends in exactly one {@code request_total} sample with the
  * status sent (499 for a client that left) and one end of the lease. A request the cluster
  * cannot serve — no instance free, or a failure that outlived its retries before any byte went
- * out — goes to the route config's fallback entries, when it has some ({@link Routing}).
- * Runs on the gateway's event loop.
+ * out — goes to the route config's fallback entries, when it has some ({@link Routing}). While
+ * forwarding, the {@link EngineWatch} looks after it: an engine that goes silent and fails its
+ * health check fails the request as a transport failure would. An instance that failed at the
+ * transport level is named to the balancer when the lease ends, so it cools down. Runs on the
+ * gateway's event loop.
  */
-final class Exchange implements SchedulingQueue.Job, ForwardListener {
+final class Exchange implements SchedulingQueue.Job, ForwardListener, EngineWatch.Watched {
 
   /** Where the request is; only {@link #DONE} is final. */
   enum State { QUEUED, SCHEDULING, BACKING_OFF, FORWARDING, DONE }
 
   /** The parts every exchange uses. */
   record Parts(Clock clock, Balancer balancer, Forwarder forwarder, Routing routing,
-      int retryMaxCount, int maxQueueSize) {}
+      EngineWatch watch, int retryMaxCount, int maxQueueSize) {}
 
   private final Parts parts;
   private final HttpServerResponse response;
@@ -59,6 +65,8 @@ final class Exchange implements SchedulingQueue.Job, ForwardListener {
   private @Nullable Lease lease;
   private Forwarder.@Nullable Forwarding forwarding;
   private int attempt;
+  /** When the engine last sent something; {@link Long#MAX_VALUE} while not forwarding. */
+  private long engineActiveNanos = Long.MAX_VALUE;
   private @Nullable String finishReason;
   private @Nullable String answerModel;
 
@@ -143,7 +151,32 @@ final class Exchange implements SchedulingQueue.Job, ForwardListener {
     }
     lease = ar.result();
     state = State.FORWARDING;
+    engineActiveNanos = parts.clock().nanoTime();
+    parts.watch().watch(this);
     forwarding = parts.forwarder().forward(request, lease, this);
+  }
+
+  // ---- the engine watch
+
+  @Override
+  public long engineActiveNanos() {
+    return state == State.FORWARDING ? engineActiveNanos : Long.MAX_VALUE;
+  }
+
+  @Override
+  public List<LlmInstance> engines() {
+    Lease held = lease;
+    return held == null ? List.of() : held.instances();
+  }
+
+  @Override
+  public void engineUnresponsive(String endpoint, String message) {
+    Forwarder.Forwarding engine = forwarding;
+    if (state != State.FORWARDING || engine == null) {
+      return;
+    }
+    engine.abort(); // its callbacks stop here; the failure is this one
+    onFailure(new Failure(502, Failure.NETWORK_ERROR, message, endpoint, true, null));
   }
 
   // ---- forwarding and relay
@@ -153,6 +186,8 @@ final class Exchange implements SchedulingQueue.Job, ForwardListener {
     if (state != State.FORWARDING) {
       return;
     }
+    long now = parts.clock().nanoTime();
+    engineActiveNanos = now;
     if (chunk.isError()) {
       onFailure(Failure.errorEvent(chunk, lease.generating().endpoint()));
       return;
@@ -168,7 +203,7 @@ final class Exchange implements SchedulingQueue.Job, ForwardListener {
         finishReason = chunk.finishReason;
       }
       if (!chunk.emptyText) {
-        if (observation.token(parts.clock().nanoTime())) {
+        if (observation.token(now)) {
           lease.prefillDone();
         }
         lease.tokens(observation.tokensSoFar());
@@ -190,6 +225,7 @@ final class Exchange implements SchedulingQueue.Job, ForwardListener {
       return;
     }
     state = State.DONE;
+    parts.watch().forget(this);
     long start = parts.clock().nanoTime();
     writer.finish(answerModel(), observation.promptTokens(), observation.outputTokens());
     lease.finished();
@@ -206,7 +242,7 @@ final class Exchange implements SchedulingQueue.Job, ForwardListener {
     if (!failure.endpoint().isEmpty()) {
       failed.add(failure.endpoint()); // before the lease ends, so the retry avoids it
     }
-    endLease();
+    endLease(failure.transport() ? failure.endpoint() : null);
     if (failure.retryable() && !writer.started() && attempt < parts.retryMaxCount()) {
       long backoff = Math.min(10L << attempt, 100);
       attempt++;
@@ -282,11 +318,21 @@ final class Exchange implements SchedulingQueue.Job, ForwardListener {
   }
 
   private void endLease() {
+    endLease(null);
+  }
+
+  /** Ends the lease, naming {@code failedEndpoint} (when not null) as the one that failed. */
+  private void endLease(@Nullable String failedEndpoint) {
     Lease held = lease;
     lease = null;
     forwarding = null;
+    parts.watch().forget(this);
     if (held != null) {
-      held.release();
+      if (failedEndpoint != null) {
+        held.failed(failedEndpoint);
+      } else {
+        held.release();
+      }
     }
   }
 }

@@ -3,6 +3,7 @@ package io.llumnix.gateway;
 import io.llumnix.gateway.auth.AuthSettings;
 import io.llumnix.gateway.forward.Forwarders;
 import io.llumnix.gateway.forward.NeutralForwarder;
+import io.llumnix.gateway.health.EngineHealthSettings;
 import io.llumnix.gateway.mirror.MirrorSettings;
 import io.llumnix.gateway.route.RouteSettings;
 import io.llumnix.openai.http.HttpLimits;
@@ -31,9 +32,9 @@ import io.llumnix.openai.http.HttpLimits;
  * @param separatePdScheduling {@code --separate-pd-scheduling}: a prefill/decode request's
  *     decode instance is scheduled after its prefill (pd_staged), not with it (pd_batch)
  * @param mirror where the mirror config is, and how much mirroring may cost
- * @param engineIdleSeconds an engine connection with no byte for this long fails its request
- *     (retried elsewhere when nothing reached the client yet): a frozen engine, which neither
- *     answers nor closes, cannot hold a request forever; the reference's 5 minutes
+ * @param engineHealth how a dead or frozen engine is found (idle timeout, health probe of a
+ *     silent engine) and passed over afterwards: such an engine neither answers nor closes, and
+ *     must not hold requests for minutes
  * @param auth which API keys clients must carry, if any
  * @param routes how requests are split between the local cluster and external servers, and
  *     where they fall back
@@ -41,7 +42,8 @@ import io.llumnix.openai.http.HttpLimits;
 public record GatewayConfig(String host, int port, int maxModelLen, int maxQueueSize,
     int queueWorkers, long queueFullWaitMillis, int retryMaxCount, HttpLimits http,
     int admissionThreads, String forwarder, boolean separatePdScheduling,
-    MirrorSettings mirror, int engineIdleSeconds, AuthSettings auth, RouteSettings routes) {
+    MirrorSettings mirror, EngineHealthSettings engineHealth, AuthSettings auth,
+    RouteSettings routes) {
 
   /** {@value} */
   public static final String DEFAULT_HOST = "0.0.0.0";
@@ -62,14 +64,7 @@ public record GatewayConfig(String host, int port, int maxModelLen, int maxQueue
   public static final int DEFAULT_ADMISSION_THREADS =
       Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
 
-  /** {@value}: 5 minutes. */
-  public static final int DEFAULT_ENGINE_IDLE_SECONDS = 300;
-
   public GatewayConfig {
-    if (engineIdleSeconds < 1) {
-      throw new IllegalArgumentException("--engine-idle-timeout: " + engineIdleSeconds
-          + " s (expected: >= 1)");
-    }
     if (maxQueueSize < 1) {
       throw new IllegalArgumentException("--max-queue-size: " + maxQueueSize + " (expected: >= 1)");
     }
@@ -92,6 +87,11 @@ public record GatewayConfig(String host, int port, int maxModelLen, int maxQueue
     if (maxModelLen < 0) {
       throw new IllegalArgumentException("--max-model-len: " + maxModelLen + " (expected: >= 0)");
     }
+  }
+
+  /** {@code --engine-idle-timeout} in seconds. */
+  public int engineIdleSeconds() {
+    return engineHealth.idleSeconds();
   }
 
   /** Whether requests go to a prefill and a decode instance rather than a neutral one. */
@@ -119,7 +119,7 @@ public record GatewayConfig(String host, int port, int maxModelLen, int maxQueue
     private MirrorSettings mirror = MirrorSettings.DEFAULT;
     private RouteSettings routes = RouteSettings.LOCAL_ONLY;
     private AuthSettings auth = AuthSettings.OPEN;
-    private int engineIdleSeconds = DEFAULT_ENGINE_IDLE_SECONDS;
+    private EngineHealthSettings engineHealth = EngineHealthSettings.DEFAULT;
 
     private Builder() {}
 
@@ -191,7 +191,12 @@ public record GatewayConfig(String host, int port, int maxModelLen, int maxQueue
     }
 
     public Builder engineIdleSeconds(int seconds) {
-      this.engineIdleSeconds = seconds;
+      this.engineHealth = engineHealth.withIdleSeconds(seconds);
+      return this;
+    }
+
+    public Builder engineHealth(EngineHealthSettings settings) {
+      this.engineHealth = settings;
       return this;
     }
 
@@ -208,7 +213,7 @@ public record GatewayConfig(String host, int port, int maxModelLen, int maxQueue
     public GatewayConfig build() {
       return new GatewayConfig(host, port, maxModelLen, maxQueueSize, queueWorkers,
           queueFullWaitMillis, retryMaxCount, http, admissionThreads,
-          forwarder, separatePdScheduling, mirror, engineIdleSeconds, auth, routes);
+          forwarder, separatePdScheduling, mirror, engineHealth, auth, routes);
     }
   }
 }

@@ -1,11 +1,13 @@
 package io.llumnix.gateway;
 
+import io.llumnix.core.instance.Cooldown;
 import io.llumnix.core.instance.LlmInstance;
 import io.llumnix.core.time.Clock;
 import io.llumnix.gateway.admission.Admission;
 import io.llumnix.gateway.admission.AdmittedRequest;
 import io.llumnix.gateway.auth.ApiKeyCheck;
 import io.llumnix.gateway.forward.Forwarders;
+import io.llumnix.gateway.health.EngineWatch;
 import io.llumnix.gateway.mirror.Mirror;
 import io.llumnix.gateway.mirror.MirrorConfig;
 import io.llumnix.gateway.mirror.MirrorSettings;
@@ -64,7 +66,8 @@ import org.jspecify.annotations.Nullable;
  * engine request) → {@link SchedulingQueue} → {@link Exchange}, which takes it on: a
  * {@link Balancer} leases instances, a {@link io.llumnix.gateway.forward.Forwarder} reaches
  * them, a {@link io.llumnix.gateway.relay.ClientWriter} writes the answer, and a
- * {@link RequestObservation} records it. One verticle: the whole pipeline runs on its event
+ * {@link RequestObservation} records it; an {@link EngineWatch} fails requests over from
+ * engines that stopped answering. One verticle: the whole pipeline runs on its event
  * loop, except admission, which runs on its own few threads.
  */
 public final class GatewayServer extends VerticleBase {
@@ -86,6 +89,7 @@ public final class GatewayServer extends VerticleBase {
   private @Nullable HttpServer server;
   private WorkerExecutor admitters;
   private @Nullable Mirror mirror;
+  private EngineWatch engineWatch;
   /** Requests under way, each with how to end it now (when draining runs out of time). */
   private final Map<RoutingContext, Runnable> inFlight = new HashMap<>();
   private boolean draining;
@@ -119,9 +123,11 @@ public final class GatewayServer extends VerticleBase {
   public static GatewayServer deploy(Vertx vertx, GatewayConfig config, Tokenizer tokenizer,
       InstanceDirectory directory, @Nullable SchedulerSettings schedulers, int maxLabelSets)
       throws Exception {
-    RoundRobinBalancer roundRobin = new RoundRobinBalancer(directory);
+    Clock clock = VertxClock.of(vertx);
+    RoundRobinBalancer roundRobin = new RoundRobinBalancer(directory,
+        new Cooldown(config.engineHealth().cooldownMillis(), clock::nanoTime));
     Balancer balancer = schedulers == null ? roundRobin
-        : new RemoteSchedulerBalancer(vertx, VertxClock.of(vertx), schedulers, roundRobin);
+        : new RemoteSchedulerBalancer(vertx, clock, schedulers, roundRobin);
     GatewayServer server = new GatewayServer(config, tokenizer, balancer, roundRobin,
         ComponentMetrics.create(maxLabelSets), null);
     try {
@@ -156,9 +162,10 @@ public final class GatewayServer extends VerticleBase {
     engines = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true)
         .setTcpNoDelay(true).setConnectTimeout(3000).setIdleTimeout(config.engineIdleSeconds()),
         new PoolOptions().setHttp1MaxSize(1024));
+    engineWatch = new EngineWatch(vertx, clock, config.engineHealth());
     parts = new Exchange.Parts(clock, balancer,
         Forwarders.builtins().create(config.forwarder(), engines,
-            config.separatePdScheduling()), routing, config.retryMaxCount(),
+            config.separatePdScheduling()), routing, engineWatch, config.retryMaxCount(),
         config.maxQueueSize());
     Router router = Router.router(vertx);
     BodyHandler body = ErrorRoutes.bodyHandler(config.http());
@@ -182,6 +189,7 @@ public final class GatewayServer extends VerticleBase {
       mirror.close();
     }
     balancer.close();
+    engineWatch.close();
     routing.close();
     apiKeys.close();
     return admitters.close();

@@ -9,8 +9,10 @@ import io.llumnix.gateway.scheduling.Balancer;
 import io.llumnix.gateway.scheduling.InstanceDirectory;
 import io.llumnix.gateway.scheduling.RoundRobinBalancer;
 import io.llumnix.metrics.ComponentMetrics;
+import io.llumnix.testing.Exposition;
 import io.llumnix.tokenizer.TokenizerSource;
 import io.vertx.core.Vertx;
+import io.vertx.ext.web.client.WebClient;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -19,6 +21,13 @@ import org.jspecify.annotations.Nullable;
 final class Fixtures {
 
   private Fixtures() {}
+
+  /** The value of {@code series} (name and labels) on {@code port}'s /metrics; 0 when absent. */
+  static double metric(WebClient web, int port, String series) throws Exception {
+    double value = Exposition.sample(web.get(port, "127.0.0.1", "/metrics").send()
+        .await(10, TimeUnit.SECONDS).bodyAsString(), series);
+    return Double.isNaN(value) ? 0 : value;
+  }
 
   /** A simulated engine of model {@code m} with the fast tokenizer. */
   static EngineSimulator engine(double speedup) {

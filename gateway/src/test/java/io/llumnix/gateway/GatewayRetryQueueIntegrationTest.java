@@ -1,6 +1,5 @@
 package io.llumnix.gateway;
 
-import static io.llumnix.testing.Exposition.sample;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -78,12 +77,6 @@ class GatewayRetryQueueIntegrationTest {
         new JsonObject().put("model", "m").put("prompt", "limit me").put("max_tokens", 1));
   }
 
-  static double metric(int gateway, String series) throws Exception {
-    double value = sample(web.get(gateway, "127.0.0.1", "/metrics").send()
-        .await(10, TimeUnit.SECONDS).bodyAsString(), series);
-    return Double.isNaN(value) ? 0 : value;
-  }
-
   /** Waits for the next timer, checks it is {@code millis} away, and lets it fire. */
   static void nextWait(ManualClock clock, long millis) {
     await().atMost(Duration.ofSeconds(10)).until(() -> clock.pendingTimers() == 1);
@@ -103,9 +96,10 @@ class GatewayRetryQueueIntegrationTest {
     assertThat(limited.answered(response.await(10, TimeUnit.SECONDS).bodyAsJsonObject()))
         .isTrue();
     assertThat(limited.seen).hasSize(4);
-    assertThat(metric(gateway, "request_fallback_total{model=\"m\",status_code=\"429\"}"))
+    assertThat(Fixtures.metric(web, gateway,
+        "request_fallback_total{model=\"m\",status_code=\"429\"}"))
         .isEqualTo(1);
-    assertThat(metric(gateway, "request_fallback_retry_success_total{model=\"m\"}"))
+    assertThat(Fixtures.metric(web, gateway, "request_fallback_retry_success_total{model=\"m\"}"))
         .isEqualTo(1);
   }
 
@@ -122,7 +116,8 @@ class GatewayRetryQueueIntegrationTest {
     assertThat(answer.bodyAsJsonObject().getJsonObject("error").getString("message"))
         .isEqualTo("slow down");
     assertThat(limited.seen).hasSize(3);
-    assertThat(metric(gateway, "request_fallback_retry_success_total{model=\"m\"}")).isZero();
+    assertThat(Fixtures.metric(web, gateway,
+        "request_fallback_retry_success_total{model=\"m\"}")).isZero();
   }
 
   @Test
@@ -152,7 +147,7 @@ class GatewayRetryQueueIntegrationTest {
         .timeout(300).sendJsonObject(new JsonObject().put("model", "m").put("prompt", "bye"));
     await().atMost(Duration.ofSeconds(10)).until(gone::failed);
     await().atMost(Duration.ofSeconds(10)).until(() ->
-        metric(gateway, "request_total{model=\"m\",status_code=\"499\"}") == 1);
+        Fixtures.metric(web, gateway, "request_total{model=\"m\",status_code=\"499\"}") == 1);
     nextWait(clock, 100); // the held try is dropped, not sent
     Future<HttpResponse<Buffer>> next = complete(gateway);
     await().atMost(Duration.ofSeconds(10)).until(() -> limited.seen.size() == 2

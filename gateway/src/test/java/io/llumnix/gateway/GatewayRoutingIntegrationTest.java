@@ -1,6 +1,5 @@
 package io.llumnix.gateway;
 
-import static io.llumnix.testing.Exposition.sample;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -103,12 +102,6 @@ class GatewayRoutingIntegrationTest {
     return complete(gateway, model).await(30, TimeUnit.SECONDS);
   }
 
-  static double metric(int gateway, String series) throws Exception {
-    double value = sample(web.get(gateway, "127.0.0.1", "/metrics").send()
-        .await(10, TimeUnit.SECONDS).bodyAsString(), series);
-    return Double.isNaN(value) ? 0 : value;
-  }
-
   static String fallbacks(String model, String status) {
     return "request_fallback_total{model=\"" + model + "\",status_code=\"" + status + "\"}";
   }
@@ -133,7 +126,7 @@ class GatewayRoutingIntegrationTest {
     }
     // Binomial(2000, 1/4): 500 ± 19.4 to the external server; ±5 standard deviations.
     assertThat(a.seen.size()).isBetween(403, 597).isEqualTo(2000 - local);
-    assertThat(metric(gateway, "request_total{model=\"m\",status_code=\"200\"}"))
+    assertThat(Fixtures.metric(web, gateway, "request_total{model=\"m\",status_code=\"200\"}"))
         .isEqualTo(2000);
   }
 
@@ -201,7 +194,7 @@ class GatewayRoutingIntegrationTest {
     int withFallback = gateway(local(), "prefix", entry("local").put("prefix", "m"),
         entry(a.url()).put("prefix", "a-only").put("fallback", true));
     assertThat(a.answered(answer(withFallback, "other").bodyAsJsonObject())).isTrue();
-    assertThat(metric(withFallback, fallbacks("other", "success"))).isEqualTo(1);
+    assertThat(Fixtures.metric(web, withFallback, fallbacks("other", "success"))).isEqualTo(1);
   }
 
   @Test
@@ -214,10 +207,11 @@ class GatewayRoutingIntegrationTest {
     HttpResponse<Buffer> response = answer(gateway, "m");
     assertThat(a.answered(response.bodyAsJsonObject())).isTrue();
     assertThat(failing.seen).hasSize(1);
-    assertThat(metric(gateway, fallbacks("m", "500"))).isEqualTo(1);
-    assertThat(metric(gateway, fallbacks("m", "network_error"))).isEqualTo(1);
-    assertThat(metric(gateway, fallbacks("m", "success"))).isEqualTo(1);
-    assertThat(metric(gateway, "request_total{model=\"m\",status_code=\"200\"}")).isEqualTo(1);
+    assertThat(Fixtures.metric(web, gateway, fallbacks("m", "500"))).isEqualTo(1);
+    assertThat(Fixtures.metric(web, gateway, fallbacks("m", "network_error"))).isEqualTo(1);
+    assertThat(Fixtures.metric(web, gateway, fallbacks("m", "success"))).isEqualTo(1);
+    assertThat(Fixtures.metric(web, gateway,
+        "request_total{model=\"m\",status_code=\"200\"}")).isEqualTo(1);
 
     int allFail = gateway(List.of(), "weight", entry("local").put("weight", 1),
         entry("http://127.0.0.1:" + down).put("fallback", true),
@@ -265,9 +259,10 @@ class GatewayRoutingIntegrationTest {
             .add(entry("local").put("weight", 1)).add(entry(a.url()).put("fallback", true))
             .encode(), 1000, RetryQueueSettings.DEFAULT)));
     assertThat(a.answered(answer(gateway, "m").bodyAsJsonObject())).isTrue();
-    assertThat(metric(gateway, "request_retry_total{model=\"m\",status_code=\"network_error\"}"))
+    assertThat(Fixtures.metric(web, gateway,
+        "request_retry_total{model=\"m\",status_code=\"network_error\"}"))
         .isEqualTo(1);
-    assertThat(metric(gateway, fallbacks("m", "success"))).isEqualTo(1);
+    assertThat(Fixtures.metric(web, gateway, fallbacks("m", "success"))).isEqualTo(1);
     // A client error is the client's: relayed, never fallen back from.
     HttpResponse<Buffer> bad = web.post(gateway, "127.0.0.1", "/v1/completions")
         .sendJsonObject(new JsonObject().put("model", "m").put("prompt", "x")
@@ -283,7 +278,8 @@ class GatewayRoutingIntegrationTest {
         entry(a.url()).put("fallback", true));
     assertThat(a.answered(answer(gateway, "m").bodyAsJsonObject())).isTrue();
     assertThat(failing.seen).hasSize(1);
-    assertThat(metric(gateway, fallbacks("m", "success"))).isEqualTo(1);
-    assertThat(metric(gateway, fallbacks("m", "500"))).isZero(); // the route, not a fallback
+    assertThat(Fixtures.metric(web, gateway, fallbacks("m", "success"))).isEqualTo(1);
+    assertThat(Fixtures.metric(web, gateway,
+        fallbacks("m", "500"))).isZero(); // the route, not a fallback
   }
 }

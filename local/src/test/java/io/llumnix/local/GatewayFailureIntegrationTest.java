@@ -5,6 +5,7 @@ import static io.llumnix.testing.Exposition.sample;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.llumnix.scheduler.SchedulerConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -97,12 +98,16 @@ class GatewayFailureIntegrationTest {
     assertThat(broken).isBetween(1, 4);
   }
 
-  @Test
-  void anEngineThatEndsStreamsWithoutAFinishIsNotChosenAgainByTheRetry() throws Exception {
-    // Lite load-balance: the idle instance with the lowest id wins. The faulty one is that
-    // instance, and it stays the scheduler's choice after each failure (released, it looks
-    // idle again): only the gateway remembering the failed endpoint moves the retry on.
+  /**
+   * Lite load-balance: the idle instance with the lowest id wins, and a faulty one stays the
+   * scheduler's choice after each failure (released, it looks idle again). The instance with the
+   * lowest id ends its streams without a finish; with {@code cooldownMillis} 0 only the gateway
+   * remembering the failed endpoint moves each request's retry on; with a cooldown the scheduler
+   * also passes the instance over once the gateway reported it.
+   */
+  void endsStreamsEarly(long cooldownMillis, double retries) throws Exception {
     cluster = Clusters.liteCluster(2, 20)
+        .scheduler(Clusters.lite().failureCooldownMillis(cooldownMillis).build())
         .gateway(Clusters.gateway().retryMaxCount(1).build()).start();
     await().atMost(Duration.ofSeconds(10)).until(cluster::gatewayReady);
     String firstId = cluster.instances().stream().map(i -> i.canonicalId()).sorted()
@@ -118,8 +123,19 @@ class GatewayFailureIntegrationTest {
       assertThat(events).as(response.bodyAsString()).hasSize(6 + 1).endsWith("[DONE]");
       assertThat(String.join("", events)).doesNotContain("\"error\"");
     }
-    assertThat(sample(metrics(cluster.gatewayPort()),
-        "request_retry_total{model=\"m\",status_code=\"network_error\"}")).isEqualTo(3);
+    // The report reaches the scheduler asynchronously, as the next request may.
+    await().atMost(Duration.ofSeconds(5)).until(() -> sample(metrics(cluster.gatewayPort()),
+        "request_retry_total{model=\"m\",status_code=\"network_error\"}") == retries);
+  }
+
+  @Test
+  void anEngineThatEndsStreamsWithoutAFinishIsNotChosenAgainByTheRetry() throws Exception {
+    endsStreamsEarly(0, 3);
+  }
+
+  @Test
+  void anEngineThatFailedIsPassedOverByTheSchedulerWhileItCoolsDown() throws Exception {
+    endsStreamsEarly(SchedulerConfig.DEFAULT_FAILURE_COOLDOWN_MILLIS, 1);
   }
 
   @Test

@@ -4,6 +4,7 @@ import io.llumnix.core.instance.LlmInstance;
 import io.llumnix.scheduler.api.ReportItem;
 import io.llumnix.scheduler.lrs.LocalRealtimeState;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Lite mode's {@link LiteTracking} over the LRS: reports, gateways and discovered instances
@@ -23,9 +24,15 @@ public final class LrsTracking implements LiteTracking {
   public int report(List<ReportItem> items) {
     int applied = 0;
     for (ReportItem item : items) {
-      LocalRealtimeState.Outcome outcome = item.kind() == ReportItem.Kind.PREFILL_DONE
-          ? lrs.prefillDone(item.id(), item.instanceId(), item.gatewayId())
-          : lrs.updateTokens(item.id(), item.instanceId(), item.gatewayId(), item.numTokens());
+      LocalRealtimeState.@Nullable Outcome outcome = switch (item.kind()) {
+        case PREFILL_DONE -> lrs.prefillDone(item.id(), item.instanceId(), item.gatewayId());
+        case STATE_UPDATE -> lrs.updateTokens(item.id(), item.instanceId(), item.gatewayId(),
+            item.numTokens());
+        case INSTANCE_FAILED -> null; // the dispatcher's, not the counts'
+      };
+      if (outcome == null) {
+        continue;
+      }
       if (outcome == LocalRealtimeState.Outcome.OK) {
         applied++;
       } else {

@@ -32,11 +32,15 @@ import io.llumnix.scheduler.rescheduling.ReschedulingConfig;
  * @param internalPort {@code --internal-port}: when above 0, the internal routes are served on
  *     this second port only and {@code port} keeps {@code /metrics} and {@code /healthz}; 0:
  *     everything on {@code port}
+ * @param failureCooldownMillis {@code --instance-failure-cooldown-ms}: an instance a gateway
+ *     reported failed at the transport level is passed over this long (while others can be
+ *     chosen); 0: never
  */
 public record SchedulerConfig(String host, int port, long keepaliveIntervalMillis,
     boolean fullMode, String policy, PolicyConfig policyConfig, CmsReader.Intervals cmsIntervals,
     boolean localAccount, long accountStalenessSeconds, CacheAwareConfig cacheAware,
-    ReschedulingConfig rescheduling, ServiceToken serviceToken, int internalPort) {
+    ReschedulingConfig rescheduling, ServiceToken serviceToken, int internalPort,
+    long failureCooldownMillis) {
 
   /** {@value} */
   public static final String DEFAULT_HOST = "0.0.0.0";
@@ -50,6 +54,8 @@ public record SchedulerConfig(String host, int port, long keepaliveIntervalMilli
   public static final long DEFAULT_CMS_METADATA_INTERVAL_MILLIS = 10_000;
   /** {@value} */
   public static final long DEFAULT_ACCOUNT_STALENESS_SECONDS = 10;
+  /** {@value}: ours (the reference has no cooldown). */
+  public static final long DEFAULT_FAILURE_COOLDOWN_MILLIS = 10_000;
 
   public SchedulerConfig {
     if (keepaliveIntervalMillis < 1) {
@@ -59,6 +65,10 @@ public record SchedulerConfig(String host, int port, long keepaliveIntervalMilli
     if (internalPort < 0 || internalPort > 65535 || (internalPort > 0 && internalPort == port)) {
       throw new IllegalArgumentException("--internal-port: " + internalPort
           + " (expected: 0 for the --port listener, else a port other than " + port + ")");
+    }
+    if (failureCooldownMillis < 0) {
+      throw new IllegalArgumentException("--instance-failure-cooldown-ms: "
+          + failureCooldownMillis + " (expected: >= 0)");
     }
     PolicyRegistry.builtins().check(mode(fullMode), policy);
     FullModePolicies.FailoverDomain.of(policyConfig.failoverDomain());
@@ -83,14 +93,14 @@ public record SchedulerConfig(String host, int port, long keepaliveIntervalMilli
   public SchedulerConfig withPort(int port) {
     return new SchedulerConfig(host, port, keepaliveIntervalMillis, fullMode, policy,
         policyConfig, cmsIntervals, localAccount, accountStalenessSeconds, cacheAware,
-        rescheduling, serviceToken, internalPort);
+        rescheduling, serviceToken, internalPort, failureCooldownMillis);
   }
 
   /** The same settings with {@code cacheAware}. */
   public SchedulerConfig withCacheAware(CacheAwareConfig cacheAware) {
     return new SchedulerConfig(host, port, keepaliveIntervalMillis, fullMode, policy,
         policyConfig, cmsIntervals, localAccount, accountStalenessSeconds, cacheAware,
-        rescheduling, serviceToken, internalPort);
+        rescheduling, serviceToken, internalPort, failureCooldownMillis);
   }
 
   private static Mode<?> mode(boolean fullMode) {
@@ -117,8 +127,15 @@ public record SchedulerConfig(String host, int port, long keepaliveIntervalMilli
     private ReschedulingConfig rescheduling = ReschedulingConfig.disabled();
     private ServiceToken serviceToken = ServiceToken.NONE;
     private int internalPort;
+    private long failureCooldownMillis = DEFAULT_FAILURE_COOLDOWN_MILLIS;
 
     private Builder() {}
+
+    /** 0 turns the cooldown off. */
+    public Builder failureCooldownMillis(long millis) {
+      this.failureCooldownMillis = millis;
+      return this;
+    }
 
     /** None by default: the internal routes are open, as the reference's are. */
     public Builder serviceToken(ServiceToken serviceToken) {
@@ -203,7 +220,7 @@ public record SchedulerConfig(String host, int port, long keepaliveIntervalMilli
       return new SchedulerConfig(host, port, keepaliveIntervalMillis, fullMode, policy,
           policyConfig, new CmsReader.Intervals(statusIntervalMillis, metadataIntervalMillis),
           localAccount, accountStalenessSeconds, cacheAware, rescheduling, serviceToken,
-          internalPort);
+          internalPort, failureCooldownMillis);
     }
   }
 }

@@ -257,9 +257,14 @@ public final class SchedulerServer extends VerticleBase implements InstanceListe
       text(ctx.response(), 400, "invalid report req");
       return;
     }
+    for (ReportItem item : items) {
+      if (item.kind() == ReportItem.Kind.INSTANCE_FAILED) {
+        service.failed(item.instanceId());
+      }
+    }
     LiteTracking lite = service.lite();
     if (lite != null) {
-      lite.report(items); // full mode takes no reports: the engines' statuses carry the load
+      lite.report(items); // full mode takes no load reports: the engines' statuses carry it
     }
     ctx.response().setStatusCode(200).end();
   }

@@ -1,6 +1,7 @@
 package io.llumnix.scheduler;
 
 import io.llumnix.cms.CmsStore;
+import io.llumnix.core.instance.Cooldown;
 import io.llumnix.core.time.Clock;
 import io.llumnix.metrics.ComponentMetrics;
 import io.llumnix.scheduler.api.Outcome;
@@ -76,7 +77,7 @@ public final class SchedulingService {
       LocalRealtimeState lrs = new LocalRealtimeState(metrics);
       DispatchPolicy<LrsInstance> policy = PolicyRegistry.builtins().create(Mode.LITE,
           config.policy(), config.policyConfig(), clock);
-      return lite(new Dispatcher<>(policy, lrs, metrics, clock), lrs);
+      return lite(new Dispatcher<>(policy, lrs, metrics, clock, cooldown(config, clock)), lrs);
     }
     if (cmsStore == null) {
       throw new IllegalArgumentException("full mode needs a CMS store");
@@ -103,8 +104,12 @@ public final class SchedulingService {
           : new Rescheduler(view, config.rescheduling(), config.policyConfig(), clock, metrics,
               llumlets);
     }
-    return new SchedulingService(new Dispatcher<>(policy, view, metrics, clock), null, reader,
-        lookup, rescheduler);
+    return new SchedulingService(new Dispatcher<>(policy, view, metrics, clock,
+        cooldown(config, clock)), null, reader, lookup, rescheduler);
+  }
+
+  private static Cooldown cooldown(SchedulerConfig config, Clock clock) {
+    return new Cooldown(config.failureCooldownMillis(), clock::nanoTime);
   }
 
   /** Lite mode: the dispatcher counts into the LRS, which reports and releases keep current. */
@@ -144,6 +149,11 @@ public final class SchedulingService {
   /** {@code request} ended on the instance its result names. */
   public Outcome release(SchedulingRequest request) {
     return dispatcher.release(request);
+  }
+
+  /** A gateway saw {@code instanceId} fail a request at the transport level. */
+  public void failed(String instanceId) {
+    dispatcher.failed(instanceId);
   }
 
   /** Counts a {@code /schedule} that could not even be parsed. */

@@ -22,8 +22,10 @@ import java.util.Map;
  * events of one push interval make one write, each with a new {@code update_id}. A heartbeat
  * rewrites the last status with a fresh timestamp when nothing changed, so an idle instance
  * stays fresh; when the engine has work but no step has finished for the stall timeout, the
- * heartbeat says {@code schedulable=false}. Runs on the engine's event-loop context; not
- * thread-safe.
+ * heartbeat says {@code schedulable=false}. A status write that finds no earlier status (the CMS
+ * came back empty: a Redis restarted without persistence, or flushed) rewrites the metadata at
+ * once rather than at the next metadata push, 20 s later by default: a scheduler that finds no
+ * metadata drops the instance. Runs on the engine's event-loop context; not thread-safe.
  */
 public final class Llumlet {
 
@@ -71,6 +73,9 @@ public final class Llumlet {
   private long metadataTimer = -1;
   private Migrations migrations = Migrations.NONE;
   private boolean draining;
+  /** A status write succeeded: from then on, one that finds no earlier status means a loss. */
+  private boolean statusWritten;
+  private boolean writesFailing;
 
   /** What the llumlet reports of the engine's migrations. */
   public interface Migrations {
@@ -236,12 +241,25 @@ public final class Llumlet {
     last = stamped;
     lastWriteMillis = now;
     writing = true;
-    store.putStatus(stamped, settings.expiredSeconds()).onComplete(ar -> {
+    store.replaceStatus(stamped, settings.expiredSeconds()).onComplete(ar -> {
       writing = false;
       if (ar.failed()) {
-        logger.log(System.Logger.Level.DEBUG, "llumlet " + instanceId()
-            + ": status write failed: " + ar.cause().getMessage());
+        if (!writesFailing) {
+          logger.log(System.Logger.Level.WARNING, "llumlet " + instanceId()
+              + ": cannot write status to the CMS (" + ar.cause().getMessage()
+              + "); retrying at every heartbeat");
+        }
+        writesFailing = true;
         dirty = true; // try again at the next event or heartbeat
+        return;
+      }
+      writesFailing = false;
+      boolean lost = statusWritten && !ar.result();
+      statusWritten = true;
+      if (lost && running) {
+        logger.log(System.Logger.Level.INFO, "llumlet " + instanceId()
+            + ": the CMS lost this instance's records; writing its metadata again");
+        putMetadata(1);
       }
     });
   }

@@ -26,6 +26,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class EngineCall implements Forwarder.Forwarding {
 
+  private static final String NETWORK_ERROR = ForwardListener.Failure.NETWORK_ERROR;
   private static final CharSequence X_REQUEST_ID = HttpHeaders.createOptimized("X-Request-Id");
 
   /** Why a call read whole or drained failed. */
@@ -155,13 +156,13 @@ final class EngineCall implements Forwarder.Forwarding {
                 error));
           });
         })
-        .onFailure(e -> onFailure.accept(new ForwardListener.Failure(502, "network_error",
+        .onFailure(e -> onFailure.accept(new ForwardListener.Failure(502, NETWORK_ERROR,
             "engine " + target.endpoint() + " failed: " + e.getMessage(), target.endpoint(),
             true, null)));
   }
 
   private ForwardListener.Failure broke(Throwable e) {
-    return new ForwardListener.Failure(502, "network_error", "engine " + target.endpoint()
+    return new ForwardListener.Failure(502, NETWORK_ERROR, "engine " + target.endpoint()
         + " broke the stream: " + e.getMessage(), target.endpoint(), true, null);
   }
 

@@ -28,6 +28,17 @@ public interface ForwardListener extends EngineStream.Listener {
   record Failure(int status, String cause, String message, String endpoint, boolean retryable,
       @Nullable Buffer engineBody) {
 
+    /**
+     * Whether the engine failed as a process or a connection does (unreachable, stream cut,
+     * closed early, not answering), not as an answer: its instance should cool down.
+     */
+    public boolean transport() {
+      return cause.equals(NETWORK_ERROR) && !endpoint.isEmpty();
+    }
+
+    /** The {@code cause} of a transport failure. */
+    public static final String NETWORK_ERROR = "network_error";
+
     /** The engine at {@code endpoint} sent an error event in its stream. */
     public static Failure errorEvent(CompletionChunk chunk, String endpoint) {
       return new Failure(chunk.errorStatus, Integer.toString(chunk.errorStatus),
@@ -36,7 +47,7 @@ public interface ForwardListener extends EngineStream.Listener {
 
     /** The engine at {@code endpoint} closed its stream without a finish: not a hang. */
     public static Failure endedEarly(String endpoint) {
-      return new Failure(502, "network_error", "engine " + endpoint + " ended the stream early",
+      return new Failure(502, NETWORK_ERROR, "engine " + endpoint + " ended the stream early",
           endpoint, true, null);
     }
   }

@@ -29,6 +29,12 @@ public final class Lease {
     /** The request ended: normally ({@code finished}) or not. */
     default void ended(Lease lease, boolean finished) {}
 
+    /**
+     * {@code instance} failed the request at the transport level (heard before
+     * {@link #ended}): new requests should pass it over for a while.
+     */
+    default void failed(Lease lease, LlmInstance instance) {}
+
     /** Chooses the decode instance of a pd_staged request whose prefill is done. */
     default Future<LlmInstance> decode(Lease lease) {
       return Future.failedFuture(OpenAiError.of(503, "no available inference worker"));
@@ -38,8 +44,6 @@ public final class Lease {
     default void chosenTooLate(Lease lease, LlmInstance instance) {}
   }
 
-  /** A holder that hears nothing: leases of round-robin picks. */
-  static final Holder NOBODY = new Holder() {};
 
   private final LeaseRequest request;
   private final List<LlmInstance> instances;
@@ -122,6 +126,21 @@ public final class Lease {
 
   /** The request failed or was abandoned on these instances. */
   public void release() {
+    end(false);
+  }
+
+  /**
+   * The request failed because the instance at {@code endpoint} failed at the transport level
+   * (refused, cut, closed early, not answering); released as {@link #release()}.
+   */
+  public void failed(String endpoint) {
+    if (!ended) {
+      for (LlmInstance instance : instances) {
+        if (instance.endpoint().equals(endpoint)) {
+          holder.failed(this, instance);
+        }
+      }
+    }
     end(false);
   }
 

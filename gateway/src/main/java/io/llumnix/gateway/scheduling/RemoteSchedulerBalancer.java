@@ -42,7 +42,8 @@ import org.jspecify.annotations.Nullable;
  * runs (the engines' statuses carry the load); every instance is released if it failed. A
  * release goes only to the scheduler that allocated the request (the one the keepalive was
  * connected to then): a scheduler that lost the keepalive released the gateway's requests
- * already.
+ * already. In both modes, an instance that failed a request at the transport level is reported
+ * at once ({@code instance_failed}), so the scheduler passes it over while it cools down.
  */
 public final class RemoteSchedulerBalancer implements Balancer {
 
@@ -97,6 +98,17 @@ public final class RemoteSchedulerBalancer implements Balancer {
         for (LlmInstance instance : lease.instances()) {
           releaseOnce(lease, instance);
         }
+      }
+    }
+
+    @Override
+    public void failed(Lease lease, LlmInstance instance) {
+      fallback.failed(instance); // round-robin picks pass it over too
+      if (gatewayId.equals(connection.gatewayId())) {
+        LeaseRequest request = lease.request();
+        client.report(connection.current(), List.of(new ReportItem(
+            ReportItem.Kind.INSTANCE_FAILED, request.id(), request.model(),
+            instance.inferType(), instance.canonicalId(), gatewayId, 0)));
       }
     }
 

@@ -3,7 +3,8 @@ package io.llumnix.scheduler.api;
 import io.llumnix.core.instance.InferType;
 
 /**
- * One item of a lite-mode {@code /report}: a request's progress on one instance.
+ * One item of a {@code /report}: a request's progress on one instance (lite mode), or an
+ * instance that failed a request (both modes; ours, not the reference's).
  *
  * @param instanceId the instance's canonical id
  * @param gatewayId the reporting gateway's keepalive address
@@ -17,7 +18,12 @@ public record ReportItem(Kind kind, String id, String model, InferType inferType
     /** The request holds {@code num_tokens} tokens. */
     STATE_UPDATE("state_update"),
     /** The request's first token came back: its prefill is done. */
-    PREFILL_DONE("prefill_done");
+    PREFILL_DONE("prefill_done"),
+    /**
+     * The instance failed the request at the transport level: refused the connection, cut the
+     * stream, or stopped answering. The scheduler passes it over for a while.
+     */
+    INSTANCE_FAILED("instance_failed");
 
     private final String wire;
 
@@ -29,9 +35,15 @@ public record ReportItem(Kind kind, String id, String model, InferType inferType
       return wire;
     }
 
-    /** {@code prefill_done}, else (as the reference reads it) a state update. */
+    /**
+     * {@code prefill_done}, {@code instance_failed}, else (as the reference reads it) a state
+     * update.
+     */
     public static Kind of(String value) {
-      return value.equals(PREFILL_DONE.wire) ? PREFILL_DONE : STATE_UPDATE;
+      if (value.equals(PREFILL_DONE.wire)) {
+        return PREFILL_DONE;
+      }
+      return value.equals(INSTANCE_FAILED.wire) ? INSTANCE_FAILED : STATE_UPDATE;
     }
   }
 }

@@ -16,6 +16,14 @@ import org.jspecify.annotations.Nullable;
  * ({@code /schedule} answers {@code cms not available}, and gateways fall back to round-robin);
  * the loops keep trying, so scheduling resumes by itself. One read of each kind at a time.
  * Runs on the scheduler's event loop.
+ *
+ * <p>Design notes. A CMS that comes back from an outage may come back empty (a Redis restarted
+ * without persistence) while its engines are alive and about to write again: llumlets rewrite
+ * their status within a heartbeat and their metadata at their first successful write. For a
+ * grace period after the outage (two metadata intervals) the view keeps the instances it knew
+ * when their records are missing, and metadata is read on every status tick, so scheduling goes
+ * on from the last known statuses (still subject to the staleness filter) instead of answering
+ * "no available endpoint" until the next metadata push; afterwards, missing means gone again.
  */
 public final class CmsReader {
 
@@ -48,6 +56,9 @@ public final class CmsReader {
   private boolean readingStatus;
   private boolean metadataLoaded;
   private boolean everRead;
+  private boolean failing;
+  /** While {@link Clock#nanoTime()} is before this, missing records do not remove instances. */
+  private long graceUntilNanos;
 
   public CmsReader(CmsView view, CmsStore store, Intervals intervals, Clock clock,
       ComponentMetrics metrics) {
@@ -88,7 +99,8 @@ public final class CmsReader {
         failed(ar.cause());
         return;
       }
-      view.applyMetadata(ar.result());
+      readable();
+      view.applyMetadata(ar.result(), inGrace());
       if (!metadataLoaded) {
         metadataLoaded = true;
         refreshStatus(); // new instances get their status now, not one interval later
@@ -97,6 +109,9 @@ public final class CmsReader {
   }
 
   private void refreshStatus() {
+    if (inGrace()) {
+      refreshMetadata(); // instances come back as soon as their llumlets write again
+    }
     if (readingStatus || !metadataLoaded) {
       return;
     }
@@ -114,13 +129,17 @@ public final class CmsReader {
         logger.log(System.Logger.Level.INFO, "cms: readable again; scheduling resumes ("
             + ids.size() + " instances)");
       }
+      readable();
       everRead = true;
+      boolean keep = inGrace();
       view.alive(true);
       List<@Nullable InstanceStatus> statuses = ar.result();
       for (int i = 0; i < ids.size(); i++) {
         InstanceStatus status = statuses.get(i);
         if (status == null) {
-          view.remove(ids.get(i)); // expired or deleted: the instance has left
+          if (!keep) {
+            view.remove(ids.get(i)); // expired or deleted: the instance has left
+          }
         } else {
           view.acceptStatus(status);
         }
@@ -128,7 +147,20 @@ public final class CmsReader {
     });
   }
 
+  /** A read succeeded: an outage, if there was one, is over and its grace period starts. */
+  private void readable() {
+    if (failing) {
+      failing = false;
+      graceUntilNanos = clock.nanoTime() + 2_000_000L * intervals.metadataMillis();
+    }
+  }
+
+  private boolean inGrace() {
+    return graceUntilNanos != 0 && clock.nanoTime() - graceUntilNanos < 0;
+  }
+
   private void failed(Throwable cause) {
+    failing = true;
     if (view.available()) {
       logger.log(System.Logger.Level.WARNING, "cms: cannot read (" + cause.getMessage()
           + "); /schedule answers 'cms not available' until it can");

@@ -175,12 +175,19 @@ public final class CmsView implements ClusterView<CmsInstance> {
 
   // ---- metadata loop
 
+  /** Applies a full metadata read; instances without metadata leave. */
+  public void applyMetadata(List<InstanceMetadata> all) {
+    applyMetadata(all, false);
+  }
+
   /**
    * Applies a full metadata read: new instances join with the sentinel status, known ones get
    * the new metadata (a changed {@code utc_create} means the engine restarted: its status and
-   * account start over), and instances without metadata leave.
+   * account start over), and instances without metadata leave — unless {@code keepMissing}
+   * (the CMS just came back from an outage, perhaps empty, and its writers have not yet
+   * written again).
    */
-  public void applyMetadata(List<InstanceMetadata> all) {
+  public void applyMetadata(List<InstanceMetadata> all, boolean keepMissing) {
     Set<String> seen = new HashSet<>();
     boolean changed = false;
     for (InstanceMetadata metadata : all) {
@@ -201,7 +208,7 @@ public final class CmsView implements ClusterView<CmsInstance> {
     }
     for (Iterator<CmsInstance> it = instances.values().iterator(); it.hasNext(); ) {
       CmsInstance instance = it.next();
-      if (!seen.contains(instance.id())) {
+      if (!keepMissing && !seen.contains(instance.id())) {
         it.remove();
         drop(instance);
         changed = true;

@@ -1,5 +1,6 @@
 package io.llumnix.scheduler.dispatch;
 
+import io.llumnix.core.instance.Cooldown;
 import io.llumnix.core.instance.InferType;
 import io.llumnix.core.instance.LlmInstance;
 import io.llumnix.core.metrics.LlumnixMetrics;
@@ -29,20 +30,33 @@ import org.jspecify.annotations.Nullable;
  * decode instance may be chosen (the view hears of it); pd_staged {@code [P]} or {@code [D]} by
  * stage. PD modes need both a prefill and a decode group, else 429. Every decision after the
  * view's availability check is timed in {@code request_full_mode_schedule_duration_milliseconds}
- * (in both modes, as the reference). Runs on the scheduler's event loop.
+ * (in both modes, as the reference). An instance a gateway reported failed at the transport
+ * level ({@code instance_failed}) is passed over for {@code --instance-failure-cooldown-ms}
+ * while others of its type can be chosen ({@link Cooldown}). Runs on the scheduler's event
+ * loop.
  *
  * @param <I> the view of one instance the policy reads
  */
 public final class Dispatcher<I extends InstanceView> {
+
+  private static final System.Logger logger = System.getLogger(Dispatcher.class.getName());
 
   private final DispatchPolicy<I> policy;
   private final ClusterView<I> view;
   private final SchedulingCounters counters;
   private final DistributionDataPoint duration;
   private final Clock clock;
+  private final Cooldown cooldown;
 
+  /** A dispatcher that never passes a failed instance over. */
   public Dispatcher(DispatchPolicy<I> policy, ClusterView<I> view, ComponentMetrics metrics,
       Clock clock) {
+    this(policy, view, metrics, clock, Cooldown.NONE);
+  }
+
+  public Dispatcher(DispatchPolicy<I> policy, ClusterView<I> view, ComponentMetrics metrics,
+      Clock clock, Cooldown cooldown) {
+    this.cooldown = cooldown;
     this.policy = policy;
     this.view = view;
     this.counters = new SchedulingCounters(metrics);
@@ -103,7 +117,7 @@ public final class Dispatcher<I extends InstanceView> {
   private @Nullable I choose(InferType type, SchedulingRequest request,
       List<LlmInstance> result) {
     PolicyProfile<I> profile = policy.profile(type);
-    List<I> candidates = view.instances(type);
+    List<I> candidates = cooldown.filter(view.instances(type), InstanceView::id);
     if (profile == null || candidates.isEmpty()) {
       return null;
     }
@@ -124,6 +138,14 @@ public final class Dispatcher<I extends InstanceView> {
     }
     view.release(request);
     return new Outcome.Scheduled(request);
+  }
+
+  /** A gateway saw {@code instanceId} fail a request at the transport level. */
+  public void failed(String instanceId) {
+    if (cooldown.failed(instanceId)) {
+      logger.log(System.Logger.Level.INFO, "instance " + instanceId + " failed a request; "
+          + "passed over while it cools down");
+    }
   }
 
   /** Counts a request that could not even be parsed. */

@@ -2,6 +2,7 @@ package io.llumnix.scheduler.dispatch;
 
 import io.llumnix.cms.proto.InstanceMetadata;
 import io.llumnix.cms.proto.InstanceStatus;
+import io.llumnix.core.instance.Cooldown;
 import io.llumnix.core.instance.InferType;
 import io.llumnix.core.instance.LlmInstance;
 import io.llumnix.core.metrics.LlumnixMetrics;
@@ -27,6 +28,8 @@ import java.util.List;
 abstract class Clusters<I extends InstanceView> {
 
   static final String GATEWAY = "10.9.9.9:1";
+  /** How long an instance reported failed is passed over. */
+  static final long COOLDOWN_MILLIS = 10_000;
 
   final ManualClock clock = ManualClock.at(1_000_000);
   final ComponentMetrics metrics = ComponentMetrics.createWithoutRuntime(10_000);
@@ -86,7 +89,8 @@ abstract class Clusters<I extends InstanceView> {
 
     Lite(PolicyRegistry.Entry<LrsInstance> entry, PolicyConfig config) {
       lrs.registerGateway(GATEWAY);
-      dispatcher = new Dispatcher<>(entry.create().apply(config, clock), lrs, metrics, clock);
+      dispatcher = new Dispatcher<>(entry.create().apply(config, clock), lrs, metrics, clock,
+          new Cooldown(COOLDOWN_MILLIS, clock::nanoTime));
     }
 
     @Override
@@ -119,7 +123,8 @@ abstract class Clusters<I extends InstanceView> {
 
     Full(PolicyRegistry.Entry<CmsInstance> entry, PolicyConfig config) {
       view.alive(true);
-      dispatcher = new Dispatcher<>(entry.create().apply(config, clock), view, metrics, clock);
+      dispatcher = new Dispatcher<>(entry.create().apply(config, clock), view, metrics, clock,
+          new Cooldown(COOLDOWN_MILLIS, clock::nanoTime));
     }
 
     @Override

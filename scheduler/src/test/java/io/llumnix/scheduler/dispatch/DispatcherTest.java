@@ -41,6 +41,27 @@ class DispatcherTest {
   }
 
   @Test
+  void anInstanceReportedFailedIsPassedOverWhileItCoolsDownUnlessNoOtherIsLeft() {
+    for (String mode : new String[] {"lite", "full"}) {
+      Clusters<?> cluster = Clusters.of(PolicyRegistry.builtins().entries().stream()
+          .filter(e -> e.mode().name().equals(mode) && e.name().equals("load-balance"))
+          .findFirst().orElseThrow(), PolicyConfig.defaults());
+      cluster.add("a", InferType.NEUTRAL);
+      cluster.add("b", InferType.NEUTRAL);
+      cluster.dispatcher.failed("a"); // a dead engine looks idle: without it, "a" wins
+      for (int i = 0; i < 4; i++) {
+        assertThat(cluster.neutral()).as(mode).isEqualTo("b");
+      }
+      cluster.clock.advanceMillis(Clusters.COOLDOWN_MILLIS);
+      assertThat(cluster.neutral()).as(mode + ": cooled down, and the least loaded")
+          .isEqualTo("a");
+      cluster.dispatcher.failed("a");
+      cluster.dispatcher.failed("b");
+      assertThat(cluster.neutral()).as(mode + ": all cooling, all candidates").isNotNull();
+    }
+  }
+
+  @Test
   void pdNeedsBothGroups() {
     Clusters<?> cluster = Clusters.of(PolicyRegistry.builtins().entries().get(0),
         PolicyConfig.defaults());
