@@ -7,10 +7,8 @@ if [ -z "${LLUMNIX_JAR:-}" ]; then
   "$ROOT/llumnix" version >/dev/null # builds cli/target/llumnix.jar when it is stale
   LLUMNIX_JAR="$ROOT/cli/target/llumnix.jar"
 fi
-if [ -z "${JAVA_HOME:-}" ]; then
-  # A JDK's (the soak uses its jcmd), else whatever java is on the PATH.
-  JAVA_HOME="$(dirname "$(dirname "$(readlink -f "$(command -v javac || command -v java)")")")"
-fi
+# The launcher's JDK (>= 21; the soak uses its jcmd), whatever the PATH's java is.
+JAVA_HOME="$("$ROOT/llumnix" --print-java-home)"
 JAVA="$JAVA_HOME/bin/java"
 BENCH="$ROOT/benchmarks/target/benchmarks.jar"
 WORK="$(mktemp -d)"

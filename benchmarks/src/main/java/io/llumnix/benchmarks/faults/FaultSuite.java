@@ -25,8 +25,9 @@ import java.util.function.Predicate;
  * one simulated engine, engine-1 with two, as a data-parallel pod), each with a discovery
  * sidecar writing it to Redis, a scheduler and a gateway finding the engines there (lite:
  * {@code --no-enable-full-mode-scheduling} on both; full: llumlets writing the CMS in the same
- * Redis). The gateway runs with {@code --engine-idle-timeout 5s} (this suite's {@code
- * --engine-idle-timeout} flag; the gateway's default is 300 s), {@code --retry-max-count 2} and
+ * Redis). The gateway runs with its defaults for finding dead engines (a 300 s idle timeout, a
+ * {@code /health} probe after 10 s of silence, 10 s cooldowns; this suite's
+ * {@code --engine-idle-timeout} flag sets the first), {@code --retry-max-count 2} and
  * {@code --shutdown-timeout 20s}; sidecars every 5 s. A {@link StreamLoad} keeps {@code --streams}
  * streams of {@code --tokens} tokens going; 10 s in, a burst of {@code --burst} long-prompt
  * streams is sent and, 200 ms later, the fault hits, so that some requests have not streamed a
@@ -50,7 +51,7 @@ import java.util.function.Predicate;
  * benchmarks/scripts/fault-suite.sh
  * java -cp benchmarks/target/benchmarks.jar io.llumnix.benchmarks.faults.FaultSuite \
  *     --jar cli/target/llumnix.jar [--streams 64] [--tokens 256] [--burst 24] \
- *     [--engine-idle-timeout 5s] \
+ *     [--engine-idle-timeout 300s] \
  *     [--modes lite,full] \
  *     [--cases engine-kill,engine-freeze,scheduler-kill,redis-restart,gateway-restart]
  * </pre>
@@ -141,7 +142,7 @@ public final class FaultSuite {
     int tokens = Integer.parseInt(flags.getOrDefault("tokens", "256"));
     int burst = Integer.parseInt(flags.getOrDefault("burst", "24"));
     String gatewayFlags = "--engine-idle-timeout " + flags.getOrDefault("engine-idle-timeout",
-        "5s") + " " + GATEWAY_FAULT_FLAGS;
+        "300s") + " " + GATEWAY_FAULT_FLAGS;
     List<String> modes = List.of(flags.getOrDefault("modes", "lite,full").split(","));
     List<Fault> faults = Arrays.stream(flags.getOrDefault("cases",
             "engine-kill,engine-freeze,scheduler-kill,redis-restart,gateway-restart")
@@ -155,8 +156,8 @@ public final class FaultSuite {
     System.out.printf(Locale.ROOT, "# fault suite: %d streams of %d tokens (stream, ignore_eos),"
             + " burst of %d long-prompt streams 200 ms before each fault%n", streams, tokens,
         burst);
-    System.out.printf(Locale.ROOT, "# gateway %s (this suite's; the defaults are 300 s, 0"
-            + " and 30 s); engines: 3 simulated (llama3-8b-h100, speedup"
+    System.out.printf(Locale.ROOT, "# gateway %s (the retries and drain this suite's; the"
+            + " defaults are 0 and 30 s); engines: 3 simulated (llama3-8b-h100, speedup"
             + " %.2f, --positional-output) in 2 pods with discovery sidecars every %d s;"
             + " logs in %s%n", gatewayFlags, SPEEDUP, SIDECAR_INTERVAL_SECONDS, logs);
     FaultSuite suite = new FaultSuite(jar, logs, streams, tokens, burst, gatewayFlags);

@@ -71,9 +71,13 @@ class SchedulingJsonTest {
   void reportsRoundTrip() {
     List<ReportItem> items = List.of(
         new ReportItem(ReportItem.Kind.STATE_UPDATE, "r", "m", InferType.DECODE, "d0", "g:1", 42),
-        new ReportItem(ReportItem.Kind.PREFILL_DONE, "r", "m", InferType.NEUTRAL, "n0", "g:1", 0));
+        new ReportItem(ReportItem.Kind.PREFILL_DONE, "r", "m", InferType.NEUTRAL, "n0", "g:1", 0),
+        new ReportItem(ReportItem.Kind.INSTANCE_FAILED, "r", "m", InferType.NEUTRAL, "n1", "g:1",
+            0));
     assertThat(SchedulingJson.decodeReport(SchedulingJson.encodeReport(items)))
         .isEqualTo(items);
+    assertThat(SchedulingJson.encodeReport(items.subList(2, 3)).toString())
+        .contains("\"kind\":\"instance_failed\"").doesNotContain("num_tokens");
     assertThat(SchedulingJson.decodeReport(Buffer.buffer())).isEmpty();
     assertThatThrownBy(() -> SchedulingJson.decodeReport(Buffer.buffer("[{")))
         .isInstanceOf(IllegalArgumentException.class);
