@@ -1,5 +1,6 @@
 package io.llumnix.gateway;
 
+import io.llumnix.core.instance.LlmInstance;
 import io.llumnix.core.time.Clock;
 import io.llumnix.gateway.admission.AdmittedRequest;
 import io.llumnix.gateway.forward.ForwardListener;
@@ -13,7 +14,6 @@ import io.llumnix.gateway.route.Routing;
 import io.llumnix.gateway.scheduling.Balancer;
 import io.llumnix.gateway.scheduling.Lease;
 import io.llumnix.gateway.scheduling.LeaseRequest;
-import io.llumnix.core.instance.LlmInstance;
 import io.llumnix.openai.CompletionChunk;
 import io.llumnix.openai.OpenAiError;
 import io.vertx.core.AsyncResult;

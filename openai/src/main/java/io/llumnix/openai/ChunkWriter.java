@@ -1,7 +1,11 @@
 package io.llumnix.openai;
 
 import io.llumnix.core.json.JsonText;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
+import java.nio.charset.StandardCharsets;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -17,9 +21,23 @@ import org.jspecify.annotations.Nullable;
  */
 public final class ChunkWriter {
 
+  private static final byte[] INDEX = ascii("{\"index\":");
+  private static final byte[] ROLE = ascii(",\"delta\":{\"role\":\"assistant\",\"content\":\"\"},"
+      + "\"logprobs\":null,\"finish_reason\":null}]");
+  private static final byte[] CONTENT = ascii(",\"delta\":{\"content\":");
+  private static final byte[] TEXT = ascii(",\"text\":");
+  private static final byte[] FINISH = ascii(",\"logprobs\":null,\"finish_reason\":");
+  private static final byte[] NULL = ascii("null");
+  private static final byte[] STOP = ascii(",\"stop_reason\":");
+  private static final byte[] CHOICES_END = ascii("}]");
+  private static final byte[] USAGE = ascii(",\"usage\":");
+  private static final byte[] USAGE_NULL = ascii(",\"usage\":null");
+  private static final byte[] EVENT_END = ascii("}\n\n");
+  private static final byte[] NO_CHOICES = ascii("],\"usage\":");
+
   private final boolean chat;
-  /** {@code data: {"id":…,"object":…,"created":…,"model":…,"choices":[{"index":} */
-  private final String head;
+  /** {@code data: {"id":…,"object":…,"created":…,"model":…,"choices":[}, in UTF-8. */
+  private final byte[] head;
 
   private ChunkWriter(boolean chat, String id, long created, String model) {
     this.chat = chat;
@@ -28,7 +46,11 @@ public final class ChunkWriter {
     h.append(chat ? ",\"object\":\"chat.completion.chunk\"" : ",\"object\":\"text_completion\"")
         .append(",\"created\":").append(created).append(",\"model\":");
     JsonText.quote(h, model).append(",\"choices\":[");
-    this.head = h.toString();
+    this.head = h.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static byte[] ascii(String text) {
+    return text.getBytes(StandardCharsets.US_ASCII);
   }
 
   /** Chunks of a chat answer ({@code chat.completion.chunk}). */
@@ -48,10 +70,10 @@ public final class ChunkWriter {
 
   /** A chat's first chunk: the assistant's role, empty content. */
   public Buffer role(int index, @Nullable CharSequence usageLiteral) {
-    StringBuilder out = new StringBuilder(head.length() + 96).append(head)
-        .append("{\"index\":").append(index)
-        .append(",\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"logprobs\":null,"
-            + "\"finish_reason\":null}]");
+    ByteBuf out = start(64 + ROLE.length, usageLiteral);
+    out.writeBytes(INDEX);
+    writeInt(out, index);
+    out.writeBytes(ROLE);
     return end(out, usageLiteral);
   }
 
@@ -64,55 +86,80 @@ public final class ChunkWriter {
    */
   public Buffer token(int index, CharSequence textLiteral, @Nullable String finishReason,
       CharSequence stopReasonLiteral, @Nullable CharSequence usageLiteral) {
-    return token(index, textLiteral, false, finishReason, stopReasonLiteral, usageLiteral);
+    return write(index, textLiteral, finishReason, stopReasonLiteral, usageLiteral);
   }
 
   /** {@link #token} with the text as it is, escaped straight into the chunk. */
   public Buffer tokenText(int index, String text, @Nullable String finishReason,
       CharSequence stopReasonLiteral, @Nullable CharSequence usageLiteral) {
-    return token(index, text, true, finishReason, stopReasonLiteral, usageLiteral);
+    return write(index, JsonText.quote(new StringBuilder(text.length() + 8), text),
+        finishReason, stopReasonLiteral, usageLiteral);
   }
 
-  private Buffer token(int index, CharSequence text, boolean escape,
-      @Nullable String finishReason, CharSequence stopReasonLiteral,
-      @Nullable CharSequence usageLiteral) {
-    StringBuilder out = new StringBuilder(head.length() + text.length() + 96)
-        .append(head).append("{\"index\":").append(index)
-        .append(chat ? ",\"delta\":{\"content\":" : ",\"text\":");
-    if (escape) {
-      JsonText.quote(out, text);
-    } else {
-      out.append(text);
-    }
+  /*
+   * Per token: one buffer, sized for the worst case, written in place. A chunk's text is
+   * written as UTF-8 straight from its characters, and the rest is fixed bytes, so nothing is
+   * built twice (as a string, then as bytes).
+   */
+  private Buffer write(int index, CharSequence literal, @Nullable String finishReason,
+      CharSequence stopReasonLiteral, @Nullable CharSequence usageLiteral) {
+    ByteBuf out = start(3 * literal.length() + 3 * stopReasonLiteral.length()
+        + (finishReason == null ? 0 : 3 * finishReason.length()) + 128, usageLiteral);
+    out.writeBytes(INDEX);
+    writeInt(out, index);
+    out.writeBytes(chat ? CONTENT : TEXT);
+    out.writeCharSequence(literal, StandardCharsets.UTF_8);
     if (chat) {
-      out.append('}');
+      out.writeByte('}');
     }
-    out.append(",\"logprobs\":null,\"finish_reason\":");
+    out.writeBytes(FINISH);
     if (finishReason == null) {
-      out.append("null");
+      out.writeBytes(NULL);
     } else {
-      out.append('"').append(finishReason).append('"');
+      out.writeByte('"');
+      out.writeCharSequence(finishReason, StandardCharsets.UTF_8);
+      out.writeByte('"');
     }
     if (finishReason != null || !chat) {
-      out.append(",\"stop_reason\":").append(stopReasonLiteral);
+      out.writeBytes(STOP);
+      out.writeCharSequence(stopReasonLiteral, StandardCharsets.UTF_8);
     }
-    return end(out.append("}]"), usageLiteral);
+    out.writeBytes(CHOICES_END);
+    return end(out, usageLiteral);
   }
 
   /** The usage chunk that ends a stream whose client asked for usage. */
   public Buffer usage(CharSequence usageLiteral) {
-    StringBuilder out = new StringBuilder(head.length() + usageLiteral.length() + 16)
-        .append(head).append("],\"usage\":").append(usageLiteral);
-    return Buffer.buffer(out.append("}\n\n").toString());
+    ByteBuf out = start(16, usageLiteral);
+    out.writeBytes(NO_CHOICES);
+    out.writeCharSequence(usageLiteral, StandardCharsets.UTF_8);
+    out.writeBytes(EVENT_END);
+    return BufferInternal.buffer(out);
   }
 
-  private Buffer end(StringBuilder out, @Nullable CharSequence usageLiteral) {
+  /** A buffer holding the head, with room for {@code body} more bytes and the usage. */
+  private ByteBuf start(int body, @Nullable CharSequence usageLiteral) {
+    int room = head.length + body + 32 + (usageLiteral == null ? 0 : 3 * usageLiteral.length());
+    return Unpooled.buffer(room).writeBytes(head);
+  }
+
+  private Buffer end(ByteBuf out, @Nullable CharSequence usageLiteral) {
     if (usageLiteral != null) {
-      out.append(",\"usage\":").append(usageLiteral);
+      out.writeBytes(USAGE);
+      out.writeCharSequence(usageLiteral, StandardCharsets.UTF_8);
     } else if (!chat) {
-      out.append(",\"usage\":null");
+      out.writeBytes(USAGE_NULL);
     }
-    return Buffer.buffer(out.append("}\n\n").toString());
+    out.writeBytes(EVENT_END);
+    return BufferInternal.buffer(out);
+  }
+
+  private static void writeInt(ByteBuf out, int value) {
+    if (value >= 0 && value < 10) {
+      out.writeByte('0' + value); // every choice index of n < 10 requests: no string
+    } else {
+      out.writeCharSequence(Integer.toString(value), StandardCharsets.US_ASCII);
+    }
   }
 
   /** {@code {"prompt_tokens":…,"total_tokens":…,"completion_tokens":…}}. */

@@ -166,12 +166,13 @@ public final class CompletionChunk {
       if (close <= at) {
         return null;
       }
-      String literal = json.substring(at, close);
-      if (literal.charAt(0) != '"' && !literal.equals("null")
-          && !SCALAR.matcher(literal).matches()) {
-        return null;
+      if (close != at + 4 || !json.startsWith("null", at)) { // null, every token but the last
+        String literal = json.substring(at, close);
+        if (literal.charAt(0) != '"' && !SCALAR.matcher(literal).matches()) {
+          return null;
+        }
+        event.stopReasonLiteral = literal;
       }
-      event.stopReasonLiteral = literal;
     }
     if (key(json, "\"text\":", end) >= 0 || (reason >= 0
         && key(json, "\"finish_reason\":", reason + 1) >= 0) || (stop >= 0

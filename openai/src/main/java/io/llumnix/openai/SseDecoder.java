@@ -1,6 +1,9 @@
 package io.llumnix.openai;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -15,6 +18,9 @@ import java.util.function.Consumer;
  */
 public final class SseDecoder {
 
+  private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
+  private static final byte LF = '\n';
+
   private final Consumer<String> onData;
   private byte[] pending = new byte[0];
   private int pendingLength;
@@ -24,18 +30,25 @@ public final class SseDecoder {
     this.onData = onData;
   }
 
-  /** Takes the next piece of the stream. */
+  /**
+   * Takes the next piece of the stream. Read in place: the usual piece is one or more whole
+   * events, each one {@code data:} line, and its data becomes a string straight from the
+   * piece's bytes; only an event cut between pieces is copied, to wait for its rest.
+   */
   public void feed(Buffer piece) {
-    byte[] bytes = piece.getBytes();
+    ByteBuf bytes = ((BufferInternal) piece).getByteBuf();
+    int from = bytes.readerIndex();
+    int to = bytes.writerIndex();
     if (pendingLength == 0) {
-      int end = emit(bytes, 0, bytes.length);
-      if (end < bytes.length) {
-        append(bytes, end);
+      int end = emit(bytes, from, to);
+      if (end < to) {
+        append(bytes, end, to);
       }
       return;
     }
-    append(bytes, 0);
-    int end = emit(pending, 0, pendingLength);
+    append(bytes, from, to);
+    ByteBuf held = Unpooled.wrappedBuffer(pending, 0, pendingLength);
+    int end = emit(held, 0, pendingLength);
     System.arraycopy(pending, end, pending, 0, pendingLength - end);
     pendingLength -= end;
   }
@@ -46,22 +59,44 @@ public final class SseDecoder {
   }
 
   /** Emits every complete event of {@code bytes[from, to)}; returns where the rest starts. */
-  private int emit(byte[] bytes, int from, int to) {
+  private int emit(ByteBuf bytes, int from, int to) {
     int start = from;
-    for (int i = from; i + 1 < to; i++) {
-      if (bytes[i] != '\n') {
-        continue;
-      }
-      int next = bytes[i + 1] == '\n' ? i + 2
-          : bytes[i + 1] == '\r' && i + 2 < to && bytes[i + 2] == '\n' ? i + 3 : -1;
+    for (int i = bytes.indexOf(from, to, LF); i >= 0 && i + 1 < to;
+        i = bytes.indexOf(i + 1, to, LF)) {
+      byte after = bytes.getByte(i + 1);
+      int next = after == '\n' ? i + 2
+          : after == '\r' && i + 2 < to && bytes.getByte(i + 2) == '\n' ? i + 3 : -1;
       if (next < 0) {
         continue;
       }
-      event(new String(bytes, start, i - start, StandardCharsets.UTF_8));
+      if (!singleDataLine(bytes, start, i)) {
+        event(bytes.toString(start, i - start, StandardCharsets.UTF_8));
+      }
       start = next;
       i = next - 1;
     }
     return start;
+  }
+
+  /**
+   * Emits the event {@code bytes[start, end)} when it is one {@code data: } line without a
+   * carriage return (what OpenAI-compatible servers send); false for any other shape.
+   */
+  private boolean singleDataLine(ByteBuf bytes, int start, int end) {
+    if (end - start < DATA.length) {
+      return false;
+    }
+    for (int k = 0; k < DATA.length; k++) {
+      if (bytes.getByte(start + k) != DATA[k]) {
+        return false;
+      }
+    }
+    if (bytes.indexOf(start, end, LF) >= 0 || bytes.getByte(end - 1) == '\r') {
+      return false;
+    }
+    onData.accept(bytes.toString(start + DATA.length, end - start - DATA.length,
+        StandardCharsets.UTF_8));
+    return true;
   }
 
   private void event(String text) {
@@ -98,12 +133,12 @@ public final class SseDecoder {
     }
   }
 
-  private void append(byte[] bytes, int from) {
-    int length = bytes.length - from;
+  private void append(ByteBuf bytes, int from, int to) {
+    int length = to - from;
     if (pending.length < pendingLength + length) {
       pending = Arrays.copyOf(pending, Math.max(pendingLength + length, pending.length * 2));
     }
-    System.arraycopy(bytes, from, pending, pendingLength, length);
+    bytes.getBytes(from, pending, pendingLength, length);
     pendingLength += length;
   }
 }

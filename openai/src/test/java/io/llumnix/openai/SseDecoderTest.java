@@ -24,6 +24,15 @@ class SseDecoderTest {
   }
 
   @Test
+  void aPieceThatIsPartOfALargerBufferIsReadFromItsOwnBytes() {
+    Buffer whole = Buffer.buffer("xxxdata: {\"t\":\"日本\"}\n\ndata: tail");
+    decoder.feed(whole.slice(3, whole.length()));
+    assertThat(events).containsExactly("{\"t\":\"日本\"}");
+    decoder.feed(Buffer.buffer("\r\n\r\n"));
+    assertThat(events).containsExactly("{\"t\":\"日本\"}", "tail");
+  }
+
+  @Test
   void severalEventsInOnePieceAndAPartialOne() {
     decoder.feed(Buffer.buffer("data: 1\n\ndata: 2\n\ndata: 3"));
     assertThat(events).containsExactly("1", "2");

@@ -50,13 +50,13 @@ public final class RoundRobinBalancer implements Balancer {
 
   /** Round-robin without cooldowns. */
   public RoundRobinBalancer(InstanceDirectory directory) {
-    this(directory, null);
+    this(directory, Cooldown.NONE);
   }
 
-  /** @param cooldown how failed instances are passed over; null: never */
-  public RoundRobinBalancer(InstanceDirectory directory, @Nullable Cooldown cooldown) {
+  /** @param cooldown how instances that failed are passed over */
+  public RoundRobinBalancer(InstanceDirectory directory, Cooldown cooldown) {
     this.directory = directory;
-    this.cooldown = cooldown != null ? cooldown : Cooldown.NONE;
+    this.cooldown = cooldown;
     for (InferType type : InferType.values()) {
       counters.put(type, new AtomicLong());
     }
