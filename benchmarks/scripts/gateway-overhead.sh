@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The gateway's overhead, measured in one run: TTFT added over calling the engines directly, at
 # several concurrencies, beside nginx as a plain reverse proxy in front of the same engines, and
-# the most streamed chunks per second each path carries. Engines use the `instant` profile, so
-# every millisecond measured is overhead. Needs nginx (Debian: apt-get install nginx-light).
+# the most streamed chunks per second each path carries, for completions and chat; one table at
+# the end. Engines use the `instant` profile, so every millisecond measured is overhead. Needs
+# nginx (Debian: apt-get install nginx-light).
 #
 #   benchmarks/scripts/gateway-overhead.sh [requests-per-run] [concurrencies...]
 set -euo pipefail
@@ -40,25 +41,40 @@ for port in $ENGINE $GATEWAY $NGINX; do
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/v1/models" >/dev/null && break; sleep 0.1; done
 done
 
-run() { # target-name url concurrency
-  "$ROOT/llumnix" bench --url "$2" --endpoint completions --model m --num-requests "$REQUESTS" \
+run() { # target-name url concurrency endpoint
+  "$ROOT/llumnix" bench --url "$2" --endpoint "$4" --model m --num-requests "$REQUESTS" \
     --max-concurrency "$3" --prompt-tokens 64 --output-tokens 64 --no-progress \
-    --output "$WORK/$1-$3.json" >/dev/null
-  python3 - "$WORK/$1-$3.json" "$1" "$3" <<'PY'
-import json, sys
-r = json.load(open(sys.argv[1]))
-chunks = r["output_tokens"] / r["duration_seconds"]
-print(f'{sys.argv[2]:8} c={sys.argv[3]:>4}  TTFT p50 {r["ttft_ms"]["p50"]:8.2f} ms  p99 {r["ttft_ms"]["p99"]:8.2f} ms'
-      f'  {chunks:9.0f} chunks/s  failed {r["failed"]}')
-PY
+    --output "$WORK/$4-$1-$3.json" >/dev/null
 }
 # Warm-up: JIT-compile every path before measuring.
 for target in direct:$ENGINE nginx:$NGINX gateway:$GATEWAY; do
-  "$ROOT/llumnix" bench --url "http://127.0.0.1:${target#*:}" --endpoint completions --model m \
-    --num-requests 2000 --max-concurrency 64 --no-progress >/dev/null
+  for endpoint in completions chat; do
+    "$ROOT/llumnix" bench --url "http://127.0.0.1:${target#*:}" --endpoint $endpoint --model m \
+      --num-requests 2000 --max-concurrency 64 --no-progress >/dev/null
+  done
 done
-for c in "${CONCURRENCIES[@]}"; do
-  run direct "http://127.0.0.1:$ENGINE" "$c"
-  run nginx "http://127.0.0.1:$NGINX" "$c"
-  run gateway "http://127.0.0.1:$GATEWAY" "$c"
+for endpoint in completions chat; do
+  for c in "${CONCURRENCIES[@]}"; do
+    run direct "http://127.0.0.1:$ENGINE" "$c" $endpoint
+    run nginx "http://127.0.0.1:$NGINX" "$c" $endpoint
+    run gateway "http://127.0.0.1:$GATEWAY" "$c" $endpoint
+  done
 done
+# One table: per path and concurrency, TTFT and chunks/s of each target, and the gateway
+# against nginx (the issue's targets: p50 within 0.5 ms at c=1, chunks/s >= 0.9x, p99 <= 1.2x).
+python3 - "$WORK" "$REQUESTS" "${CONCURRENCIES[@]}" <<'PY'
+import json, sys
+work, requests, concurrencies = sys.argv[1], sys.argv[2], sys.argv[3:]
+def load(endpoint, target, c):
+    r = json.load(open(f"{work}/{endpoint}-{target}-{c}.json"))
+    return r["ttft_ms"]["p50"], r["ttft_ms"]["p99"], r["output_tokens"] / r["duration_seconds"], r["failed"]
+print(f"{requests} streamed requests per run, 64 prompt and 64 output tokens, instant engines")
+print("| path | c | direct TTFT p50 / p99 ms | nginx p50 / p99 | gateway p50 / p99 | chunks/s direct / nginx / gateway | gateway-nginx p50 ms | chunks/s gw/nginx | p99 gw/nginx | failed |")
+print("|---|---|---|---|---|---|---|---|---|---|")
+for endpoint in ("completions", "chat"):
+    for c in concurrencies:
+        d, n, g = (load(endpoint, t, c) for t in ("direct", "nginx", "gateway"))
+        print(f"| {endpoint} | {c} | {d[0]:.2f} / {d[1]:.2f} | {n[0]:.2f} / {n[1]:.2f} | {g[0]:.2f} / {g[1]:.2f} "
+              f"| {d[2]:,.0f} / {n[2]:,.0f} / {g[2]:,.0f} | {g[0] - n[0]:+.2f} | {g[2] / n[2]:.2f} | {g[1] / n[1]:.2f} "
+              f"| {d[3]} / {n[3]} / {g[3]} |")
+PY
