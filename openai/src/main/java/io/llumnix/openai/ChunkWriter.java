@@ -116,9 +116,8 @@ public final class ChunkWriter {
     if (finishReason == null) {
       out.writeBytes(NULL);
     } else {
-      out.writeByte('"');
-      out.writeCharSequence(finishReason, StandardCharsets.UTF_8);
-      out.writeByte('"');
+      // "stop" or "length" in practice; quoted properly whatever an engine said.
+      out.writeCharSequence(JsonText.quote(finishReason), StandardCharsets.UTF_8);
     }
     if (finishReason != null || !chat) {
       out.writeBytes(STOP);

@@ -150,8 +150,8 @@ public final class CompletionChunk {
       int at = skipSpaces(json, reason + 16);
       if (json.charAt(at) == '"') {
         int close = endOfString(json, at);
-        if (close < 0) {
-          return null;
+        if (close < 0 || json.indexOf('\\', at, close) >= 0) {
+          return null; // an escape in it: the full parse decodes it
         }
         event.finishReason = json.substring(at + 1, close);
       }

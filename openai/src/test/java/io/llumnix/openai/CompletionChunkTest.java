@@ -112,5 +112,16 @@ class CompletionChunkTest {
         + "\"usagices\":[{\"text\":\"b\",\"finish_reason\":\"length\"}]}");
     assertThat(elsewhere.textLiteral).isEqualTo("\"\"");
     assertThat(elsewhere.finishReason).isNull();
+    CompletionChunk escapedFinish = CompletionChunk.read(HEAD + "\"text\":\"\",\"logprobs\":null,"
+        + "\"finish_reason\":\"l\\\"gth\",\"stop_reason\":151645}],\"usage\":null}");
+    assertThat(escapedFinish.finishReason).isEqualTo("l\"gth"); // decoded, as the full parse
+  }
+
+  @Test
+  void aFinishReasonIsWrittenAsAJsonString() {
+    String chunk = ChunkWriter.completion("cmpl-1", 1, "m")
+        .token(0, "\"\"", "l\"gth", "null", null).toString();
+    assertThat(new io.vertx.core.json.JsonObject(chunk.substring(6).trim())
+        .getJsonArray("choices").getJsonObject(0).getString("finish_reason")).isEqualTo("l\"gth");
   }
 }

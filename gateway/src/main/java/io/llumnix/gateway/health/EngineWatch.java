@@ -101,11 +101,6 @@ public final class EngineWatch {
     }
   }
 
-  /** Requests under watch (for tests). */
-  public int size() {
-    return watched.size();
-  }
-
   private void sweep() {
     if (watched.isEmpty()) {
       return;

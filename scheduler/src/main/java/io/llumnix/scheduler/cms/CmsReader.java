@@ -19,11 +19,12 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Design notes. A CMS that comes back from an outage may come back empty (a Redis restarted
  * without persistence) while its engines are alive and about to write again: llumlets rewrite
- * their status within a heartbeat and their metadata at their first successful write. For a
- * grace period after the outage (two metadata intervals) the view keeps the instances it knew
- * when their records are missing, and metadata is read on every status tick, so scheduling goes
- * on from the last known statuses (still subject to the staleness filter) instead of answering
- * "no available endpoint" until the next metadata push; afterwards, missing means gone again.
+ * their status within a heartbeat, and their metadata as soon as a status write finds the CMS
+ * emptied. For a grace period after the outage (two metadata intervals) the view keeps the
+ * instances it knew when their records are missing, and metadata is read on every status tick,
+ * so scheduling goes on from the last known statuses (still subject to the staleness filter)
+ * instead of answering "no available endpoint" until the next metadata push; afterwards,
+ * missing means gone again.
  */
 public final class CmsReader {
 
