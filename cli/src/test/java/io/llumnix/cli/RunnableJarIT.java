@@ -351,6 +351,8 @@ class RunnableJarIT {
           "/v1/completions", "{\"model\":\"m\",\"prompt\":\"warm\",\"max_tokens\":1}")
           .statusCode() == 200);
     }
+    // The patient streams run ~10 s more after SIGTERM: long enough that their gateway still
+    // listens (draining) when the late request comes, well within its 60 s.
     Process patient = processes.get(1);
     Process hasty = processes.get(2);
     List<CompletableFuture<HttpResponse<String>>> streams = new ArrayList<>();
@@ -359,7 +361,7 @@ class RunnableJarIT {
       streams.add(http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
               + gateway + "/v1/completions")).header("Content-Type", "application/json")
           .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"m\",\"prompt\":\"drain "
-              + i + "\",\"max_tokens\":" + (i < 100 ? 300 : 3000)
+              + i + "\",\"max_tokens\":" + (i < 100 ? 1200 : 3000)
               + ",\"ignore_eos\":true,\"stream\":true}")).build(),
           HttpResponse.BodyHandlers.ofString()));
     }
