@@ -369,11 +369,18 @@ class RunnableJarIT {
         l -> l.startsWith("vllm:num_requests_running{") && l.endsWith(" 110.0")));
     patient.destroy(); // SIGTERM
     hasty.destroy();
-    await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> http.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports[1] + "/healthz")).build(),
+    // A client of its own, as a load balancer's probe is: the shared one multiplexes over
+    // HTTP/2, where these would queue behind the 100 streams (the server's stream limit).
+    HttpClient probe = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> probe.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports[1] + "/healthz"))
+            .timeout(Duration.ofSeconds(2)).build(),
         HttpResponse.BodyHandlers.ofString()).statusCode() == 503);
-    HttpResponse<String> late = post(ports[1], "/v1/completions",
-        "{\"model\":\"m\",\"prompt\":\"too late\",\"max_tokens\":1}");
+    HttpResponse<String> late = probe.send(HttpRequest.newBuilder(URI.create(
+            "http://127.0.0.1:" + ports[1] + "/v1/completions"))
+        .POST(HttpRequest.BodyPublishers.ofString(
+            "{\"model\":\"m\",\"prompt\":\"too late\",\"max_tokens\":1}"))
+        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(late.statusCode()).isEqualTo(503);
     assertThat(late.body()).contains("shutting down");
     for (int i = 0; i < 110; i++) {
