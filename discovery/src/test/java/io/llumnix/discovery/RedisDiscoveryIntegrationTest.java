@@ -4,15 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.llumnix.core.instance.InferType;
-import io.llumnix.core.instance.InstanceListener;
 import io.llumnix.core.instance.LlmInstance;
 import io.llumnix.runtime.redis.RedisConnection;
 import io.llumnix.runtime.redis.RedisProcess;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -23,18 +20,7 @@ class RedisDiscoveryIntegrationTest {
 
   Vertx vertx;
   RedisProcess redis;
-  final Map<String, LlmInstance> seen = new ConcurrentHashMap<>();
-  final InstanceListener listener = new InstanceListener() {
-    @Override
-    public void up(LlmInstance instance) {
-      seen.put(instance.canonicalId(), instance);
-    }
-
-    @Override
-    public void down(String instanceId) {
-      seen.remove(instanceId);
-    }
-  };
+  final SeenInstances seen = new SeenInstances();
 
   @BeforeEach
   void start() throws Exception {
@@ -79,7 +65,7 @@ class RedisDiscoveryIntegrationTest {
     DiscoverySidecar.start(vertx, connection(), new DiscoverySidecar.Settings(InferType.DECODE,
         "pod-a", "127.0.0.1", base, "127.0.0.1", 28000, 2, "m", 200));
     RedisDiscovery.start(vertx, connection(),
-        new RedisDiscovery.Settings(100, 600_000, null), listener);
+        new RedisDiscovery.Settings(100, 600_000, null), seen);
 
     await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() == 2);
     LlmInstance first = seen.get("pod-a_dp0");
@@ -107,7 +93,7 @@ class RedisDiscoveryIntegrationTest {
         new DiscoverySidecar.Settings(InferType.NEUTRAL, "pod-leaving", "127.0.0.1", port,
             "127.0.0.1", port + 20000, 1, "", 200));
     RedisDiscovery discovery = RedisDiscovery.start(vertx, connection(),
-        new RedisDiscovery.Settings(100, 600_000, null), listener);
+        new RedisDiscovery.Settings(100, 600_000, null), seen);
     await().atMost(Duration.ofSeconds(5)).until(() -> seen.containsKey("pod-leaving_dp0"));
     sidecar.deregister().await(5, TimeUnit.SECONDS);
     // Far within the 10-minute TTL: the record is gone, not aged out.
@@ -123,7 +109,7 @@ class RedisDiscoveryIntegrationTest {
     DiscoverySidecar.start(vertx, connection(), new DiscoverySidecar.Settings(InferType.NEUTRAL,
         "pod-b", "127.0.0.1", port, "127.0.0.1", port + 20000, 1, "", 200));
     RedisDiscovery discovery = RedisDiscovery.start(vertx, connection(),
-        new RedisDiscovery.Settings(100, 60_000, null), listener);
+        new RedisDiscovery.Settings(100, 60_000, null), seen);
     await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() == 1);
 
     redis.stop();
@@ -142,21 +128,11 @@ class RedisDiscoveryIntegrationTest {
     engine(port);
     DiscoverySidecar.start(vertx, connection(), new DiscoverySidecar.Settings(InferType.PREFILL,
         "pod-c", "127.0.0.1", port, "127.0.0.1", 28000, 1, "", 200));
-    Map<String, LlmInstance> decodes = new ConcurrentHashMap<>();
+    SeenInstances decodes = new SeenInstances();
     RedisDiscovery.start(vertx, connection(),
-        new RedisDiscovery.Settings(100, 60_000, InferType.DECODE), new InstanceListener() {
-          @Override
-          public void up(LlmInstance instance) {
-            decodes.put(instance.canonicalId(), instance);
-          }
-
-          @Override
-          public void down(String instanceId) {
-            decodes.remove(instanceId);
-          }
-        });
+        new RedisDiscovery.Settings(100, 60_000, InferType.DECODE), decodes);
     RedisDiscovery.start(vertx, connection(), new RedisDiscovery.Settings(100, 60_000, null),
-        listener);
+        seen);
     await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() == 1);
     assertThat(decodes).isEmpty();
   }

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.llumnix.core.instance.InferType;
-import io.llumnix.core.instance.InstanceListener;
-import io.llumnix.core.instance.LlmInstance;
 import io.llumnix.runtime.process.ChildProcess;
 import io.llumnix.runtime.redis.RedisConnection;
 import io.llumnix.runtime.redis.RedisProcess;
@@ -13,9 +11,7 @@ import io.llumnix.testing.TlsRedis;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Queue;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Handler;
@@ -34,18 +30,7 @@ class RedisDiscoverySecurityIntegrationTest {
 
   Vertx vertx;
   int enginePort;
-  final Map<String, LlmInstance> seen = new ConcurrentHashMap<>();
-  final InstanceListener listener = new InstanceListener() {
-    @Override
-    public void up(LlmInstance instance) {
-      seen.put(instance.canonicalId(), instance);
-    }
-
-    @Override
-    public void down(String instanceId) {
-      seen.remove(instanceId);
-    }
-  };
+  final SeenInstances seen = new SeenInstances();
   /** What discovery logs (System.Logger goes to java.util.logging). */
   final Queue<String> logged = new ConcurrentLinkedQueue<>();
   final Logger discoveryLogger = Logger.getLogger(RedisDiscovery.class.getName());
@@ -83,14 +68,14 @@ class RedisDiscoverySecurityIntegrationTest {
   void registersAndIsFound(RedisConnection writer, RedisConnection reader) {
     DiscoverySidecar.start(vertx, writer, new DiscoverySidecar.Settings(InferType.NEUTRAL,
         "pod-s", "127.0.0.1", enginePort, "127.0.0.1", 28000, 1, "m", 200));
-    RedisDiscovery.start(vertx, reader, new RedisDiscovery.Settings(100, 60_000, null), listener);
+    RedisDiscovery.start(vertx, reader, new RedisDiscovery.Settings(100, 60_000, null), seen);
     await().atMost(Duration.ofSeconds(10)).until(() -> seen.containsKey("pod-s_dp0"));
   }
 
   /** Discovery reading through {@code connection} goes stale at once, and logs {@code reason}. */
   void refused(RedisConnection connection, String reason) {
     RedisDiscovery discovery = RedisDiscovery.start(vertx, connection,
-        new RedisDiscovery.Settings(100, 60_000, null), listener);
+        new RedisDiscovery.Settings(100, 60_000, null), seen);
     // Well before the refresh's own timeout (1 s here): a refusal, not a hang.
     await().atMost(Duration.ofMillis(900)).until(discovery::stale);
     await().atMost(Duration.ofSeconds(1)).until(() ->

@@ -1,8 +1,6 @@
 package io.llumnix.benchmarks.faults;
 
-import io.llumnix.benchmarks.faults.StreamLoad.Outcome;
 import io.llumnix.benchmarks.faults.StreamLoad.Stream;
-import io.llumnix.benchmarks.faults.StreamLoad.Tally;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

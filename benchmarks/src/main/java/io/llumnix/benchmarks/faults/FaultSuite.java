@@ -1,6 +1,5 @@
 package io.llumnix.benchmarks.faults;
 
-import io.llumnix.benchmarks.faults.StreamLoad.Tally;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

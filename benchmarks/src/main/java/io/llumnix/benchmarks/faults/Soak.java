@@ -1,6 +1,5 @@
 package io.llumnix.benchmarks.faults;
 
-import io.llumnix.benchmarks.faults.StreamLoad.Outcome;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -14,7 +14,6 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -41,30 +40,6 @@ import org.jspecify.annotations.Nullable;
  * grouping by the time of the fault; counters are kept always (the soak).
  */
 final class StreamLoad implements AutoCloseable {
-
-  /** How a stream ended. */
-  enum Outcome {
-    /** [DONE], no error event, every token in order. */
-    OK("ok"),
-    /** An error event, then [DONE]. */
-    ERROR_EVENT("err-event"),
-    /** A status other than 200. */
-    HTTP_ERROR("http"),
-    /** No byte for more than 60 s, or still open when the run ended. */
-    HUNG("hung"),
-    /** The response ended (or broke) without [DONE]. */
-    TRUNCATED("truncated"),
-    /** No response: connection refused, reset or closed before the status line. */
-    CONN_FAILED("conn-failed"),
-    /** [DONE] without an error event, but tokens missing, repeated or out of order. */
-    BAD_TOKENS("bad-tokens");
-
-    final String label;
-
-    Outcome(String label) {
-      this.label = label;
-    }
-  }
 
   /** One request's life; fields are written on its slot's context, read after it ended. */
   static final class Stream {
@@ -106,47 +81,6 @@ final class StreamLoad implements AutoCloseable {
     boolean openAt(long nanos) {
       long end = endNanos;
       return sentNanos <= nanos && (end == 0 || end >= nanos);
-    }
-  }
-
-  /** Outcome counts, with HTTP errors by status. */
-  static final class Tally {
-    final Map<Outcome, Long> counts = new TreeMap<>();
-    final Map<Integer, Long> httpByStatus = new TreeMap<>();
-    long total;
-
-    static Tally of(Collection<Stream> streams) {
-      Tally tally = new Tally();
-      for (Stream stream : streams) {
-        Outcome outcome = stream.outcome;
-        if (outcome != null) {
-          tally.add(outcome, stream.status, 1);
-        }
-      }
-      return tally;
-    }
-
-    void add(Outcome outcome, int status, long n) {
-      counts.merge(outcome, n, Long::sum);
-      if (outcome == Outcome.HTTP_ERROR) {
-        httpByStatus.merge(status, n, Long::sum);
-      }
-      total += n;
-    }
-
-    long get(Outcome outcome) {
-      return counts.getOrDefault(outcome, 0L);
-    }
-
-    /** HTTP errors as {@code 503:12,429:3}, or {@code -}. */
-    String http() {
-      if (httpByStatus.isEmpty()) {
-        return "-";
-      }
-      StringBuilder text = new StringBuilder();
-      httpByStatus.forEach((status, n) -> text.append(text.isEmpty() ? "" : ",")
-          .append(status).append(':').append(n));
-      return text.toString();
     }
   }
 
