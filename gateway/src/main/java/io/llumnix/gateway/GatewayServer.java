@@ -50,10 +50,10 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
@@ -90,8 +90,11 @@ public final class GatewayServer extends VerticleBase {
   private WorkerExecutor admitters;
   private @Nullable Mirror mirror;
   private EngineWatch engineWatch;
-  /** Requests under way, each with how to end it now (when draining runs out of time). */
-  private final Map<RoutingContext, Runnable> inFlight = new HashMap<>();
+  /**
+   * Requests under way, each with how to end it now (when draining runs out of time). Changed
+   * on the event loop only; concurrent so that {@link #inFlight()} may be read from any thread.
+   */
+  private final Map<RoutingContext, Runnable> inFlight = new ConcurrentHashMap<>();
   private boolean draining;
   private @Nullable Promise<Void> drained;
 
@@ -221,7 +224,7 @@ public final class GatewayServer extends VerticleBase {
     return done.future();
   }
 
-  /** Requests under way. */
+  /** Requests under way (from any thread). */
   public int inFlight() {
     return inFlight.size();
   }
