@@ -137,28 +137,44 @@ public final class RedisCmsStore implements CmsStore {
       keys.add(STATUS_PREFIX + id);
     }
     return bounded(api.mget(keys)).map(values -> {
-      // A cluster's MGET merges per-slot answers out of key order, so each status is placed by
-      // the instance id it carries, not by its position.
-      Map<String, Integer> position = new HashMap<>(instanceIds.size() * 2);
-      for (int i = 0; i < instanceIds.size(); i++) {
-        position.put(instanceIds.get(i), i);
-      }
       List<@Nullable InstanceStatus> statuses = new ArrayList<>(instanceIds.size());
       for (int i = 0; i < instanceIds.size(); i++) {
         statuses.add(null);
       }
-      for (Response value : values) {
+      // A cluster's MGET merges per-slot answers out of key order, so there each status is
+      // placed by the instance id it carries; a standalone Redis answers in key order, and a
+      // status under another instance's key is ignored.
+      @Nullable Map<String, Integer> position = cluster ? positions(instanceIds) : null;
+      for (int i = 0; i < values.size(); i++) {
+        Response value = values.get(i);
         if (value == null) {
           continue; // expired, deleted, or never written
         }
         InstanceStatus status = CmsRecords.status(value.toBytes());
-        Integer at = status == null ? null : position.get(status.getInstanceId());
-        if (at != null) {
-          statuses.set(at, status);
+        if (status == null) {
+          continue;
+        }
+        if (position == null) {
+          if (i < instanceIds.size() && status.getInstanceId().equals(instanceIds.get(i))) {
+            statuses.set(i, status);
+          }
+        } else {
+          Integer at = position.get(status.getInstanceId());
+          if (at != null) {
+            statuses.set(at, status);
+          }
         }
       }
       return statuses;
     });
+  }
+
+  private static Map<String, Integer> positions(List<String> instanceIds) {
+    Map<String, Integer> position = new HashMap<>(instanceIds.size() * 2);
+    for (int i = 0; i < instanceIds.size(); i++) {
+      position.put(instanceIds.get(i), i);
+    }
+    return position;
   }
 
   private <T> Future<T> bounded(Future<T> future) {

@@ -75,6 +75,20 @@ class RedisCmsStoreTest {
   }
 
   @Test
+  void aStatusStoredUnderAnotherInstancesKeyIsIgnored() throws Exception {
+    InstanceStatus own = InstanceStatus.newBuilder().setInstanceId("keyed-a").setUpdateId(1)
+        .build();
+    InstanceStatus stray = InstanceStatus.newBuilder().setInstanceId("keyed-a").setUpdateId(2)
+        .build();
+    await(store.putStatus(own, 100));
+    await(raw.send(Request.cmd(Command.SET).arg(CmsStore.STATUS_PREFIX + "keyed-b")
+        .arg(io.vertx.core.buffer.Buffer.buffer(stray.toByteArray()))));
+
+    assertThat(await(store.statuses(List.of("keyed-b", "keyed-a"))))
+        .containsExactly(null, own);
+  }
+
+  @Test
   void replacingAStatusSaysWhetherAnEarlierOneWasThere() throws Exception {
     InstanceStatus status = InstanceStatus.newBuilder().setInstanceId("replaced")
         .setTimestampMs(1).build();

@@ -29,7 +29,7 @@ final class CmsGauges {
 
   /** Every gauge of the instance: after a status, which changes them all. */
   void publish(CmsInstance instance) {
-    InstanceStatus s = instance.status;
+    InstanceStatus s = instance.status();
     GaugeDataPoint[] points = points(instance);
     points[0].set(s.getNumUsedGpuTokens());
     points[1].set(s.getNumWaitingRequests());

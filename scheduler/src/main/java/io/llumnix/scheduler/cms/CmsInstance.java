@@ -41,7 +41,21 @@ public final class CmsInstance implements InstanceView {
   private InstanceMetadata metadata;
   private LlmInstance instance;
   private final InferType inferType;
-  InstanceStatus status = SENTINEL;
+  private InstanceStatus status = SENTINEL;
+  // The status's figures that filters and metrics read, copied out when a status is accepted:
+  // every decision reads them for every candidate, and at a thousand instances following each
+  // one's pointer to its status record cost a cache miss per candidate.
+  private boolean schedulable;
+  private long timestampMs = Long.MIN_VALUE;
+  private long totalGpuTokens;
+  /** Used GPU tokens plus the unallocated ones of running prefills and waiting decodes. */
+  private long usedAndUnallocatedTokens;
+  private long waitingPrefillTokens;
+  private long runningPrefillTokens;
+  private long statusDecodeBatch;
+  private long statusDecodeTokens;
+  private long statusWaitingRequests;
+  private long statusRequests;
   final Map<String, Entry> entries = new HashMap<>();
   /** Account counters: requests, prefill requests/tokens, decode requests/tokens. */
   int req;
@@ -85,6 +99,38 @@ public final class CmsInstance implements InstanceView {
 
   public InstanceStatus status() {
     return status;
+  }
+
+  /** Makes {@code s} the accepted status. */
+  void status(InstanceStatus s) {
+    status = s;
+    schedulable = s.getSchedulable();
+    timestampMs = s.getTimestampMs();
+    totalGpuTokens = s.getNumTotalGpuTokens();
+    usedAndUnallocatedTokens = (long) s.getNumUsedGpuTokens()
+        + s.getNumUnallocatedTokensSchedulerRunningPrefills()
+        + s.getNumUnallocatedTokensHybridSchedulerWaitingDecodes();
+    waitingPrefillTokens = s.getNumUncomputedTokensAllWaitingPrefills();
+    runningPrefillTokens = s.getNumUncomputedTokensSchedulerRunningPrefills();
+    statusDecodeBatch = (long) s.getHybridSchedulerWaitingToDecodeRequestsNum()
+        + s.getNumLoadingRequests() + s.getSchedulerWaitingToDecodeRequestsNum()
+        + s.getSchedulerRunningToDecodeRequestsNum();
+    statusDecodeTokens = (long) s.getHybridSchedulerWaitingToDecodeTokensNum()
+        + s.getSchedulerWaitingToDecodeTokensNum() + s.getSchedulerRunningToDecodeTokensNum()
+        + s.getNumTokensLoadingRequests();
+    statusWaitingRequests = s.getNumWaitingRequests();
+    statusRequests = (long) s.getNumWaitingRequests() + s.getNumLoadingRequests()
+        + s.getNumRunningRequests();
+  }
+
+  /** Whether its status says it can take requests. */
+  public boolean schedulable() {
+    return schedulable;
+  }
+
+  /** When its status was written; {@link Long#MIN_VALUE} before the first. */
+  public long statusTimestampMs() {
+    return timestampMs;
   }
 
   public InferType inferType() {
@@ -144,52 +190,38 @@ public final class CmsInstance implements InstanceView {
   }
 
   private long waitingPrefills() {
-    return waitingPrefillsOverride >= 0 ? waitingPrefillsOverride
-        : status.getNumUncomputedTokensAllWaitingPrefills();
+    return waitingPrefillsOverride >= 0 ? waitingPrefillsOverride : waitingPrefillTokens;
   }
 
   /** KV cache the instance will use once what is queued and dispatched is placed. */
   public double kvCacheUsageRatioProjected() {
-    InstanceStatus s = status;
-    if (s.getNumTotalGpuTokens() <= 0) {
+    if (totalGpuTokens <= 0) {
       return Float.MAX_VALUE;
     }
-    return (float) ((double) s.getNumUsedGpuTokens() + waitingPrefills()
-        + s.getNumUnallocatedTokensSchedulerRunningPrefills()
-        + s.getNumUnallocatedTokensHybridSchedulerWaitingDecodes() + decodeTok)
-        / s.getNumTotalGpuTokens();
+    return (float) ((double) usedAndUnallocatedTokens + waitingPrefills() + decodeTok)
+        / totalGpuTokens;
   }
 
   public double decodeBatchSize() {
-    InstanceStatus s = status;
-    return (float) ((long) s.getHybridSchedulerWaitingToDecodeRequestsNum()
-        + s.getNumLoadingRequests() + s.getSchedulerWaitingToDecodeRequestsNum()
-        + s.getSchedulerRunningToDecodeRequestsNum() + decodeReq);
+    return (float) (statusDecodeBatch + decodeReq);
   }
 
   public double numWaitingRequests() {
-    return (float) ((long) status.getNumWaitingRequests() + req);
+    return (float) (statusWaitingRequests + req);
   }
 
   public double allPrefillsTokensNum() {
-    InstanceStatus s = status;
-    return (float) (waitingPrefills() + s.getNumUncomputedTokensSchedulerRunningPrefills()
-        + prefillTok);
+    return (float) (waitingPrefills() + runningPrefillTokens + prefillTok);
   }
 
   public double allDecodesTokensNum() {
-    InstanceStatus s = status;
-    return (float) ((long) s.getHybridSchedulerWaitingToDecodeTokensNum()
-        + s.getSchedulerWaitingToDecodeTokensNum() + s.getSchedulerRunningToDecodeTokensNum()
-        + s.getNumTokensLoadingRequests() + decodeTok);
+    return (float) (statusDecodeTokens + decodeTok);
   }
 
   /** Full mode's {@code num_requests}. */
   @Override
   public int numRequests() {
-    InstanceStatus s = status;
-    return s.getNumWaitingRequests() + s.getNumLoadingRequests() + s.getNumRunningRequests()
-        + prefillReq + decodeReq;
+    return (int) statusRequests + prefillReq + decodeReq;
   }
 
   /** Tokens queued on the instance: all prefill plus all decode tokens. */

@@ -280,7 +280,7 @@ public final class CmsView implements ClusterView<CmsInstance> {
   }
 
   private void restart(CmsInstance instance) {
-    instance.status = CmsInstance.SENTINEL;
+    instance.status(CmsInstance.SENTINEL);
     account.forget(instance);
   }
 
@@ -302,7 +302,7 @@ public final class CmsView implements ClusterView<CmsInstance> {
     if (instance == null) {
       return Acceptance.UNKNOWN_INSTANCE;
     }
-    InstanceStatus stored = instance.status;
+    InstanceStatus stored = instance.status();
     if (status.getTimestampMs() <= stored.getTimestampMs()) {
       return Acceptance.IGNORED_OLD;
     }
@@ -315,11 +315,11 @@ public final class CmsView implements ClusterView<CmsInstance> {
       result = Acceptance.RESTARTED;
     } else {
       // No gauge changes: they show neither the timestamp nor schedulability.
-      instance.status = stored.toBuilder().setTimestampMs(status.getTimestampMs())
-          .setSchedulable(status.getSchedulable()).build();
+      instance.status(stored.toBuilder().setTimestampMs(status.getTimestampMs())
+          .setSchedulable(status.getSchedulable()).build());
       return Acceptance.TIMESTAMP_ONLY;
     }
-    instance.status = status;
+    instance.status(status);
     account.reconcile(instance, status);
     gauges.publish(instance);
     return result;

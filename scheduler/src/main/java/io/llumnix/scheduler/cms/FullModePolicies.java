@@ -86,7 +86,7 @@ public final class FullModePolicies {
   public record Schedulable() implements Filter<CmsInstance> {
     @Override
     public boolean accept(CmsInstance instance) {
-      return instance.status().getSchedulable();
+      return instance.schedulable();
     }
 
     @Override
@@ -97,19 +97,40 @@ public final class FullModePolicies {
 
   /**
    * Rejects an instance whose status is older than {@code stalenessSeconds} (whole seconds, as
-   * the reference compares), or that never reported one: it failed.
+   * the reference compares), or that never reported one: it failed. Reads the clock once per
+   * pass ({@link #prepare}): at a thousand instances, reading it per instance was a third of a
+   * decision's time.
    */
-  public record Fresh(long stalenessSeconds, Clock clock) implements Filter<CmsInstance> {
+  public static final class Fresh implements Filter<CmsInstance> {
+    private final long stalenessSeconds;
+    private final Clock clock;
+    private long nowMillis;
+
+    public Fresh(long stalenessSeconds, Clock clock) {
+      this.stalenessSeconds = stalenessSeconds;
+      this.clock = clock;
+    }
+
+    @Override
+    public void prepare() {
+      nowMillis = clock.epochMillis();
+    }
+
     @Override
     public boolean accept(CmsInstance instance) {
-      long timestamp = instance.status().getTimestampMs();
+      long timestamp = instance.statusTimestampMs();
       return timestamp != Long.MIN_VALUE
-          && Math.floorDiv(clock.epochMillis() - timestamp, 1000L) <= stalenessSeconds;
+          && Math.floorDiv(nowMillis - timestamp, 1000L) <= stalenessSeconds;
     }
 
     @Override
     public boolean rejectionIsFailure() {
       return true;
+    }
+
+    @Override
+    public String toString() {
+      return "Fresh[stalenessSeconds=" + stalenessSeconds + "]";
     }
   }
 

@@ -9,6 +9,12 @@ public interface Filter<I extends InstanceView> {
 
   boolean accept(I instance);
 
+  /**
+   * Called once before each pass over the candidates, so that a filter reading something
+   * shared by all of them (the clock) reads it once per decision rather than per instance.
+   */
+  default void prepare() {}
+
   /** Whether the fallback pass, run when no instance passes, drops this filter. */
   default boolean skippableOnFallback() {
     return false;

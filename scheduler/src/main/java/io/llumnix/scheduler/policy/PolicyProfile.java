@@ -61,6 +61,9 @@ public final class PolicyProfile<I extends InstanceView> {
     if (verdicts) {
       Arrays.fill(failed, 0, candidates.size(), false);
     }
+    for (int f = 0; f < filters.size(); f++) {
+      filters.get(f).prepare();
+    }
     for (int i = 0; i < candidates.size(); i++) {
       I candidate = candidates.get(i);
       boolean accepted = true;

@@ -110,6 +110,7 @@ public final class PairSelection {
   public List<MigrationPair> select(List<CmsInstance> all) {
     int n = all.size();
     boolean[] failed = new boolean[n];
+    fresh.prepare();
     for (int i = 0; i < n; i++) {
       CmsInstance instance = all.get(i);
       failed[i] = !schedulable.accept(instance) || !fresh.accept(instance);
