@@ -19,6 +19,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -26,7 +27,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The gateway's admission of one chat request as {@code llumnix bench} sends it (a 256-word
- * prompt): the chat template rendered, the rendered text tokenized by the bundled Qwen3
+ * prompt, or 64 words): the chat template rendered, the rendered text tokenized by the bundled Qwen3
  * tokenizer, and the whole stage (parse, validate, render, tokenize, engine request).
  * Admission runs on the gateway's admission threads, so its cost per request bounds how fast a
  * burst gets through them.
@@ -47,6 +48,10 @@ public class AdmissionBenchmark {
   private static final String[] WORDS = ("the of and to in is it on as at by an be or we he so "
       + "do if my up no go").split(" ");
 
+  /** Prompt words: 64 as {@code gateway-overhead.sh} sends, 256 as {@code llumnix bench}. */
+  @Param({"64", "256"})
+  int words;
+
   private Tokenizer tokenizer;
   private Admission admission;
   private List<Map<String, Object>> messages;
@@ -60,7 +65,7 @@ public class AdmissionBenchmark {
     admission = new Admission(RequestRules.gateway(tokenizer, 0));
     SplittableRandom random = new SplittableRandom(1);
     StringBuilder prompt = new StringBuilder();
-    for (int i = 0; i < 256; i++) {
+    for (int i = 0; i < words; i++) {
       prompt.append(' ').append(WORDS[random.nextInt(WORDS.length)]);
     }
     messages = List.of(Map.of("role", "user", "content", prompt.toString()));
