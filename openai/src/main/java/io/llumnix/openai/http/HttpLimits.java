@@ -39,9 +39,15 @@ public record HttpLimits(int maxRequestLineBytes, int maxHeaderBytes, int maxHea
         bodyTimeoutMillis, idleTimeoutSeconds);
   }
 
-  /** Server options enforcing the sizes and the idle timeout. */
+  /**
+   * Server options enforcing the sizes and the idle timeout. WebSocket compression is off:
+   * these servers take no WebSockets, and offering it puts an extension handler in every
+   * connection's pipeline, which every streamed chunk then passes through.
+   */
   public HttpServerOptions serverOptions() {
     return new HttpServerOptions().setMaxInitialLineLength(maxRequestLineBytes)
-        .setMaxHeaderSize(maxHeaderBytes).setIdleTimeout(idleTimeoutSeconds);
+        .setMaxHeaderSize(maxHeaderBytes).setIdleTimeout(idleTimeoutSeconds)
+        .setPerMessageWebSocketCompressionSupported(false)
+        .setPerFrameWebSocketCompressionSupported(false);
   }
 }

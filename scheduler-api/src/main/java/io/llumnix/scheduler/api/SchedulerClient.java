@@ -10,6 +10,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -119,8 +120,11 @@ public final class SchedulerClient {
     if (authorization != null) {
       options.putHeader(HttpHeaders.AUTHORIZATION, authorization);
     }
+    // The request's own timeout runs from when it has a connection; the whole call (waiting
+    // for a pooled connection, connecting) is bounded too, so a call never outlives it.
     return http.request(options)
         .compose(request -> request.send(body))
-        .compose(response -> response.body().map(b -> new Answer(response.statusCode(), b)));
+        .compose(response -> response.body().map(b -> new Answer(response.statusCode(), b)))
+        .timeout(settings.timeoutMillis(), TimeUnit.MILLISECONDS);
   }
 }
