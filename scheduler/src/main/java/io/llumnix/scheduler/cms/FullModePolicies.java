@@ -14,7 +14,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.function.ToDoubleFunction;
 
 /** Full mode's metrics, filters and the policies built from them: load-balance and flood. */
 public final class FullModePolicies {
@@ -23,31 +22,38 @@ public final class FullModePolicies {
 
   /** The scheduling metrics over a {@link CmsInstance}; lower is better. */
   public enum CmsMetric implements Metric<CmsInstance> {
-    KV_CACHE_USAGE_RATIO_PROJECTED(CmsInstance::kvCacheUsageRatioProjected),
-    DECODE_BATCH_SIZE(CmsInstance::decodeBatchSize),
-    NUM_WAITING_REQUESTS(CmsInstance::numWaitingRequests),
-    ALL_PREFILLS_TOKENS_NUM(CmsInstance::allPrefillsTokensNum),
-    ALL_DECODES_TOKENS_NUM(CmsInstance::allDecodesTokensNum),
-    NUM_REQUESTS(CmsInstance::numRequests),
+    KV_CACHE_USAGE_RATIO_PROJECTED,
+    DECODE_BATCH_SIZE,
+    NUM_WAITING_REQUESTS,
+    ALL_PREFILLS_TOKENS_NUM,
+    ALL_DECODES_TOKENS_NUM,
+    NUM_REQUESTS,
     /** Cache-aware: the current prompt's cached tokens, negated so that lower is better. */
-    KV_CACHE_HIT_LEN(instance -> -instance.kvCacheHitLen()),
+    KV_CACHE_HIT_LEN,
     /** Cache-aware: the current prompt's missed tokens plus all prefill tokens queued. */
-    CACHE_AWARE_ALL_PREFILLS_TOKENS_NUM(CmsInstance::cacheAwareAllPrefillsTokensNum);
-
-    private final ToDoubleFunction<CmsInstance> value;
-
-    CmsMetric(ToDoubleFunction<CmsInstance> value) {
-      this.value = value;
-    }
+    CACHE_AWARE_ALL_PREFILLS_TOKENS_NUM;
 
     @Override
     public String metricName() {
       return name().toLowerCase(Locale.ROOT);
     }
 
+    /**
+     * A switch, not a function per constant: this runs for every candidate of every decision,
+     * and one call site shared by eight lambdas cannot be inlined.
+     */
     @Override
     public double value(CmsInstance instance) {
-      return value.applyAsDouble(instance);
+      return switch (this) {
+        case KV_CACHE_USAGE_RATIO_PROJECTED -> instance.kvCacheUsageRatioProjected();
+        case DECODE_BATCH_SIZE -> instance.decodeBatchSize();
+        case NUM_WAITING_REQUESTS -> instance.numWaitingRequests();
+        case ALL_PREFILLS_TOKENS_NUM -> instance.allPrefillsTokensNum();
+        case ALL_DECODES_TOKENS_NUM -> instance.allDecodesTokensNum();
+        case NUM_REQUESTS -> instance.numRequests();
+        case KV_CACHE_HIT_LEN -> -instance.kvCacheHitLen();
+        case CACHE_AWARE_ALL_PREFILLS_TOKENS_NUM -> instance.cacheAwareAllPrefillsTokensNum();
+      };
     }
 
     /**
