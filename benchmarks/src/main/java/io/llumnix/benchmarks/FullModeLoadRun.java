@@ -31,10 +31,12 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * Full mode at scale, against a real Redis on {@code redisPort}: {@code instances} instances'
- * records in the CMS, rewritten every 50 ms as llumlets would. Reports (1) the status refresh —
- * MGET of every status, decode, and acceptance into the view, the status loop's work — p50/p99
- * over 200 refreshes after 5 s of warm-up, and (2) {@code /schedule} latency from {@code concurrency} closed-loop
- * clients against a full-mode scheduler reading that CMS every 50 ms.
+ * records in the CMS, rewritten every 50 ms as llumlets would (one pipelined batch a round,
+ * from a Vert.x instance of their own, as the gateways' clients have theirs). Reports (1) the
+ * status refresh (MGET of every status, decode, and acceptance into the view: the status
+ * loop's work), p50/p99 over 200 refreshes after 5 s of warm-up, and (2) {@code /schedule}
+ * latency from {@code concurrency} closed-loop clients against a full-mode scheduler reading
+ * that CMS every 50 ms.
  *
  * <pre>
  * redis-server --port 16379 --save '' &amp;
@@ -51,8 +53,12 @@ public final class FullModeLoadRun {
     int concurrency = args.length > 2 ? Integer.parseInt(args[2]) : 64;
     int seconds = args.length > 3 ? Integer.parseInt(args[3]) : 20;
     Vertx vertx = Vertx.vertx();
+    // The llumlets and the gateways are other processes: here they get Vert.x instances of
+    // their own, so no reply of theirs queues on the scheduler's event loop.
+    Vertx llumlets = Vertx.vertx();
+    Vertx gateways = Vertx.vertx();
     RedisConnection redis = RedisConnection.of("127.0.0.1", redisPort);
-    RedisCmsStore writer = RedisCmsStore.create(vertx, redis, 5000);
+    RedisCmsStore writer = RedisCmsStore.create(llumlets, redis, 5000);
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < instanceCount; i++) {
       String id = "10.0." + (i / 250) + "." + (i % 250) + ":8000";
@@ -65,7 +71,7 @@ public final class FullModeLoadRun {
     }
     // One pipelined batch per round: a thousand llumlets write over a thousand connections, and
     // one pooled client sending a thousand SETs at once would overflow its wait queue.
-    Redis batchWriter = redis.client(vertx);
+    Redis batchWriter = redis.client(llumlets);
     AtomicLong update = new AtomicLong();
     Runnable writeAll = () -> {
       int u = (int) update.incrementAndGet();
@@ -127,14 +133,14 @@ public final class FullModeLoadRun {
     vertx.deployVerticle(server).await(10, TimeUnit.SECONDS);
     int port = server.actualPort();
     // Wait until the scheduler has read the CMS.
-    SchedulerClient probe = SchedulerClient.create(vertx, SchedulerClient.Settings.DEFAULT);
+    SchedulerClient probe = SchedulerClient.create(gateways, SchedulerClient.Settings.DEFAULT);
     SchedulingRequest request = SchedulingRequest.of("probe", "", "", SchedulingMode.NEUTRAL,
         SchedulingStage.PREFILL, 0, null);
     while (!(probe.schedule(new SchedulerEndpoint("127.0.0.1", port), request)
         .await(10, TimeUnit.SECONDS) instanceof Outcome.Scheduled)) {
       Thread.sleep(100);
     }
-    long[] sorted = ScheduleLoadRun.measure(vertx, port, concurrency, seconds);
+    long[] sorted = ScheduleLoadRun.measure(gateways, port, concurrency, seconds);
     System.out.printf("full mode, %d instances, concurrency %d, %ds: %.0f schedules/s (each "
         + "with a release)%n", instanceCount, concurrency, seconds,
         sorted.length / (double) seconds);
