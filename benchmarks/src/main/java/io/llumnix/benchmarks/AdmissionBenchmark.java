@@ -26,9 +26,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The gateway's admission of one chat request as {@code llumnix bench} sends it (a 256-word
- * prompt, or 64 words): the chat template rendered, the rendered text tokenized by the bundled Qwen3
- * tokenizer, and the whole stage (parse, validate, render, tokenize, engine request).
+ * The gateway's admission of one chat request with a prompt of {@code words} words: the chat
+ * template rendered, the rendered text tokenized by the bundled Qwen3 tokenizer, and the whole
+ * stage (parse, validate, render, tokenize, engine request).
  * Admission runs on the gateway's admission threads, so its cost per request bounds how fast a
  * burst gets through them.
  *
