@@ -9,6 +9,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -55,27 +56,59 @@ public class AdmissionBenchmark {
   private Tokenizer tokenizer;
   private Admission admission;
   private List<Map<String, Object>> messages;
-  private String rendered;
-  private Buffer body;
+  /** The rendered prompt around its content, which each operation makes new (see below). */
+  private String renderedHead;
+  private String renderedTail;
+  /** The same for a conversation of seven earlier messages, resent with a new question. */
+  private String conversationHead;
+  private String conversationTail;
+  private String bodyHead;
+  private String bodyTail;
   private MultiMap headers;
+  /**
+   * Makes each operation's prompt one the tokenizer has not seen: it remembers the text between
+   * added tokens, and a benchmark repeating one prompt would measure only that memory.
+   */
+  private long serial;
 
   @Setup
   public void setUp() {
     tokenizer = TokenizerSource.DEFAULT.load();
     admission = new Admission(RequestRules.gateway(tokenizer, 0));
     SplittableRandom random = new SplittableRandom(1);
-    StringBuilder prompt = new StringBuilder();
-    for (int i = 0; i < words; i++) {
-      prompt.append(' ').append(WORDS[random.nextInt(WORDS.length)]);
+    String prompt = words(random);
+    String mark = "@@MARK@@";
+    messages = List.of(Map.of("role", "user", "content", prompt));
+    String rendered = tokenizer.chatTemplate().render(
+        List.of(Map.of("role", "user", "content", mark)), Map.of());
+    renderedHead = rendered.substring(0, rendered.indexOf(mark));
+    renderedTail = prompt + rendered.substring(rendered.indexOf(mark) + mark.length());
+    List<Map<String, Object>> conversation = new ArrayList<>();
+    conversation.add(Map.of("role", "system", "content", words(random)));
+    for (int turn = 0; turn < 3; turn++) {
+      conversation.add(Map.of("role", "user", "content", words(random)));
+      conversation.add(Map.of("role", "assistant", "content", words(random)));
     }
-    messages = List.of(Map.of("role", "user", "content", prompt.toString()));
-    rendered = tokenizer.chatTemplate().render(messages, Map.of());
-    body = new JsonObject().put("model", "m").put("stream", true).put("max_tokens", 128)
+    conversation.add(Map.of("role", "user", "content", mark));
+    String whole = tokenizer.chatTemplate().render(conversation, Map.of());
+    conversationHead = whole.substring(0, whole.indexOf(mark));
+    conversationTail = prompt + whole.substring(whole.indexOf(mark) + mark.length());
+    String body = new JsonObject().put("model", "m").put("stream", true).put("max_tokens", 128)
         .put("stream_options", new JsonObject().put("include_usage", true))
         .put("messages", new JsonArray().add(new JsonObject().put("role", "user")
-            .put("content", prompt.toString())))
-        .toBuffer();
+            .put("content", mark)))
+        .encode();
+    bodyHead = body.substring(0, body.indexOf(mark));
+    bodyTail = prompt + body.substring(body.indexOf(mark) + mark.length());
     headers = HttpHeaders.headers().add("content-type", "application/json");
+  }
+
+  private String words(SplittableRandom random) {
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < words; i++) {
+      text.append(' ').append(WORDS[random.nextInt(WORDS.length)]);
+    }
+    return text.toString();
   }
 
   @Benchmark
@@ -83,13 +116,22 @@ public class AdmissionBenchmark {
     return tokenizer.chatTemplate().render(messages, Map.of());
   }
 
+  /** A new single-message prompt: nothing to remember. */
   @Benchmark
   public int[] encode() {
-    return tokenizer.encode(rendered);
+    return tokenizer.encode(renderedHead + serial++ + renderedTail);
   }
 
+  /** Seven messages seen before and a new question: only the question is tokenized anew. */
+  @Benchmark
+  public int[] encodeConversation() {
+    return tokenizer.encode(conversationHead + serial++ + conversationTail);
+  }
+
+  /** A new request (its body, a few hundred bytes, is made for each operation too). */
   @Benchmark
   public Buffer admit() {
-    return admission.admit(body, true, "bench", 0, headers).engineBody();
+    return admission.admit(Buffer.buffer(bodyHead + serial++ + bodyTail), true, "bench", 0,
+        headers).engineBody();
   }
 }

@@ -3,6 +3,7 @@ package io.llumnix.tokenizer;
 import ai.djl.huggingface.tokenizers.jni.TokenizersLibrary;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -17,7 +18,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A HuggingFace {@code tokenizer.json} run by DJL's native tokenizers library, with the chat
- * template of its {@code tokenizer_config.json} (ChatML when it has none).
+ * template of its {@code tokenizer_config.json} (ChatML when it has none). The text between
+ * added tokens is encoded through a {@link SegmentCache} when the tokenizer allows it.
  */
 final class HuggingFaceTokenizer implements Tokenizer {
 
@@ -36,19 +38,27 @@ final class HuggingFaceTokenizer implements Tokenizer {
   private final long handle;
   private final int vocabSize;
   private final ChatTemplate chatTemplate;
+  /** Null when this tokenizer's added tokens do not allow encoding text piece by piece. */
+  private final @Nullable SegmentCache segments;
 
   private HuggingFaceTokenizer(ai.djl.huggingface.tokenizers.HuggingFaceTokenizer delegate,
-      int vocabSize, ChatTemplate chatTemplate) {
+      int vocabSize, ChatTemplate chatTemplate, AddedTokens addedTokens) {
     this.delegate = delegate;
     this.handle = delegate.getHandle();
     this.vocabSize = vocabSize;
     this.chatTemplate = chatTemplate;
+    this.segments = SegmentCache.of(addedTokens.ids(), addedTokens.exact(), this::encodeWhole);
   }
 
   static HuggingFaceTokenizer fromFolder(Path folder) {
     try {
-      var delegate = ai.djl.huggingface.tokenizers.HuggingFaceTokenizer.newInstance(
-          folder.resolve("tokenizer.json"), OPTIONS);
+      Path json = folder.resolve("tokenizer.json");
+      var delegate = ai.djl.huggingface.tokenizers.HuggingFaceTokenizer.newInstance(json,
+          OPTIONS);
+      AddedTokens added;
+      try (InputStream in = Files.newInputStream(json)) {
+        added = AddedTokens.read(in);
+      }
       Path config = folder.resolve("tokenizer_config.json");
       Path modelConfig = folder.resolve("config.json");
       // Without the model's config.json the embedding size is unknown: accept every id.
@@ -56,7 +66,7 @@ final class HuggingFaceTokenizer implements Tokenizer {
           ? JSON.readTree(modelConfig.toFile()).path("vocab_size").asInt(Integer.MAX_VALUE)
           : Integer.MAX_VALUE;
       return new HuggingFaceTokenizer(delegate, vocabSize, Files.isRegularFile(config)
-          ? chatTemplate(JSON.readTree(config.toFile())) : ChatTemplate.CHATML);
+          ? chatTemplate(JSON.readTree(config.toFile())) : ChatTemplate.CHATML, added);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot load tokenizer from " + folder, e);
     }
@@ -70,11 +80,13 @@ final class HuggingFaceTokenizer implements Tokenizer {
   /** One of the tokenizers shipped in this jar, under {@code io/llumnix/tokenizer/NAME/}. */
   static HuggingFaceTokenizer fromResources(String name, int vocabSize) {
     String folder = name + "/";
-    try (InputStream json = new GZIPInputStream(resource(folder + "tokenizer.json.gz"));
+    try (InputStream gzipped = new GZIPInputStream(resource(folder + "tokenizer.json.gz"));
         InputStream config = resource(folder + "tokenizer_config.json")) {
-      var delegate = ai.djl.huggingface.tokenizers.HuggingFaceTokenizer.newInstance(json,
-          OPTIONS);
-      return new HuggingFaceTokenizer(delegate, vocabSize, chatTemplate(JSON.readTree(config)));
+      byte[] json = gzipped.readAllBytes();
+      var delegate = ai.djl.huggingface.tokenizers.HuggingFaceTokenizer.newInstance(
+          new ByteArrayInputStream(json), OPTIONS);
+      return new HuggingFaceTokenizer(delegate, vocabSize, chatTemplate(JSON.readTree(config)),
+          AddedTokens.read(new ByteArrayInputStream(json)));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot load the built-in tokenizer " + name, e);
     }
@@ -119,6 +131,16 @@ final class HuggingFaceTokenizer implements Tokenizer {
 
   @Override
   public int[] encode(String text) {
+    return segments != null ? segments.encode(text) : encodeWhole(text);
+  }
+
+  /** Whether text is encoded piece by piece through the cache. */
+  boolean segmented() {
+    return segments != null;
+  }
+
+  /** The ids of {@code text} in one call to the native tokenizer, without the cache. */
+  int[] encodeWhole(String text) {
     // Only the ids cross from native memory: DJL's Encoding would also copy out the tokens as
     // strings, the masks and the character spans, a quarter of the time of a chat prompt.
     long encoding = TokenizersLibrary.LIB.encode(handle, text, false);
