@@ -216,6 +216,19 @@ final class Exchange implements SchedulingQueue.Job, ForwardListener, EngineWatc
   }
 
   @Override
+  public boolean clientBusy() {
+    return response.writeQueueFull();
+  }
+
+  @Override
+  public void whenWritable(Runnable resume) {
+    response.drainHandler(drained -> {
+      response.drainHandler(null);
+      resume.run();
+    });
+  }
+
+  @Override
   public void onEnd() {
     if (state != State.FORWARDING) {
       return;

@@ -59,7 +59,13 @@ final class EngineCall implements Forwarder.Forwarding {
           listener.onChunk(chunk, data);
         }
       });
-      response.handler(stream::feed);
+      response.handler(piece -> {
+        stream.feed(piece);
+        if (!over && listener.clientBusy()) {
+          response.pause();
+          listener.whenWritable(response::resume);
+        }
+      });
       response.exceptionHandler(e -> fail(listener, broke(e)));
       response.endHandler(ignored -> {
         if (!over) {

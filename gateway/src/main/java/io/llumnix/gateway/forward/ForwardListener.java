@@ -15,6 +15,20 @@ public interface ForwardListener extends EngineStream.Listener {
   void onFailure(Failure failure);
 
   /**
+   * Whether the client has not taken what was written for it yet (its connection's write queue
+   * is full): the engine's stream is then paused until {@link #whenWritable} calls back, so a
+   * slow reader holds the engine's socket, not the gateway's memory.
+   */
+  default boolean clientBusy() {
+    return false;
+  }
+
+  /** Runs {@code resume} once the client has taken what was queued for it. */
+  default void whenWritable(Runnable resume) {
+    resume.run();
+  }
+
+  /**
    * Why an engine request failed.
    *
    * @param status the status to answer with: the engine's, or 502 when it could not be reached

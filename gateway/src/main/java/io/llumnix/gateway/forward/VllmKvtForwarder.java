@@ -78,6 +78,16 @@ public final class VllmKvtForwarder implements Forwarder {
       }
 
       @Override
+      public boolean clientBusy() {
+        return listener.clientBusy();
+      }
+
+      @Override
+      public void whenWritable(Runnable resume) {
+        listener.whenWritable(resume);
+      }
+
+      @Override
       public void onFailure(Failure failure) {
         boolean prefillSide = failure.engineBody() != null && failure.status() >= 500;
         listener.onFailure(!prefillSide ? failure : new Failure(failure.status(),
