@@ -140,8 +140,10 @@ class SchedulerServiceTokenIntegrationTest {
   @Test
   void aGatewayWithTheTokenKeepsItsKeepaliveAndSchedules() throws Exception {
     WebSocket ws = keepalive(port, ServiceToken.of(TOKEN).authorization(), "10.8.0.1");
+    // 10 s, as the awaits below: the first call of this JVM's first scheduler client loads and
+    // compiles its whole path, which a busy 2-core CI box has taken over 2 s to do.
     SchedulerClient client = SchedulerClient.create(vertx,
-        new SchedulerClient.Settings(2000, TOKEN, 4));
+        new SchedulerClient.Settings(10_000, TOKEN, 4));
     try {
       SchedulerEndpoint endpoint = new SchedulerEndpoint("127.0.0.1", port);
       SchedulingRequest request = SchedulingRequest.of("tokened-1", "m", "10.8.0.1:9000",
@@ -156,7 +158,8 @@ class SchedulerServiceTokenIntegrationTest {
       client.report(endpoint, List.of()).await(10, TimeUnit.SECONDS);
 
       // Without the token the same client is told why.
-      SchedulerClient untokened = SchedulerClient.create(vertx, SchedulerClient.Settings.DEFAULT);
+      SchedulerClient untokened = SchedulerClient.create(vertx,
+          new SchedulerClient.Settings(10_000, "", 4));
       assertThat(untokened.schedule(endpoint, request).await(10, TimeUnit.SECONDS))
           .isInstanceOfSatisfying(Outcome.Failed.class, f -> {
             assertThat(f.status()).isEqualTo(401);
