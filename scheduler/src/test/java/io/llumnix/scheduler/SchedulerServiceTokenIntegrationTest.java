@@ -148,14 +148,14 @@ class SchedulerServiceTokenIntegrationTest {
       SchedulerEndpoint endpoint = new SchedulerEndpoint("127.0.0.1", port);
       SchedulingRequest request = SchedulingRequest.of("tokened-1", "m", "10.8.0.1:9000",
           SchedulingMode.NEUTRAL, SchedulingStage.PREFILL, 100, null);
-      Outcome scheduled = client.schedule(endpoint, request).await(10, TimeUnit.SECONDS);
+      Outcome scheduled = onLoop(() -> client.schedule(endpoint, request));
       assertThat(scheduled).isInstanceOfSatisfying(Outcome.Scheduled.class, s ->
           assertThat(s.answer().schedulingResult()).extracting(LlmInstance::host)
               .containsExactly("10.0.0.1"));
-      Outcome released = client.release(endpoint, ((Outcome.Scheduled) scheduled).answer())
-          .await(10, TimeUnit.SECONDS);
+      Outcome released = onLoop(() -> client.release(endpoint,
+          ((Outcome.Scheduled) scheduled).answer()));
       assertThat(released).isInstanceOf(Outcome.Scheduled.class);
-      client.report(endpoint, List.of()).await(10, TimeUnit.SECONDS);
+      onLoop(() -> client.report(endpoint, List.of()));
 
       // Without the token the same client is told why.
       SchedulerClient untokened = SchedulerClient.create(vertx,
@@ -170,6 +170,18 @@ class SchedulerServiceTokenIntegrationTest {
       client.close().await(10, TimeUnit.SECONDS);
       ws.close().await(10, TimeUnit.SECONDS);
     }
+  }
+
+  /**
+   * Runs {@code call} on an event loop, as a gateway calls its scheduler, and waits for it.
+   * (Called from the test's own thread instead, a call right after the previous one's answer
+   * sometimes never completed: its connection was being handed back to the pool.)
+   */
+  static <T> T onLoop(java.util.function.Supplier<io.vertx.core.Future<T>> call)
+      throws Exception {
+    io.vertx.core.Promise<T> done = io.vertx.core.Promise.promise();
+    vertx.getOrCreateContext().runOnContext(v -> call.get().onComplete(done));
+    return done.future().await(10, TimeUnit.SECONDS);
   }
 
   @Test
