@@ -2,6 +2,7 @@ package io.llumnix.cli;
 
 import io.llumnix.core.instance.InferType;
 import io.llumnix.discovery.DiscoverySidecar;
+import io.llumnix.runtime.VertxFactory;
 import io.llumnix.runtime.redis.RedisConnection;
 import io.vertx.core.Vertx;
 import java.time.Duration;
@@ -89,7 +90,7 @@ final class DiscoveryCommand implements Callable<Integer> {
         interval.toMillis());
     RedisConnection redis = RedisConnection.of(redisAddress, redisPort, redisUsername,
         redisPassword).withTls(RedisTlsFlags.of("--redis-tls", redisTls, redisTlsCaFile));
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = VertxFactory.create();
     DiscoverySidecar sidecar = DiscoverySidecar.start(vertx, redis, settings);
     spec.commandLine().getOut().println("discovery: registering " + dpSizeLocal + " "
         + instanceType + " instance(s) of pod " + podName + " (" + entrypointIp + ":"

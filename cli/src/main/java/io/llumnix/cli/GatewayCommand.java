@@ -8,6 +8,7 @@ import io.llumnix.gateway.mirror.MirrorSettings;
 import io.llumnix.gateway.scheduling.InstanceDirectory;
 import io.llumnix.gateway.scheduling.SchedulerSettings;
 import io.llumnix.metrics.ComponentMetrics;
+import io.llumnix.runtime.VertxFactory;
 import io.llumnix.scheduler.api.SchedulerClient;
 import io.llumnix.scheduler.api.SchedulerEndpoint;
 import io.vertx.core.Vertx;
@@ -37,7 +38,7 @@ final class GatewayCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     GatewayConfig gateway = options.config(); // a bad value stops us before anything starts
     List<SchedulerEndpoint> schedulers = options.schedulers();
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = VertxFactory.create();
     InstanceDirectory directory = new InstanceDirectory();
     options.discovery.start(vertx, directory);
     GatewayServer server = options.start(vertx, gateway, directory, schedulers);

@@ -3,6 +3,7 @@ package io.llumnix.cli;
 import io.llumnix.kvs.server.KvsServer;
 import io.llumnix.kvs.server.KvsSettings;
 import io.llumnix.metrics.ComponentMetrics;
+import io.llumnix.runtime.VertxFactory;
 import io.llumnix.runtime.redis.RedisConnection;
 import io.vertx.core.Vertx;
 import java.util.concurrent.Callable;
@@ -92,7 +93,7 @@ final class KvsCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     KvsSettings settings = settings();
     ComponentMetrics metrics = ComponentMetrics.create(maxLabelSets);
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = VertxFactory.create();
     KvsServer server = new KvsServer(settings, metrics);
     try {
       vertx.deployVerticle(server).await(30, TimeUnit.SECONDS);

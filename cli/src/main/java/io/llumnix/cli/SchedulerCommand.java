@@ -4,6 +4,7 @@ import io.llumnix.cms.CmsStore;
 import io.llumnix.core.instance.InferType;
 import io.llumnix.core.metrics.LlumnixMetrics;
 import io.llumnix.metrics.ComponentMetrics;
+import io.llumnix.runtime.VertxFactory;
 import io.llumnix.scheduler.SchedulerConfig;
 import io.llumnix.scheduler.SchedulerServer;
 import io.llumnix.scheduler.api.Keepalive;
@@ -120,7 +121,7 @@ final class SchedulerCommand implements Callable<Integer> {
     boolean standalone = config.rescheduling().mode() == ReschedulingConfig.Mode.STANDALONE;
     // Before Vert.x starts: a bad --cms-redis-tls-ca-file is a usage error, not a hung process.
     Function<Vertx, CmsStore> store = fullMode || standalone ? cms.redisStore() : null;
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = VertxFactory.create();
     SchedulerServer server = null;
     ReschedulerServer rescheduler = null;
     Deployable verticle;

@@ -2,6 +2,7 @@ package io.llumnix.enginesim;
 
 import io.llumnix.cms.CmsStore;
 import io.llumnix.enginesim.llumlet.CmsTarget;
+import io.llumnix.runtime.VertxFactory;
 import io.llumnix.tokenizer.Tokenizer;
 import io.llumnix.metrics.ComponentMetrics;
 import io.vertx.core.Future;
@@ -76,7 +77,7 @@ public final class EngineSimulator implements AutoCloseable {
           + "lower --port or --kv-transfer-port-offset)");
     }
     Tokenizer tokenizer = settings.tokenizer().load();
-    Vertx vertx = Vertx.vertx(new VertxOptions()
+    Vertx vertx = VertxFactory.create(new VertxOptions()
         .setEventLoopPoolSize(Math.max(2, Math.min(instances, 2 * Runtime.getRuntime().availableProcessors()))));
     SimClock clock = SimClock.scaled(settings.speedup());
     CmsStore store = cms == null ? null : cms.store().apply(vertx);

@@ -14,6 +14,7 @@ import io.llumnix.gateway.GatewayServer;
 import io.llumnix.gateway.scheduling.InstanceDirectory;
 import io.llumnix.gateway.scheduling.SchedulerSettings;
 import io.llumnix.metrics.ComponentMetrics;
+import io.llumnix.runtime.VertxFactory;
 import io.llumnix.runtime.redis.RedisProcess;
 import io.llumnix.scheduler.SchedulerConfig;
 import io.llumnix.scheduler.SchedulerServer;
@@ -310,7 +311,7 @@ public final class LocalCluster implements AutoCloseable {
     public LocalCluster start() throws Exception {
       LocalCms localCms = LocalCms.start(cms, scheduler.fullMode());
       Function<Vertx, CmsStore> store = localCms.store();
-      Vertx vertx = Vertx.vertx();
+      Vertx vertx = VertxFactory.create();
       LocalKvs kvs = null;
       EngineSimulator engines;
       SchedulerConfig schedulerConfig = scheduler;
