@@ -14,10 +14,12 @@ import java.util.TreeMap;
  * @param durationSeconds from the first request sent to the last one finished
  * @param goodput requests per second that met both SLOs
  * @param trace the requests sent, in arrival order, for {@code --record}; not in the JSON
+ * @param warmedUp warm-up requests streamed to the end before the run, none of them measured
  */
 public record BenchReport(int requests, int completed, Map<String, Integer> errors,
     double durationSeconds, long inputTokens, long outputTokens, double goodput,
-    Latency ttft, Latency tpot, Latency itl, Latency e2e, List<TraceEntry> trace) {
+    Latency ttft, Latency tpot, Latency itl, Latency e2e, List<TraceEntry> trace,
+    int warmedUp) {
 
   /** Mean and percentiles in milliseconds; NaN when there was no sample. */
   public record Latency(int samples, double mean, double p50, double p90, double p99) {
@@ -44,7 +46,8 @@ public record BenchReport(int requests, int completed, Map<String, Integer> erro
 
   /** Summarises {@code results} of a run that took {@code durationSeconds}. */
   public static BenchReport of(List<RequestResult> results, List<TraceEntry> trace,
-      double durationSeconds, double goodputTtftMillis, double goodputTpotMillis) {
+      double durationSeconds, double goodputTtftMillis, double goodputTpotMillis,
+      int warmedUp) {
     Map<String, Integer> errors = new TreeMap<>();
     int completed = 0;
     int good = 0;
@@ -83,7 +86,7 @@ public record BenchReport(int requests, int completed, Map<String, Integer> erro
     double seconds = Math.max(durationSeconds, 1e-9);
     return new BenchReport(results.size(), completed, errors, durationSeconds, input, output,
         good / seconds, Latency.of(ttft), Latency.of(tpot), Latency.of(itl), Latency.of(e2e),
-        List.copyOf(trace));
+        List.copyOf(trace), warmedUp);
   }
 
   public int failed() {
@@ -104,6 +107,10 @@ public record BenchReport(int requests, int completed, Map<String, Integer> erro
     out.append(String.format(Locale.ROOT, "%-28s %d (%d failed)%n", "Requests completed:",
         completed, failed()));
     out.append(String.format(Locale.ROOT, "%-28s %.2f s%n", "Duration:", durationSeconds));
+    if (warmedUp > 0) {
+      out.append(String.format(Locale.ROOT, "%-28s %d requests to the bench itself%n",
+          "Warm-up (not measured):", warmedUp));
+    }
     out.append(String.format(Locale.ROOT, "%-28s %.2f req/s%n", "Request throughput:",
         requestThroughput()));
     out.append(String.format(Locale.ROOT, "%-28s %.2f req/s%n", "Goodput:", goodput));
@@ -134,6 +141,7 @@ public record BenchReport(int requests, int completed, Map<String, Integer> erro
         .put("errors", new JsonObject(Map.copyOf(errors).entrySet().stream().collect(
             java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> (Object) e.getValue()))))
         .put("duration_seconds", round(durationSeconds))
+        .put("warmup_requests", warmedUp)
         .put("request_throughput", round(requestThroughput()))
         .put("goodput", round(goodput))
         .put("input_tokens", inputTokens).put("output_tokens", outputTokens)

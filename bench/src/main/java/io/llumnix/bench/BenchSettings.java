@@ -18,13 +18,28 @@ import java.net.URI;
  * @param goodputTtftMillis a request counts towards goodput only if its TTFT is at most this
  * @param goodputTpotMillis ... and its TPOT at most this
  * @param timeoutMillis a request still running after this fails as a timeout
+ * @param warmupRequests requests sent first to a loopback server of the bench's own, unmeasured,
+ *     so the bench's own request path is compiled before it measures (see {@link WarmUp})
  */
 public record BenchSettings(URI baseUrl, boolean chat, String model, int numRequests,
     double requestRate, boolean poisson, int maxConcurrency, int promptTokens,
     LengthDistribution promptDistribution, int outputTokens,
     LengthDistribution outputDistribution, int sharedPrefixGroups, int sharedPrefixTokens,
     boolean ignoreEos, long seed, double goodputTtftMillis, double goodputTpotMillis,
-    long timeoutMillis) {
+    long timeoutMillis, int warmupRequests) {
+
+  /** Settings without a warm-up. */
+  public BenchSettings(URI baseUrl, boolean chat, String model, int numRequests,
+      double requestRate, boolean poisson, int maxConcurrency, int promptTokens,
+      LengthDistribution promptDistribution, int outputTokens,
+      LengthDistribution outputDistribution, int sharedPrefixGroups, int sharedPrefixTokens,
+      boolean ignoreEos, long seed, double goodputTtftMillis, double goodputTpotMillis,
+      long timeoutMillis) {
+    this(baseUrl, chat, model, numRequests, requestRate, poisson, maxConcurrency, promptTokens,
+        promptDistribution, outputTokens, outputDistribution, sharedPrefixGroups,
+        sharedPrefixTokens, ignoreEos, seed, goodputTtftMillis, goodputTpotMillis,
+        timeoutMillis, 0);
+  }
 
   public BenchSettings {
     check(numRequests > 0, "num-requests", numRequests, "> 0");
@@ -35,6 +50,7 @@ public record BenchSettings(URI baseUrl, boolean chat, String model, int numRequ
     check(sharedPrefixGroups >= 0, "shared-prefix-groups", sharedPrefixGroups, ">= 0");
     check(sharedPrefixTokens >= 0, "shared-prefix-tokens", sharedPrefixTokens, ">= 0");
     check(timeoutMillis > 0, "timeout", timeoutMillis, "> 0");
+    check(warmupRequests >= 0, "warmup-requests", warmupRequests, ">= 0");
     String scheme = baseUrl.getScheme();
     if (!"http".equals(scheme) || baseUrl.getHost() == null) {
       throw new IllegalArgumentException(

@@ -17,6 +17,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -63,6 +64,7 @@ public final class LoadGenerator {
   private int inFlight;
   private int finished;
   private int nextArrival;
+  private int warmedUp;
   private long startNanos;
 
   private LoadGenerator(Vertx vertx, BenchSettings settings, Progress progress) {
@@ -110,12 +112,45 @@ public final class LoadGenerator {
     Future<String> resolved = model.isEmpty() ? firstModel() : Future.succeededFuture(model);
     resolved.onSuccess(name -> {
       model = name;
-      startNanos = System.nanoTime();
-      arrive();
+      warmUp().onComplete(ignored -> {
+        startNanos = System.nanoTime();
+        arrive();
+      });
     }).onFailure(e -> {
       client.close();
       done.fail(new IllegalStateException("cannot list the models of " + settings.baseUrl()
           + " (pass --model): " + e.getMessage(), e));
+    });
+  }
+
+  /**
+   * Sends {@code --warmup-requests} to a {@link WarmUp} server of our own, as many at once as
+   * the measured run will; their results are dropped. A warm-up that cannot run is skipped.
+   */
+  private Future<Void> warmUp() {
+    if (settings.warmupRequests() == 0) {
+      return Future.succeededFuture();
+    }
+    return WarmUp.start(vertx, settings.chat()).compose(server -> {
+      int[] left = {settings.warmupRequests()};
+      List<Future<Void>> chains = new ArrayList<>();
+      for (int i = 0; i < Math.min(left[0], settings.maxConcurrency()); i++) {
+        chains.add(warmUpChain(server.port(), left));
+      }
+      return Future.join(chains).eventually(server::close).<Void>mapEmpty();
+    }).recover(e -> Future.succeededFuture());
+  }
+
+  private Future<Void> warmUpChain(int port, int[] left) {
+    if (left[0] == 0) {
+      return Future.succeededFuture();
+    }
+    left[0]--;
+    return stream("127.0.0.1", port, body("warm up", WarmUp.EVENTS)).compose(result -> {
+      if (result.succeeded()) {
+        warmedUp++;
+      }
+      return warmUpChain(port, left);
     });
   }
 
@@ -162,7 +197,7 @@ public final class LoadGenerator {
           client.close();
           done.complete(BenchReport.of(List.of(results), trace(),
               (System.nanoTime() - startNanos) / 1e9, settings.goodputTtftMillis(),
-              settings.goodputTpotMillis()));
+              settings.goodputTpotMillis(), warmedUp));
         } else {
           dispatch();
         }
@@ -171,18 +206,28 @@ public final class LoadGenerator {
   }
 
   private Future<RequestResult> send(int index) {
+    return stream(settings.baseUrl().getHost(), settings.port(),
+        body(prompts.get(index), outputLengths[index]));
+  }
+
+  private JsonObject body(String prompt, int maxTokens) {
     JsonObject body = new JsonObject().put("model", model).put("stream", true)
         .put("stream_options", new JsonObject().put("include_usage", true))
-        .put("max_tokens", outputLengths[index]);
+        .put("max_tokens", maxTokens);
     if (settings.ignoreEos()) {
       body.put("ignore_eos", true);
     }
     if (settings.chat()) {
       body.put("messages", new JsonArray().add(new JsonObject().put("role", "user")
-          .put("content", prompts.get(index))));
+          .put("content", prompt)));
     } else {
-      body.put("prompt", prompts.get(index));
+      body.put("prompt", prompt);
     }
+    return body;
+  }
+
+  /** Streams one request to {@code host:port} and measures it. */
+  private Future<RequestResult> stream(String host, int port, JsonObject body) {
     String path = settings.pathPrefix()
         + (settings.chat() ? "/v1/chat/completions" : "/v1/completions");
     Measurement m = new Measurement(System.nanoTime());
@@ -195,7 +240,7 @@ public final class LoadGenerator {
       result.tryComplete(m.failure("timeout"));
     });
     client.request(new RequestOptions().setMethod(HttpMethod.POST)
-            .setHost(settings.baseUrl().getHost()).setPort(settings.port()).setURI(path)
+            .setHost(host).setPort(port).setURI(path)
             .putHeader("Content-Type", "application/json"))
         .compose(request -> {
           m.request = request;
@@ -246,7 +291,8 @@ public final class LoadGenerator {
   private final class Measurement {
     private final long sentNanos;
     private final SseDecoder events = new SseDecoder(this::event);
-    private final List<Double> gaps = new ArrayList<>();
+    private double[] gaps = new double[64];
+    private int gapCount;
     private @Nullable HttpClientRequest request;
     private long firstNanos = -1;
     private long lastNanos = -1;
@@ -269,36 +315,30 @@ public final class LoadGenerator {
         done = true;
         return;
       }
-      JsonObject json;
+      StreamedEvent event;
       try {
-        json = new JsonObject(data);
-      } catch (RuntimeException e) {
+        event = StreamedEvent.read(data, settings.chat());
+      } catch (IllegalArgumentException e) {
         error = "bad_event";
         return;
       }
-      if (json.containsKey("error")) {
+      if (event.error()) {
         error = "stream_error";
         return;
       }
-      JsonObject usage = json.getJsonObject("usage");
-      if (usage != null) {
-        promptTokens = usage.getInteger("prompt_tokens", 0);
-        completionTokens = usage.getInteger("completion_tokens", -1);
+      if (event.promptTokens() >= 0 || event.completionTokens() >= 0) {
+        promptTokens = Math.max(0, event.promptTokens());
+        completionTokens = event.completionTokens();
       }
-      JsonArray choices = json.getJsonArray("choices");
-      if (choices == null || choices.isEmpty()) {
-        return;
-      }
-      JsonObject choice = choices.getJsonObject(0);
-      String text = settings.chat()
-          ? choice.getJsonObject("delta", new JsonObject()).getString("content")
-          : choice.getString("text");
-      if (text != null && !text.isEmpty()) {
+      if (event.content()) {
         long now = System.nanoTime();
         if (firstNanos < 0) {
           firstNanos = now;
         } else {
-          gaps.add((now - lastNanos) / 1e6);
+          if (gapCount == gaps.length) {
+            gaps = Arrays.copyOf(gaps, gapCount * 2);
+          }
+          gaps[gapCount++] = (now - lastNanos) / 1e6;
         }
         lastNanos = now;
         chunks++;
@@ -313,7 +353,7 @@ public final class LoadGenerator {
         return failure("stream_incomplete");
       }
       long end = System.nanoTime();
-      double[] itl = gaps.stream().mapToDouble(Double::doubleValue).toArray();
+      double[] itl = Arrays.copyOf(gaps, gapCount);
       return new RequestResult(promptTokens, completionTokens >= 0 ? completionTokens : chunks,
           firstNanos < 0 ? Double.NaN : (firstNanos - sentNanos) / 1e6, (end - sentNanos) / 1e6,
           itl, null);

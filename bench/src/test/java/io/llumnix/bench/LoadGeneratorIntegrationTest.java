@@ -1,6 +1,7 @@
 package io.llumnix.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.llumnix.bench.trace.TraceEntry;
 import io.llumnix.bench.trace.TraceReader;
@@ -14,6 +15,7 @@ import io.vertx.core.json.JsonObject;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -75,7 +77,41 @@ class LoadGeneratorIntegrationTest {
     JsonObject json = report.toJson();
     assertThat(json.getInteger("completed")).isEqualTo(40);
     assertThat(json.getJsonObject("ttft_ms").getInteger("samples")).isEqualTo(40);
-    assertThat(report.toText()).contains("TTFT", "TPOT", "ITL", "E2E", "Goodput");
+    assertThat(report.toText()).contains("TTFT", "TPOT", "ITL", "E2E", "Goodput")
+        .doesNotContain("Warm-up");
+    assertThat(json.getInteger("warmup_requests")).isZero();
+  }
+
+  @Test
+  void aWarmUpStreamsFromTheBenchItselfAndIsNotMeasured() throws Exception {
+    for (boolean chat : new boolean[] {true, false}) {
+      long before = enginesRequests();
+      BenchSettings warmed = new BenchSettings(url, chat, "sim", 12, Double.POSITIVE_INFINITY,
+          true, 4, 64, LengthDistribution.FIXED, 8, LengthDistribution.FIXED, 0, 0, true, 1, 0,
+          0, 30_000, 50);
+      List<Integer> progress = new ArrayList<>();
+      BenchReport report = run(warmed, progress);
+
+      assertThat(report.completed()).isEqualTo(12);
+      assertThat(report.errors()).isEmpty();
+      assertThat(report.outputTokens()).isEqualTo(12 * 8);
+      assertThat(report.ttft().samples()).isEqualTo(12);
+      assertThat(report.trace()).hasSize(12);
+      assertThat(report.warmedUp()).isEqualTo(50);
+      assertThat(report.toJson().getInteger("warmup_requests")).isEqualTo(50);
+      assertThat(report.toText()).contains("Warm-up (not measured):      50 requests");
+      assertThat(progress).hasSize(12);
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+          assertThat(enginesRequests() - before).as("requests the engine served")
+              .isEqualTo(12));
+    }
+  }
+
+  /** Requests the engine finished, from its vLLM metrics. */
+  static long enginesRequests() throws Exception {
+    String metrics = new String(url.resolve("/metrics").toURL().openStream().readAllBytes());
+    return metrics.lines().filter(l -> l.startsWith("vllm:request_success_total"))
+        .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
   }
 
   @Test

@@ -6,6 +6,7 @@ import io.llumnix.bench.LengthDistribution;
 import io.llumnix.bench.LoadGenerator;
 import io.llumnix.bench.trace.TraceEntry;
 import io.llumnix.bench.trace.TraceWriter;
+import io.llumnix.runtime.VertxFactory;
 import io.vertx.core.Vertx;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -93,6 +94,13 @@ final class BenchCommand implements Callable<Integer> {
       description = "... and TPOT at most this (0: no bound).")
   double goodputTpot;
 
+  @Option(names = "--warmup-requests", defaultValue = "200",
+      description = "Requests streamed first from a loopback server of the bench's own, not "
+          + "measured and never sent to --url: the bench's request path is compiled before "
+          + "the first measured request, instead of spending that CPU inside the measurement "
+          + "on a machine it shares with the servers (0: none).")
+  int warmupRequests;
+
   @Option(names = "--timeout", defaultValue = "600",
       description = "Seconds before a request counts as a timeout.")
   double timeoutSeconds;
@@ -128,10 +136,11 @@ final class BenchCommand implements Callable<Integer> {
         numRequests, rate, arrival.equals("poisson"), maxConcurrency, promptTokens,
         LengthDistribution.of(promptDistribution), outputTokens,
         LengthDistribution.of(outputDistribution), sharedPrefixGroups, sharedPrefixTokens,
-        ignoreEos, seed, goodputTtft, goodputTpot, Math.round(timeoutSeconds * 1000));
+        ignoreEos, seed, goodputTtft, goodputTpot, Math.round(timeoutSeconds * 1000),
+        warmupRequests);
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = VertxFactory.create();
     try {
       ProgressBar bar = new ProgressBar(err, showProgress);
       BenchReport report = LoadGenerator.run(vertx, settings, bar::update)
