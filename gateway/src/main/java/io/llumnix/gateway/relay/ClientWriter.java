@@ -45,8 +45,17 @@ public abstract sealed class ClientWriter permits StreamWriter, WholeBodyWriter 
    */
   public abstract void finish(String model, int promptTokens, int completionTokens);
 
+  /** Writes what the chunks heard since the last write produced, if anything, now. */
+  public void flush() {}
+
+  /** Whether chunks are waiting for {@link #flush()}. */
+  boolean holding() {
+    return false;
+  }
+
   /** Ends the answer with {@code error}: its status and JSON, or an error event and [DONE]. */
   public final void fail(OpenAiError error) {
+    flush();
     error.end(response);
   }
 
@@ -58,6 +67,6 @@ public abstract sealed class ClientWriter permits StreamWriter, WholeBodyWriter 
 
   /** Whether any byte of the answer went to the client: after that there is no retry. */
   public final boolean started() {
-    return response.headWritten();
+    return response.headWritten() || holding();
   }
 }
