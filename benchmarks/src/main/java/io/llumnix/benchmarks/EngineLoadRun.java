@@ -6,6 +6,7 @@ import io.llumnix.enginesim.EngineSimulator;
 import io.llumnix.enginesim.StepTiming;
 import io.llumnix.enginesim.core.CoreConfig;
 import io.llumnix.enginesim.core.StepProfile;
+import io.llumnix.runtime.VertxFactory;
 import io.llumnix.tokenizer.TokenizerSource;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -46,7 +47,7 @@ public final class EngineLoadRun {
         .core(CoreConfig.builder().profile(StepProfile.named(profile)).seed(1).build()).build();
     try (EngineSimulator simulator =
         EngineSimulator.start(settings, "127.0.0.1", basePort, instances, 20000)) {
-      Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
+      Vertx vertx = VertxFactory.create(new VertxOptions().setEventLoopPoolSize(2));
       HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
           new PoolOptions().setHttp1MaxSize(streams));
       AtomicLong events = new AtomicLong();

@@ -7,6 +7,7 @@ import io.llumnix.cms.proto.InstanceStatus;
 import io.llumnix.core.metrics.LlumnixMetrics;
 import io.llumnix.metrics.ComponentMetrics;
 import io.llumnix.runtime.VertxClock;
+import io.llumnix.runtime.VertxFactory;
 import io.llumnix.runtime.redis.RedisConnection;
 import io.llumnix.scheduler.SchedulerConfig;
 import io.llumnix.scheduler.SchedulerServer;
@@ -52,11 +53,11 @@ public final class FullModeLoadRun {
     int instanceCount = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
     int concurrency = args.length > 2 ? Integer.parseInt(args[2]) : 64;
     int seconds = args.length > 3 ? Integer.parseInt(args[3]) : 20;
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = VertxFactory.create();
     // The llumlets and the gateways are other processes: here they get Vert.x instances of
     // their own, so no reply of theirs queues on the scheduler's event loop.
-    Vertx llumlets = Vertx.vertx();
-    Vertx gateways = Vertx.vertx();
+    Vertx llumlets = VertxFactory.create();
+    Vertx gateways = VertxFactory.create();
     RedisConnection redis = RedisConnection.of("127.0.0.1", redisPort);
     RedisCmsStore writer = RedisCmsStore.create(llumlets, redis, 5000);
     List<String> ids = new ArrayList<>();

@@ -11,6 +11,7 @@ import io.llumnix.enginesim.llumlet.Llumlet;
 import io.llumnix.llumlet.api.LlumletGrpc;
 import io.llumnix.llumlet.api.MigrateRequest;
 import io.llumnix.openai.SseDecoder;
+import io.llumnix.runtime.VertxFactory;
 import io.llumnix.tokenizer.TokenizerSource;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -49,7 +50,7 @@ public final class MigrationDowntimeRun {
         : new int[] {256, 512, 1024, 2048, 4096, 8192};
     EngineSimulator source = start();
     EngineSimulator destination = start();
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = VertxFactory.create();
     HttpClient http = vertx.createHttpClient();
     ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1",
         source.instances().get(0).llumletPort()).usePlaintext().build();

@@ -3,6 +3,7 @@ package io.llumnix.benchmarks;
 import io.llumnix.core.instance.LlmInstance;
 import io.llumnix.core.metrics.LlumnixMetrics;
 import io.llumnix.metrics.ComponentMetrics;
+import io.llumnix.runtime.VertxFactory;
 import io.llumnix.scheduler.SchedulerConfig;
 import io.llumnix.scheduler.SchedulerServer;
 import io.llumnix.scheduler.api.Keepalive;
@@ -41,7 +42,7 @@ public final class ScheduleLoadRun {
     int concurrency = args.length > 0 ? Integer.parseInt(args[0]) : 64;
     int instanceCount = args.length > 1 ? Integer.parseInt(args[1]) : 16;
     int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 20;
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = VertxFactory.create();
     ComponentMetrics metrics = ComponentMetrics.create(1000);
     metrics.registerAll(LlumnixMetrics.scheduler());
     SchedulerServer server = new SchedulerServer(SchedulerConfig.builder().host("127.0.0.1")

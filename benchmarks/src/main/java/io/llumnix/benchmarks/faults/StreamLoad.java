@@ -1,6 +1,7 @@
 package io.llumnix.benchmarks.faults;
 
 import io.llumnix.openai.SseDecoder;
+import io.llumnix.runtime.VertxFactory;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 import io.netty.util.internal.logging.JdkLoggerFactory;
 import io.vertx.core.Context;
@@ -127,7 +128,7 @@ final class StreamLoad implements AutoCloseable {
     this.streams = streams;
     this.maxTokens = maxTokens;
     this.keepRecords = keepRecords;
-    this.vertx = Vertx.vertx();
+    this.vertx = VertxFactory.create();
     this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true)
             .setTcpNoDelay(true).setConnectTimeout(5000).setDefaultHost("127.0.0.1")
             .setDefaultPort(port),
