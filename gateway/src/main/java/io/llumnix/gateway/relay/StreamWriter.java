@@ -37,6 +37,8 @@ final class StreamWriter extends ClientWriter {
   /** Whether {@link #pending} is a buffer of ours (else the one chunk's own). */
   private boolean pendingCopied;
   private final Handler<Void> flushTask = ignored -> flush();
+  /** The event loop the answer is written from, once known; null off a loop. */
+  private @Nullable Context loop;
 
   StreamWriter(HttpServerResponse response, boolean chat, boolean includeUsage, String id,
       long created) {
@@ -94,12 +96,17 @@ final class StreamWriter extends ClientWriter {
 
   /** Runs {@link #flush()} once the loop's current round is done, or now off a loop. */
   private void flushLater() {
-    Context context = Vertx.currentContext();
-    if (context == null || !context.isEventLoopContext()) {
-      flush();
-    } else {
-      context.runOnContext(flushTask);
+    Context context = loop;
+    if (context == null) {
+      Context current = Vertx.currentContext();
+      if (current == null || !current.isEventLoopContext()) {
+        flush();
+        return;
+      }
+      context = current;
+      loop = current;
     }
+    context.runOnContext(flushTask);
   }
 
   @Override
