@@ -56,9 +56,10 @@ public final class EngineInstance extends VerticleBase implements EngineHandle, 
   private final String engineId = UUID.randomUUID().toString();
   private final CachePublishers publishers;
   private final int index;
-  private final long kvHoldTimeoutMillis;
   /** Created at start, on this verticle's event loop. */
   private StepLoop loop;
+  /** Created at start, with the loop. */
+  private HeldBlocks held;
   private @Nullable HttpServer server;
   private @Nullable HttpServer kvServer;
   private @Nullable EngineMigrations migrations;
@@ -82,7 +83,6 @@ public final class EngineInstance extends VerticleBase implements EngineHandle, 
     this.tokenizer = tokenizer;
     this.clock = clock;
     this.metrics = metrics;
-    this.kvHoldTimeoutMillis = settings.kvTransfer().holdTimeoutMillis();
     this.engineMetrics = new EngineMetrics(metrics, settings, engineLabel);
     this.publishers = new CachePublishers(settings.publishing(), settings.core().blockSize());
     this.index = index;
@@ -171,9 +171,9 @@ public final class EngineInstance extends VerticleBase implements EngineHandle, 
             kvTransferPort(), settings.core(), System.currentTimeMillis() / 1000.0)
         .setKvEventsEndpoint(Objects.requireNonNullElse(publishers.eventsEndpoint(ip), ""))
         .setKvEventsReplayEndpoint(Objects.requireNonNullElse(publishers.replayEndpoint(ip), ""))
+        .setLlumletPort(llumletPort)
         .build();
-    llumlet = new Llumlet(VertxClock.of(vertx), cms, cmsTarget.settings(),
-        metadata.toBuilder().setLlumletPort(llumletPort).build(), core);
+    llumlet = new Llumlet(VertxClock.of(vertx), cms, cmsTarget.settings(), metadata, core);
     if (migrations != null) {
       llumlet.migrations(migrations);
     }
@@ -183,6 +183,10 @@ public final class EngineInstance extends VerticleBase implements EngineHandle, 
   @Override
   public Future<?> start() {
     loop = new StepLoop(vertx, clock, core, stepListener());
+    held = new HeldBlocks(vertx, core, loop, settings.kvTransfer().holdTimeoutMillis(), () -> {
+      loadChanged();
+      loop.kick(); // freed blocks may unblock the waiting queue
+    });
     Router router = Router.router(vertx);
     ErrorRoutes.install(router, HttpLimits.DEFAULT);
     new OpenAiRoutes(settings, tokenizer, this, vertx, vertx.createHttpClient()).mount(router);
@@ -243,7 +247,7 @@ public final class EngineInstance extends VerticleBase implements EngineHandle, 
     if (llumlet != null) {
       llumlet.onArrival(request.id());
     }
-    kick();
+    loop.kick();
   }
 
   @Override
@@ -253,7 +257,7 @@ public final class EngineInstance extends VerticleBase implements EngineHandle, 
     }
     if (core.abort(requestId, loop.nowNanos())) {
       loadChanged();
-      kick(); // freed blocks may unblock the waiting queue
+      loop.kick(); // freed blocks may unblock the waiting queue
     }
   }
 
@@ -273,7 +277,7 @@ public final class EngineInstance extends VerticleBase implements EngineHandle, 
   @Override
   public void changed() {
     loadChanged();
-    kick();
+    loop.kick();
   }
 
   @Override
@@ -341,7 +345,7 @@ public final class EngineInstance extends VerticleBase implements EngineHandle, 
   public void fail(String requestId, String message) {
     if (core.fail(requestId, message, loop.nowNanos())) {
       loadChanged();
-      kick();
+      loop.kick();
     }
   }
 
@@ -349,34 +353,23 @@ public final class EngineInstance extends VerticleBase implements EngineHandle, 
   public void remoteKvReady(String requestId, long transferNanos) {
     long now = loop.nowNanos();
     if (core.remoteKvReady(requestId, now + transferNanos)) {
-      kick();
+      loop.kick();
     }
   }
 
   @Override
   public int heldTokens(String requestId) {
-    return core.heldTokens(requestId);
+    return held.tokens(requestId);
   }
 
   @Override
   public void releaseHeldAfter(String requestId, long transferNanos) {
-    long at = loop.nowNanos() + transferNanos;
-    long wait = loop.wallMillisUntil(at);
-    if (wait <= 0) {
-      releaseHeld(requestId);
-    } else {
-      vertx.setTimer(wait, t -> releaseHeld(requestId));
-    }
+    held.releaseAfter(requestId, transferNanos);
   }
 
   @Override
   public boolean releaseHeld(String requestId) {
-    if (!core.releaseHeld(requestId)) {
-      return false;
-    }
-    loadChanged();
-    kick(); // freed blocks may unblock the waiting queue
-    return true;
+    return held.release(requestId);
   }
 
   @Override
@@ -387,11 +380,6 @@ public final class EngineInstance extends VerticleBase implements EngineHandle, 
     }
     // Exponential lengths: most answers are short, a few run long.
     return (int) Math.min(maxTokens, 1 + Math.floor(-mean * Math.log(1 - lengths.nextDouble())));
-  }
-
-  /** Starts the step loop if it is idle. */
-  private void kick() {
-    loop.kick();
   }
 
   /** What this engine does as its step loop goes. */
@@ -411,23 +399,11 @@ public final class EngineInstance extends VerticleBase implements EngineHandle, 
 
       @Override
       public void stepDone() {
-        releaseHeldLater();
+        held.timeNewlyHeld(); // prefilled requests keep their blocks for a decode instance
         if (llumlet != null) {
           llumlet.onStepDone();
         }
       }
     };
-  }
-
-  private void releaseHeldLater() {
-    // Prefill requests hold their blocks for a decode instance; free them if none comes.
-    if (kvHoldTimeoutMillis > 0) {
-      core.drainNewlyHeld(id -> vertx.setTimer(kvHoldTimeoutMillis, t -> {
-        if (core.releaseHeld(id)) {
-          loadChanged();
-          kick(); // freed blocks may unblock the waiting queue
-        }
-      }));
-    }
   }
 }

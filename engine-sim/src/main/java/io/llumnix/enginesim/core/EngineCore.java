@@ -6,7 +6,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import java.util.SplittableRandom;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -38,17 +37,15 @@ public final class EngineCore {
   private final EngineStats stats;
   private final KvCacheManager kv;
   private final PrefixCacheListener listener;
-  private final SplittableRandom jitterRandom;
   private final ArrayList<SimRequest> running = new ArrayList<>();
   private final ArrayDeque<SimRequest> waiting = new ArrayDeque<>();
   private final Map<String, SimRequest> live = new HashMap<>();
   private final HeldRequests held = new HeldRequests();
   private final StepPlan plan = new StepPlan();
   private final StopRules stopRules;
-  private final ArrayList<SimRequest> skipped = new ArrayList<>();
+  private final StepPlanner planner;
   /** Whether a request finished in the step being completed: the running list then shrinks. */
   private boolean finishedInStep;
-  private long preemptions;
   private long lastNowNanos;
 
   public EngineCore(CoreConfig config, EngineStats stats) {
@@ -62,7 +59,7 @@ public final class EngineCore {
     this.listener = listener;
     this.kv = new KvCacheManager(config, stats, listener);
     this.stopRules = new StopRules(config.maxModelLen());
-    this.jitterRandom = new SplittableRandom(config.seed());
+    this.planner = new StepPlanner(config, stats, kv, running, waiting, plan);
   }
 
   public CoreConfig config() {
@@ -219,78 +216,12 @@ public final class EngineCore {
    */
   public @Nullable StepPlan schedule(long nowNanos) {
     lastNowNanos = nowNanos;
-    plan.clear(nowNanos);
-    int budget = config.maxNumBatchedTokens();
-    boolean preempted = false;
-
-    for (int i = 0; i < running.size() && budget > 0; i++) {
-      SimRequest request = running.get(i);
-      int n = Math.min(Math.min(request.numTokens - request.numComputed, budget),
-          config.maxModelLen() - 1 - request.numComputed);
-      if (n <= 0) {
-        continue;
-      }
-      boolean self = false;
-      while (!kv.allocateSlots(request, n)) {
-        SimRequest victim = running.remove(running.size() - 1);
-        preempt(victim);
-        preempted = true;
-        if (victim == request) {
-          self = true;
-          break;
-        }
-      }
-      if (self) {
-        break;
-      }
-      kv.cacheFullBlocks(request, request.numComputed + n);
-      plan.add(request, n);
-      budget -= n;
-    }
-
-    if (!preempted) {
-      while (budget > 0 && running.size() < config.maxNumSeqs() && !waiting.isEmpty()) {
-        SimRequest request = waiting.peekFirst();
-        if (request.status == SimRequest.Status.WAITING_FOR_REMOTE_KVS) {
-          if (request.remoteKvReadyNanos > nowNanos) {
-            skipped.add(waiting.pollFirst());
-            continue;
-          }
-          kv.loadRemoteKv(request);
-        } else if (request.numComputed == 0) {
-          kv.lookupPrefixCache(request);
-        }
-        int n = Math.min(request.numTokens - request.numComputed, budget);
-        if (!kv.allocateSlots(request, n)) {
-          // Give back the cache hits it took; it looks again when blocks are free.
-          kv.freeBlocks(request);
-          request.numComputed = 0;
-          if (request.remoteKvReadyNanos >= 0 && request.numOutput == 0) {
-            request.status = SimRequest.Status.WAITING_FOR_REMOTE_KVS;
-          }
-          break;
-        }
-        waiting.pollFirst();
-        request.status = SimRequest.Status.RUNNING;
-        if (request.scheduledNanos < 0) {
-          request.scheduledNanos = nowNanos;
-        }
-        running.add(request);
-        kv.cacheFullBlocks(request, request.numComputed + n);
-        plan.add(request, n);
-        budget -= n;
-      }
-      for (int i = skipped.size() - 1; i >= 0; i--) {
-        waiting.addFirst(skipped.get(i));
-      }
-      skipped.clear();
-    }
-
+    planner.fill(nowNanos);
     listener.stepPlanned();
     if (plan.size() == 0) {
       return null;
     }
-    plan.finish(durationNanos());
+    plan.finish(planner.durationNanos());
     return plan;
   }
 
@@ -373,29 +304,12 @@ public final class EngineCore {
   }
 
   public long numPreemptions() {
-    return preemptions;
+    return planner.preemptions();
   }
 
   /** Live requests: waiting or running. */
   public List<SimRequest> requests() {
     return List.copyOf(live.values());
-  }
-
-  private long durationNanos() {
-    long nanos = plan.modelNanos(config.profile());
-    if (config.jitter() > 0 && nanos > 0) {
-      nanos = Math.round(nanos * (1 + config.jitter() * (2 * jitterRandom.nextDouble() - 1)));
-    }
-    return nanos;
-  }
-
-  private void preempt(SimRequest victim) {
-    kv.freeBlocks(victim);
-    victim.numComputed = 0;
-    victim.status = SimRequest.Status.PREEMPTED;
-    waiting.addFirst(victim);
-    preemptions++;
-    stats.onPreemption();
   }
 
   private void sample(SimRequest request, long now) {
