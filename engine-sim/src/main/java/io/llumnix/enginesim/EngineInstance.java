@@ -25,7 +25,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
 import java.util.Objects;
-import java.util.SplittableRandom;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
@@ -52,7 +51,7 @@ public final class EngineInstance extends VerticleBase implements EngineHandle, 
   private boolean truncating;
   private final EngineMetrics engineMetrics;
   private final EngineCore core;
-  private final SplittableRandom lengths;
+  private final OutputLengths lengths;
   private final String engineId = UUID.randomUUID().toString();
   private final CachePublishers publishers;
   private final int index;
@@ -87,7 +86,8 @@ public final class EngineInstance extends VerticleBase implements EngineHandle, 
     this.publishers = new CachePublishers(settings.publishing(), settings.core().blockSize());
     this.index = index;
     this.core = new EngineCore(settings.core(), engineMetrics, publishers);
-    this.lengths = new SplittableRandom(settings.core().seed() * 31 + index);
+    this.lengths = new OutputLengths(settings.outputLengthMean(),
+        settings.core().seed() * 31 + index);
   }
 
   /** Keeps the queue gauges and, in full mode, the CMS status in step with the engine. */
@@ -374,12 +374,7 @@ public final class EngineInstance extends VerticleBase implements EngineHandle, 
 
   @Override
   public int drawOutputLength(int maxTokens) {
-    double mean = settings.outputLengthMean();
-    if (mean <= 0) {
-      return maxTokens;
-    }
-    // Exponential lengths: most answers are short, a few run long.
-    return (int) Math.min(maxTokens, 1 + Math.floor(-mean * Math.log(1 - lengths.nextDouble())));
+    return lengths.draw(maxTokens);
   }
 
   /** What this engine does as its step loop goes. */
