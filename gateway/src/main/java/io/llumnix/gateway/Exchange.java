@@ -128,12 +128,13 @@ final class Exchange implements SchedulingQueue.Job, ForwardListener, EngineWatc
   }
 
   private void scheduled(AsyncResult<Lease> ar, long start) {
+    // The decision is in now: the next request's scheduling, started below, is not part of it.
+    observation.scheduled(start, parts.clock().nanoTime());
     Runnable slot = queueSlot;
     if (slot != null) {
       queueSlot = null;
       slot.run(); // the queue's worker takes the next request
     }
-    observation.scheduled(start, parts.clock().nanoTime());
     if (state == State.DONE) { // the client left meanwhile
       if (ar.succeeded()) {
         ar.result().release();

@@ -10,6 +10,7 @@ import io.llumnix.enginesim.EngineSettings;
 import io.llumnix.enginesim.EngineSimulator;
 import io.llumnix.runtime.VertxClock;
 import io.llumnix.runtime.process.ChildProcess;
+import io.llumnix.gateway.scheduling.Balancer;
 import io.llumnix.gateway.scheduling.InstanceDirectory;
 import io.llumnix.gateway.scheduling.RemoteSchedulerBalancer;
 import io.llumnix.gateway.scheduling.RoundRobinBalancer;
@@ -20,6 +21,7 @@ import io.llumnix.scheduler.api.SchedulingJson;
 import io.llumnix.scheduler.api.SchedulingRequest;
 import io.llumnix.testing.TestClocks;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -33,6 +35,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -157,6 +160,41 @@ class GatewayPipelineIntegrationTest {
         }
       });
     }).listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aScheduleDurationEndsWithItsDecisionNotWithTheNextRequestsStart() throws Exception {
+    ManualClock clock = TestClocks.onEventLoops(0);
+    RoundRobinBalancer roundRobin = new RoundRobinBalancer(
+        InstanceDirectory.of(List.of(Fixtures.instance(engine))));
+    AtomicInteger leases = new AtomicInteger();
+    // The first decision comes 5 ms (of the manual clock) after it is asked for; starting the
+    // second request's scheduling, which the first one's answer sets off, takes 50 ms.
+    Balancer balancer = request -> {
+      if (leases.incrementAndGet() == 1) {
+        Promise<Void> decided = Promise.promise();
+        clock.setTimer(5, () -> decided.complete());
+        return decided.future().compose(ignored -> roundRobin.lease(request));
+      }
+      clock.advanceMillis(50);
+      return roundRobin.lease(request);
+    };
+    int gateway = Fixtures.start(vertx, Fixtures.config().queueWorkers(1).build(), balancer,
+        roundRobin, clock).actualPort();
+    JsonObject body = new JsonObject().put("prompt", "one at a time").put("max_tokens", 2);
+    Future<HttpResponse<Buffer>> first = complete(gateway, body);
+    await().atMost(Duration.ofSeconds(10)).until(() -> leases.get() == 1);
+    Future<HttpResponse<Buffer>> second = complete(gateway, body);
+    await().atMost(Duration.ofSeconds(10))
+        .until(() -> sample(metrics(gateway), "gateway_pending_requests") == 2);
+    clock.advanceMillis(5);
+    assertThat(first.await(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+    assertThat(second.await(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+    String metrics = metrics(gateway);
+    assertThat(sample(metrics, "request_schedule_duration_milliseconds_count{model=\"\"}"))
+        .isEqualTo(2);
+    assertThat(sample(metrics, "request_schedule_duration_milliseconds_sum{model=\"\"}"))
+        .isEqualTo(5 + 50); // not 5 + 50 + 50: the first decision's time is taken first
   }
 
   @Test
