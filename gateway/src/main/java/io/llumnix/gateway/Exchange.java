@@ -17,6 +17,8 @@ import io.llumnix.gateway.scheduling.LeaseRequest;
 import io.llumnix.openai.CompletionChunk;
 import io.llumnix.openai.OpenAiError;
 import io.vertx.core.AsyncResult;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
 import java.util.HashSet;
 import java.util.List;
@@ -40,11 +42,16 @@ import org.jspecify.annotations.Nullable;
  * forwarding, the {@link EngineWatch} looks after it: an engine that goes silent and fails its
  * health check fails the request as a transport failure would. An instance that failed at the
  * transport level is named to the balancer when the lease ends, so it cools down. Runs on the
- * gateway's event loop.
+ * gateway's event loop, except {@link #run} and {@link #cancelled}, which the queue calls from
+ * its own loop.
  */
 final class Exchange implements SchedulingQueue.Job, ForwardListener, EngineWatch.Watched {
 
-  /** Where the request is; only {@link #DONE} is final. */
+  /**
+   * Where the request is; only {@link #DONE} is final. {@link #QUEUED} lasts until the queue's
+   * decision is back on this request's loop (the queue may schedule it from another);
+   * {@link #SCHEDULING} is a retry's own scheduling.
+   */
   enum State { QUEUED, SCHEDULING, BACKING_OFF, FORWARDING, DONE }
 
   /** The parts every exchange uses. */
@@ -57,11 +64,14 @@ final class Exchange implements SchedulingQueue.Job, ForwardListener, EngineWatc
   private final RawRequest raw;
   private final RequestObservation observation;
   private final long created;
+  /** The event loop this request lives on; the queue may run on another. */
+  private final Thread loop = Thread.currentThread();
+  private final Context context = Vertx.currentContext();
   /** Endpoints that failed this request: a retry never goes back to them. */
   private final Set<String> failed = new HashSet<>(2);
-  private State state = State.QUEUED;
+  /** Volatile: the queue asks {@link #cancelled} from the scheduling loop. */
+  private volatile State state = State.QUEUED;
   private ClientWriter writer;
-  private @Nullable Runnable queueSlot;
   private @Nullable Lease lease;
   private Forwarder.@Nullable Forwarding forwarding;
   private int attempt;
@@ -106,35 +116,54 @@ final class Exchange implements SchedulingQueue.Job, ForwardListener, EngineWatc
 
   @Override
   public void rejected() {
-    end(OpenAiError.of(429, "the gateway queue is full (" + parts.maxQueueSize()
-        + " requests waiting); retry later"));
+    onOwnLoop(() -> end(OpenAiError.of(429, "the gateway queue is full ("
+        + parts.maxQueueSize() + " requests waiting); retry later")));
   }
 
+  /**
+   * The queue's worker took it: on the queue's loop, which may not be this request's (see
+   * {@link io.llumnix.gateway.queue.SchedulingQueue}), so only what admission fixed is read
+   * here, and the request goes on on its own loop once the decision is in.
+   */
   @Override
   public void run(Runnable done) {
-    observation.dequeued(parts.clock().nanoTime());
-    queueSlot = done;
-    schedule();
+    long start = parts.clock().nanoTime();
+    observation.dequeued(start);
+    parts.balancer().lease(ticket(Set.of())).onComplete(ar -> {
+      // The decision is in now: the next request's scheduling, started next, is not part of it.
+      observation.scheduled(start, parts.clock().nanoTime());
+      done.run(); // the worker takes the next request at once, whatever this loop is doing
+      onOwnLoop(() -> scheduled(ar));
+    });
   }
 
   // ---- scheduling
 
+  /** A retry's scheduling, on this request's loop. */
   private void schedule() {
     state = State.SCHEDULING;
     long start = parts.clock().nanoTime();
-    LeaseRequest ticket = new LeaseRequest(request.id(), request.model(),
-        parts.forwarder().mode(), request.prompt().length, request.prompt(), Set.copyOf(failed));
-    parts.balancer().lease(ticket).onComplete(ar -> scheduled(ar, start));
+    parts.balancer().lease(ticket(Set.copyOf(failed))).onComplete(ar -> {
+      observation.scheduled(start, parts.clock().nanoTime());
+      scheduled(ar);
+    });
   }
 
-  private void scheduled(AsyncResult<Lease> ar, long start) {
-    // The decision is in now: the next request's scheduling, started below, is not part of it.
-    observation.scheduled(start, parts.clock().nanoTime());
-    Runnable slot = queueSlot;
-    if (slot != null) {
-      queueSlot = null;
-      slot.run(); // the queue's worker takes the next request
+  private LeaseRequest ticket(Set<String> avoid) {
+    return new LeaseRequest(request.id(), request.model(), parts.forwarder().mode(),
+        request.prompt().length, request.prompt(), avoid);
+  }
+
+  /** Runs {@code task} on this request's loop: now when already there. */
+  private void onOwnLoop(Runnable task) {
+    if (Thread.currentThread() == loop) {
+      task.run();
+    } else {
+      context.runOnContext(ignored -> task.run());
     }
+  }
+
+  private void scheduled(AsyncResult<Lease> ar) {
     if (state == State.DONE) { // the client left meanwhile
       if (ar.succeeded()) {
         ar.result().release();

@@ -68,7 +68,8 @@ import org.jspecify.annotations.Nullable;
  * them, a {@link io.llumnix.gateway.relay.ClientWriter} writes the answer, and a
  * {@link RequestObservation} records it; an {@link EngineWatch} fails requests over from
  * engines that stopped answering. One verticle: the whole pipeline runs on its event
- * loop, except admission, which runs on its own few threads.
+ * loop, except admission, which runs on its own few threads, and, when a scheduler decides, the
+ * queue, which runs on an event loop of its own ({@link SchedulingLoop}).
  */
 public final class GatewayServer extends VerticleBase {
 
@@ -85,6 +86,8 @@ public final class GatewayServer extends VerticleBase {
   private GatewayMetrics metrics;
   private HttpClient engines;
   private SchedulingQueue queue;
+  /** Where the queue runs: an event loop of its own when a scheduler decides. */
+  private Context scheduling;
   private Exchange.Parts parts;
   private @Nullable HttpServer server;
   private WorkerExecutor admitters;
@@ -142,6 +145,11 @@ public final class GatewayServer extends VerticleBase {
     return server;
   }
 
+  /** The event loop requests live on (tests hold it busy). */
+  Context relayingContext() {
+    return context;
+  }
+
   /** Whether requests can be scheduled: by itself, or through a scheduler that accepted it. */
   public boolean schedulerReady() {
     return !(balancer instanceof RemoteSchedulerBalancer remote) || remote.ready();
@@ -162,6 +170,8 @@ public final class GatewayServer extends VerticleBase {
     routing.start(vertx, clock, componentMetrics);
     queue = new SchedulingQueue(clock, config.maxQueueSize(), config.queueWorkers(),
         config.queueFullWaitMillis(), metrics.pending());
+    scheduling = balancer instanceof RemoteSchedulerBalancer
+        ? SchedulingLoop.next(vertx, context) : context;
     engines = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true)
         .setTcpNoDelay(true).setConnectTimeout(3000).setIdleTimeout(config.engineIdleSeconds()),
         new PoolOptions().setHttp1MaxSize(1024));
@@ -331,7 +341,11 @@ public final class GatewayServer extends VerticleBase {
     Exchange exchange = new Exchange(parts, ctx.response(), request, raw, observation);
     inFlight.computeIfPresent(ctx, (c, stop) ->
         () -> exchange.stop(OpenAiError.of(503, "the gateway is shutting down")));
-    queue.submit(exchange);
+    if (scheduling == context) {
+      queue.submit(exchange);
+    } else {
+      scheduling.runOnContext(ignored -> queue.submit(exchange));
+    }
   }
 
 }

@@ -34,6 +34,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
@@ -195,6 +196,72 @@ class GatewayPipelineIntegrationTest {
         .isEqualTo(2);
     assertThat(sample(metrics, "request_schedule_duration_milliseconds_sum{model=\"\"}"))
         .isEqualTo(5 + 50); // not 5 + 50 + 50: the first decision's time is taken first
+  }
+
+  @Test
+  void theQueueDrainsAsTheSchedulerAnswersWhileTheRequestsLoopIsBusy() throws Exception {
+    Vertx schedulerSide = Vertx.vertx(); // not on the gateway's loops, which the test holds
+    try {
+      List<JsonObject> asked = new CopyOnWriteArrayList<>();
+      Promise<Void> answerFirst = Promise.promise();
+      LlmInstance answer = Fixtures.instance(engine);
+      HttpServer scheduler = schedulerSide.createHttpServer().requestHandler(request -> {
+        if (request.path().equals(Keepalive.PATH)) {
+          request.toWebSocket().onSuccess(ws -> ws.textMessageHandler(
+              hello -> ws.writeTextMessage(Keepalive.ACCEPTED)));
+          return;
+        }
+        request.body().onSuccess(body -> {
+          if (!request.path().equals("/schedule")) {
+            request.response().end();
+            return;
+          }
+          asked.add(body.toJsonObject());
+          Buffer decided = SchedulingJson.encode(
+              SchedulingJson.decode(body).withResult(List.of(answer)));
+          Future<Void> when = asked.size() == 1 ? answerFirst.future() : Future.succeededFuture();
+          when.onComplete(ignored -> request.response().end(decided));
+        });
+      }).listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
+      RoundRobinBalancer roundRobin = new RoundRobinBalancer(InstanceDirectory.of(List.of()));
+      RemoteSchedulerBalancer balancer = new RemoteSchedulerBalancer(vertx, VertxClock.of(vertx),
+          SchedulerSettings.builder(List.of(new SchedulerEndpoint("127.0.0.1",
+              scheduler.actualPort()))).build(), roundRobin);
+      await().atMost(Duration.ofSeconds(10)).until(balancer::ready);
+      GatewayServer server = Fixtures.start(vertx, Fixtures.config().queueWorkers(1).build(),
+          balancer, roundRobin, null);
+      int gateway = server.actualPort();
+      JsonObject body = new JsonObject().put("prompt", "queued").put("max_tokens", 2);
+      Future<HttpResponse<Buffer>> first = complete(gateway, body);
+      Future<HttpResponse<Buffer>> second = complete(gateway, body);
+      await().atMost(Duration.ofSeconds(10)).until(() -> asked.size() == 1
+          && sample(metrics(gateway), "gateway_pending_requests") == 2);
+      // The requests' loop is held busy (relaying a burst, say) while the first decision comes.
+      CountDownLatch held = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      server.relayingContext().runOnContext(ignored -> {
+        held.countDown();
+        try {
+          release.await(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+      assertThat(held.await(5, TimeUnit.SECONDS)).isTrue();
+      try {
+        answerFirst.complete();
+        // The queue's worker takes the second request as the answer comes, not when that
+        // loop is free again.
+        await().atMost(Duration.ofSeconds(3)).until(() -> asked.size() == 2);
+      } finally {
+        release.countDown();
+      }
+      assertThat(first.await(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+      assertThat(second.await(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+      balancer.close();
+    } finally {
+      schedulerSide.close().await(10, TimeUnit.SECONDS);
+    }
   }
 
   @Test

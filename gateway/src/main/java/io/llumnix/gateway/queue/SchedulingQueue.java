@@ -12,7 +12,8 @@ import java.util.PriorityQueue;
  * drained by a fixed number of workers, each scheduling one request at a time
  * ({@code --max-queue-size}, {@code --wait-queue-threads}). A request that finds the queue full
  * waits up to {@code --wait-queue-interval} for room, then is rejected (the gateway answers 429
- * with {@code Retry-After}); it never waits forever. Runs on the gateway's event loop.
+ * with {@code Retry-After}); it never waits forever. Runs on one event loop: the gateway's, or
+ * the scheduling loop of its own when a scheduler decides; its jobs go back to their own.
  */
 public final class SchedulingQueue {
 
