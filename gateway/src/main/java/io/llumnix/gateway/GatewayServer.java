@@ -88,6 +88,8 @@ public final class GatewayServer extends VerticleBase {
   private SchedulingQueue queue;
   /** Where the queue runs: an event loop of its own when a scheduler decides. */
   private Context scheduling;
+  /** A scheduler's own loop in this process, for {@link #scheduling}; else null. */
+  private @Nullable Context schedulerLoop;
   private Exchange.Parts parts;
   private @Nullable HttpServer server;
   private WorkerExecutor admitters;
@@ -129,6 +131,18 @@ public final class GatewayServer extends VerticleBase {
   public static GatewayServer deploy(Vertx vertx, GatewayConfig config, Tokenizer tokenizer,
       InstanceDirectory directory, @Nullable SchedulerSettings schedulers, int maxLabelSets)
       throws Exception {
+    return deploy(vertx, config, tokenizer, directory, schedulers, maxLabelSets, null);
+  }
+
+  /**
+   * As {@link #deploy(Vertx, GatewayConfig, Tokenizer, InstanceDirectory, SchedulerSettings,
+   * int)}, the queue's scheduler calls made from {@code schedulerLoop}'s event loop when it is
+   * given: a scheduler in this process (as in {@code llumnix local}) then answers them with no
+   * thread to wake on either side.
+   */
+  public static GatewayServer deploy(Vertx vertx, GatewayConfig config, Tokenizer tokenizer,
+      InstanceDirectory directory, @Nullable SchedulerSettings schedulers, int maxLabelSets,
+      @Nullable Context schedulerLoop) throws Exception {
     Clock clock = VertxClock.of(vertx);
     RoundRobinBalancer roundRobin = new RoundRobinBalancer(directory,
         new Cooldown(config.engineHealth().cooldownMillis(), clock::nanoTime));
@@ -136,6 +150,7 @@ public final class GatewayServer extends VerticleBase {
         : new RemoteSchedulerBalancer(vertx, clock, schedulers, roundRobin);
     GatewayServer server = new GatewayServer(config, tokenizer, balancer, roundRobin,
         ComponentMetrics.create(maxLabelSets), null);
+    server.schedulerLoop = schedulerLoop;
     try {
       vertx.deployVerticle(server).await(30, TimeUnit.SECONDS);
     } catch (Exception e) {
@@ -171,7 +186,7 @@ public final class GatewayServer extends VerticleBase {
     queue = new SchedulingQueue(clock, config.maxQueueSize(), config.queueWorkers(),
         config.queueFullWaitMillis(), metrics.pending());
     scheduling = balancer instanceof RemoteSchedulerBalancer
-        ? SchedulingLoop.next(vertx, context) : context;
+        ? SchedulingLoop.next(vertx, context, schedulerLoop) : context;
     engines = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true)
         .setTcpNoDelay(true).setConnectTimeout(3000).setIdleTimeout(config.engineIdleSeconds()),
         new PoolOptions().setHttp1MaxSize(1024));

@@ -6,6 +6,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The event loop the gateway's queue and its scheduler calls run on when a scheduler decides:
@@ -22,16 +23,22 @@ final class SchedulingLoop {
 
   private SchedulingLoop() {}
 
-  /** A new context on an event loop other than {@code relaying}'s, when {@code vertx} has one. */
-  static Context next(Vertx vertx, Context relaying) {
+  /**
+   * A new context on an event loop other than {@code relaying}'s, when {@code vertx} has one:
+   * {@code near}'s when given (a scheduler's in this process, so that its answers cross no
+   * thread), else the next one. It closes with {@code relaying} (its timers end when the
+   * gateway is undeployed).
+   */
+  static Context next(Vertx vertx, Context relaying, @Nullable Context near) {
     VertxInternal internal = (VertxInternal) vertx;
-    EventLoop avoid = ((ContextInternal) relaying).nettyEventLoop();
+    ContextInternal gateway = (ContextInternal) relaying;
+    EventLoop avoid = gateway.nettyEventLoop();
     EventLoopGroup group = internal.nettyEventLoopGroup();
-    EventLoop chosen = group.next();
+    EventLoop chosen = near != null ? ((ContextInternal) near).nettyEventLoop() : group.next();
     for (int tries = 0; chosen == avoid && tries < 64; tries++) {
       chosen = group.next();
     }
-    return chosen == avoid ? relaying
-        : internal.contextBuilder().withEventLoop(chosen).build();
+    return chosen == avoid ? relaying : internal.contextBuilder().withEventLoop(chosen)
+        .withCloseFuture(gateway.closeFuture()).build();
   }
 }

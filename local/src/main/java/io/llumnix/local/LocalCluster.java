@@ -375,7 +375,8 @@ public final class LocalCluster implements AutoCloseable {
     SchedulerSettings schedulers = how.roundRobinOnly() ? null : how.link().apply(
         SchedulerSettings.builder(List.of(new SchedulerEndpoint("127.0.0.1",
             scheduler.actualPort()))).fullMode(schedulerConfig.fullMode())).build();
+    // The scheduler is in this process: the gateway asks it from the scheduler's own loop.
     return GatewayServer.deploy(vertx, config, how.tokenizer(), InstanceDirectory.of(instances),
-        schedulers, how.maxLabelSets());
+        schedulers, how.maxLabelSets(), scheduler.eventLoopContext());
   }
 }

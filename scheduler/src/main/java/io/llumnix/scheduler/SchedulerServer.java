@@ -16,6 +16,7 @@ import io.llumnix.scheduler.api.SchedulingRequest;
 import io.llumnix.scheduler.cache.PrefixIndex;
 import io.llumnix.scheduler.cache.PrefixIndexes;
 import io.llumnix.scheduler.rescheduling.ReschedulingConfig;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
@@ -172,6 +173,11 @@ public final class SchedulerServer extends VerticleBase implements InstanceListe
       service.stop();
     }
     return Future.succeededFuture();
+  }
+
+  /** The context the scheduler runs on, once deployed: its event loop and its state's. */
+  public Context eventLoopContext() {
+    return context;
   }
 
   /** The port listened on (the actual one when 0 was asked for). */
