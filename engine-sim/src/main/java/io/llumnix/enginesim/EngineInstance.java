@@ -1,7 +1,6 @@
 package io.llumnix.enginesim;
 
 import io.llumnix.cms.CmsStore;
-import io.llumnix.cms.proto.InstanceMetadata;
 import io.llumnix.enginesim.api.EngineHandle;
 import io.llumnix.enginesim.api.KvTransferRoutes;
 import io.llumnix.enginesim.api.OpenAiRoutes;
@@ -9,22 +8,18 @@ import io.llumnix.enginesim.cache.CachePublishers;
 import io.llumnix.enginesim.core.EngineCore;
 import io.llumnix.enginesim.core.SimRequest;
 import io.llumnix.enginesim.llumlet.CmsTarget;
-import io.llumnix.enginesim.llumlet.EngineMetadata;
-import io.llumnix.enginesim.llumlet.Llumlet;
 import io.llumnix.enginesim.migration.EngineMigrations;
 import io.llumnix.enginesim.migration.MigrationHost;
 import io.llumnix.metrics.ComponentMetrics;
 import io.llumnix.metrics.http.OperatorRoutes;
 import io.llumnix.openai.http.ErrorRoutes;
 import io.llumnix.openai.http.HttpLimits;
-import io.llumnix.runtime.VertxClock;
 import io.llumnix.tokenizer.Tokenizer;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
-import java.util.Objects;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
@@ -45,9 +40,8 @@ public final class EngineInstance extends VerticleBase implements EngineHandle, 
   private final Tokenizer tokenizer;
   private final SimClock clock;
   private final ComponentMetrics metrics;
-  private final @Nullable CmsStore cms;
   private final @Nullable CmsTarget cmsTarget;
-  private @Nullable Llumlet llumlet;
+  private final EngineLlumlet llumlet;
   private boolean truncating;
   private final EngineMetrics engineMetrics;
   private final EngineCore core;
@@ -62,7 +56,6 @@ public final class EngineInstance extends VerticleBase implements EngineHandle, 
   private @Nullable HttpServer server;
   private @Nullable HttpServer kvServer;
   private @Nullable EngineMigrations migrations;
-  private int llumletPort;
 
   /**
    * Creates instance {@code index} of a simulator process.
@@ -72,8 +65,8 @@ public final class EngineInstance extends VerticleBase implements EngineHandle, 
   public EngineInstance(EngineSettings settings, String host, int port, int kvTransferPort,
       int index, Tokenizer tokenizer, SimClock clock, ComponentMetrics metrics,
       @Nullable CmsStore cms, @Nullable CmsTarget cmsTarget) {
-    this.cms = cms;
     this.cmsTarget = cmsTarget;
+    this.llumlet = new EngineLlumlet(cms, cmsTarget);
     this.settings = settings;
     this.host = host;
     this.port = port;
@@ -93,9 +86,7 @@ public final class EngineInstance extends VerticleBase implements EngineHandle, 
   /** Keeps the queue gauges and, in full mode, the CMS status in step with the engine. */
   private void loadChanged() {
     engineMetrics.onQueues(core.numRunning(), core.numWaiting(), core.kvCacheUsage());
-    if (llumlet != null) {
-      llumlet.changed();
-    }
+    llumlet.changed();
   }
 
   /**
@@ -125,11 +116,7 @@ public final class EngineInstance extends VerticleBase implements EngineHandle, 
    * does; the engine keeps serving.
    */
   public void haltLlumlet() {
-    context.runOnContext(ignored -> {
-      if (llumlet != null) {
-        llumlet.halt();
-      }
-    });
+    context.runOnContext(ignored -> llumlet.halt());
   }
 
   /**
@@ -143,9 +130,7 @@ public final class EngineInstance extends VerticleBase implements EngineHandle, 
   }
 
   private boolean drainStep() {
-    if (llumlet != null) {
-      llumlet.drain();
-    }
+    llumlet.drain();
     return core.numRunning() + core.numWaiting() > 0
         || (migrations != null && migrations.continuingElsewhere() > 0);
   }
@@ -155,29 +140,7 @@ public final class EngineInstance extends VerticleBase implements EngineHandle, 
     if (migrations != null) {
       migrations.close();
     }
-    Future<?> closed = llumlet == null ? Future.succeededFuture() : llumlet.close()
-        .recover(e -> Future.succeededFuture());
-    return closed.compose(ignored -> publishers.close().recover(e -> Future.succeededFuture()));
-  }
-
-  private Future<?> startLlumlet() {
-    if (cms == null || cmsTarget == null) {
-      return Future.succeededFuture();
-    }
-    String ip = cmsTarget.advertiseHost();
-    int port = actualPort();
-    InstanceMetadata metadata = EngineMetadata.of(ip + ":" + port,
-            settings.kvTransfer().role().name().toLowerCase(java.util.Locale.ROOT), ip, port,
-            kvTransferPort(), settings.core(), System.currentTimeMillis() / 1000.0)
-        .setKvEventsEndpoint(Objects.requireNonNullElse(publishers.eventsEndpoint(ip), ""))
-        .setKvEventsReplayEndpoint(Objects.requireNonNullElse(publishers.replayEndpoint(ip), ""))
-        .setLlumletPort(llumletPort)
-        .build();
-    llumlet = new Llumlet(VertxClock.of(vertx), cms, cmsTarget.settings(), metadata, core);
-    if (migrations != null) {
-      llumlet.migrations(migrations);
-    }
-    return llumlet.start();
+    return llumlet.close().compose(ignored -> publishers.close().recover(e -> Future.succeededFuture()));
   }
 
   @Override
@@ -197,25 +160,18 @@ public final class EngineInstance extends VerticleBase implements EngineHandle, 
     migrations = new EngineMigrations(this, cmsTarget != null ? cmsTarget.migration()
         : CmsTarget.MigrationSettings.DEFAULT);
     migrations.mount(kvRouter);
-    if (cmsTarget != null) { // the llumlet's gRPC service: the rescheduler's way in
-      try {
-        llumletPort = migrations.serve(host, cmsTarget.migration().portOf(index), context,
-            this::abort);
-      } catch (java.io.IOException e) {
-        return Future.failedFuture(new IllegalStateException("llumlet gRPC port "
-            + cmsTarget.migration().portOf(index) + ": " + e.getMessage(), e));
-      }
-    }
     HttpServer http = vertx.createHttpServer(HttpLimits.DEFAULT.serverOptions())
         .requestHandler(router);
     ErrorRoutes.invalidRequests(http);
-    return http.listen(port, host)
+    return llumlet.serve(migrations, host, index, context, this::abort)
+        .compose(v -> http.listen(port, host))
         .onSuccess(s -> server = s)
         .compose(s -> vertx.createHttpServer().requestHandler(kvRouter)
             .listen(kvTransferPort, host))
         .onSuccess(s -> kvServer = s)
         .compose(s -> publishers.start(vertx, transportEndpoint(), index))
-        .compose(s -> startLlumlet());
+        .compose(s -> llumlet.start(vertx, settings, actualPort(), kvTransferPort(),
+            publishers, core, migrations));
   }
 
   /** Where KV stores list this engine: its KV transport address, as the CMS names it. */
@@ -244,9 +200,7 @@ public final class EngineInstance extends VerticleBase implements EngineHandle, 
   public void submit(SimRequest request) {
     core.add(request, loop.nowNanos());
     loadChanged();
-    if (llumlet != null) {
-      llumlet.onArrival(request.id());
-    }
+    llumlet.onArrival(request.id());
     loop.kick();
   }
 
@@ -312,7 +266,7 @@ public final class EngineInstance extends VerticleBase implements EngineHandle, 
 
   /** The llumlet's gRPC port; 0 without a llumlet. */
   public int llumletPort() {
-    return llumletPort;
+    return llumlet.port();
   }
 
   /** Runs {@code task} on this engine's event loop (tests: hold it busy). */
@@ -387,17 +341,13 @@ public final class EngineInstance extends VerticleBase implements EngineHandle, 
 
       @Override
       public void stepStarted() {
-        if (llumlet != null) {
-          llumlet.changed(); // requests moved from waiting to running
-        }
+        llumlet.changed(); // requests moved from waiting to running
       }
 
       @Override
       public void stepDone() {
         held.timeNewlyHeld(); // prefilled requests keep their blocks for a decode instance
-        if (llumlet != null) {
-          llumlet.onStepDone();
-        }
+        llumlet.onStepDone();
       }
     };
   }
