@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.llumnix.openai.CompletionChunk;
 import io.llumnix.openai.OpenAiError;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -54,10 +55,14 @@ class StreamWriterTest {
     });
     int port = server.listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS).actualPort();
     try {
-      Buffer body = client.request(HttpMethod.GET, port, "127.0.0.1", "/")
+      // The chain is built on an event loop: built from this thread, its body handler could be
+      // set after the loop had already read the whole (short) body, and the body never ends.
+      Promise<Buffer> read = Promise.promise();
+      vertx.runOnContext(ignored -> client.request(HttpMethod.GET, port, "127.0.0.1", "/")
           .compose(request -> request.send())
           .compose(HttpClientResponse::body)
-          .await(10, TimeUnit.SECONDS);
+          .onComplete(read));
+      Buffer body = read.future().await(10, TimeUnit.SECONDS);
       List<String> events = new ArrayList<>();
       for (String event : body.toString().split("\n\n")) {
         assertThat(event).startsWith("data: ");
