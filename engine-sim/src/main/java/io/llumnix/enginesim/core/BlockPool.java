@@ -6,21 +6,30 @@ import com.carrotsearch.hppc.LongIntHashMap;
  * The paged KV cache's blocks (vLLM {@code block_pool.py}).
  *
  * <p>Design notes: block 0 is the null block vLLM reserves, so {@code numBlocks - 1} are usable.
- * Free blocks sit in an LRU queue kept as two {@code int[]} links (no node objects): a finished
- * request's blocks go to the tail, allocation pops the head, and popping a block that still has
- * a hash evicts that hash from the prefix cache. A cached block that is free stays findable, and a
- * hit on it takes it out of the queue again. Not thread-safe: the engine's single thread owns it.
+ * Free blocks sit in an LRU queue linked through the blocks' records (no node objects): a
+ * finished request's blocks go to the tail, allocation pops the head, and popping a block that
+ * still has a hash evicts that hash from the prefix cache. A cached block that is free stays
+ * findable, and a hit on it takes it out of the queue again. Not thread-safe: the engine's
+ * single thread owns it.
  */
 final class BlockPool {
 
   private static final int NIL = -1;
+  /** Longs per block in {@link #slots}. */
+  private static final int STRIDE = 3;
+  private static final int HASH = 0;
+  /** The free queue's links: the previous block in the high half, the next in the low. */
+  private static final int LINKS = 1;
+  /** References, shifted left once; the low bit says whether the block has a hash. */
+  private static final int STATE = 2;
 
   private final int numBlocks;
-  private final int[] refCount;
-  private final long[] hash;
-  private final boolean[] hashed;
-  private final int[] prev;
-  private final int[] next;
+  /**
+   * Every block's state as one record of {@link #STRIDE} longs: allocation pops a block freed
+   * long ago, whose state is out of the cache, and one record costs one fetch where an array per
+   * field cost five (with 256 engines most blocks are cold).
+   */
+  private final long[] slots;
   private int head = NIL;
   private int tail = NIL;
   private int freeCount;
@@ -35,12 +44,8 @@ final class BlockPool {
       throw new IllegalArgumentException("numBlocks: " + numBlocks + " (expected: >= 2)");
     }
     this.numBlocks = numBlocks;
-    refCount = new int[numBlocks];
-    hash = new long[numBlocks];
-    hashed = new boolean[numBlocks];
-    prev = new int[numBlocks];
-    next = new int[numBlocks];
-    refCount[0] = 1; // the null block is never free
+    slots = new long[numBlocks * STRIDE];
+    setRefCount(0, 1); // the null block is never free
     for (int b = 1; b < numBlocks; b++) {
       append(b);
     }
@@ -72,13 +77,13 @@ final class BlockPool {
       return NIL;
     }
     unlink(b);
-    if (hashed[b]) {
-      cached.remove(hash[b]); // a hashed block is the one its hash maps to (cache())
-      hashed[b] = false;
+    if (hashed(b)) {
+      long h = slots[b * STRIDE + HASH];
+      cached.remove(h); // a hashed block is the one its hash maps to (cache())
       evictions++;
-      listener.removed(hash[b]);
+      listener.removed(h);
     }
-    refCount[b] = 1;
+    slots[b * STRIDE + STATE] = 1L << 1; // one reference, no hash
     return b;
   }
 
@@ -88,10 +93,10 @@ final class BlockPool {
     if (b == NIL) {
       return NIL;
     }
-    if (refCount[b] == 0) {
+    if (refCount(b) == 0) {
       unlink(b);
     }
-    refCount[b]++;
+    setRefCount(b, refCount(b) + 1);
     return b;
   }
 
@@ -102,10 +107,13 @@ final class BlockPool {
 
   /** Drops one reference; a block nobody references goes to the tail of the free queue. */
   void release(int b) {
-    if (--refCount[b] == 0) {
-      append(b);
-    } else if (refCount[b] < 0) {
+    int references = refCount(b) - 1;
+    if (references < 0) {
       throw new IllegalStateException("block " + b + " released twice");
+    }
+    setRefCount(b, references);
+    if (references == 0) {
+      append(b);
     }
   }
 
@@ -114,40 +122,74 @@ final class BlockPool {
    * when it was cached already or another block holds {@code h}.
    */
   boolean cache(int b, long h) {
-    if (hashed[b]) {
+    if (hashed(b)) {
       return false;
     }
     // A block computed twice (two requests with the same prefix in flight) is cached once.
     if (cached.putIfAbsent(h, b)) {
-      hash[b] = h;
-      hashed[b] = true;
+      slots[b * STRIDE + HASH] = h;
+      slots[b * STRIDE + STATE] |= 1;
       return true;
     }
     return false;
   }
 
+  private boolean hashed(int b) {
+    return (slots[b * STRIDE + STATE] & 1) != 0;
+  }
+
+  private int refCount(int b) {
+    return (int) (slots[b * STRIDE + STATE] >>> 1);
+  }
+
+  private void setRefCount(int b, int references) {
+    int at = b * STRIDE + STATE;
+    slots[at] = ((long) references << 1) | (slots[at] & 1);
+  }
+
+  private int prev(int b) {
+    return (int) (slots[b * STRIDE + LINKS] >> 32);
+  }
+
+  private int next(int b) {
+    return (int) slots[b * STRIDE + LINKS];
+  }
+
+  private void setLinks(int b, int prev, int next) {
+    slots[b * STRIDE + LINKS] = ((long) prev << 32) | (next & 0xFFFF_FFFFL);
+  }
+
+  private void setPrev(int b, int prev) {
+    setLinks(b, prev, next(b));
+  }
+
+  private void setNext(int b, int next) {
+    setLinks(b, prev(b), next);
+  }
+
   private void append(int b) {
-    prev[b] = tail;
-    next[b] = NIL;
+    setLinks(b, tail, NIL);
     if (tail == NIL) {
       head = b;
     } else {
-      next[tail] = b;
+      setNext(tail, b);
     }
     tail = b;
     freeCount++;
   }
 
   private void unlink(int b) {
-    if (prev[b] == NIL) {
-      head = next[b];
+    int prev = prev(b);
+    int next = next(b);
+    if (prev == NIL) {
+      head = next;
     } else {
-      next[prev[b]] = next[b];
+      setNext(prev, next);
     }
-    if (next[b] == NIL) {
-      tail = prev[b];
+    if (next == NIL) {
+      tail = prev;
     } else {
-      prev[next[b]] = prev[b];
+      setPrev(next, prev);
     }
     freeCount--;
   }
