@@ -16,6 +16,8 @@ import io.llumnix.scheduler.api.SchedulingRequest;
 import io.llumnix.scheduler.api.SchedulingStage;
 import io.llumnix.scheduler.api.ServiceToken;
 import io.llumnix.scheduler.policy.PolicyConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.UpgradeRejectedException;
@@ -29,6 +31,7 @@ import io.vertx.ext.web.client.WebClient;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -177,9 +180,8 @@ class SchedulerServiceTokenIntegrationTest {
    * (Called from the test's own thread instead, a call right after the previous one's answer
    * sometimes never completed: its connection was being handed back to the pool.)
    */
-  static <T> T onLoop(java.util.function.Supplier<io.vertx.core.Future<T>> call)
-      throws Exception {
-    io.vertx.core.Promise<T> done = io.vertx.core.Promise.promise();
+  static <T> T onLoop(Supplier<Future<T>> call) throws Exception {
+    Promise<T> done = Promise.promise();
     vertx.getOrCreateContext().runOnContext(v -> call.get().onComplete(done));
     return done.future().await(10, TimeUnit.SECONDS);
   }
