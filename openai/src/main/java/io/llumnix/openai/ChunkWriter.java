@@ -169,7 +169,9 @@ public final class ChunkWriter {
 
   /** A stop reason ({@code null}, a stop string, or a stop token id) as JSON. */
   public static String stopReasonLiteral(@Nullable Object stopReason) {
-    if (stopReason == null) {
+    if (stopReason == null || stopReason instanceof Double d && !Double.isFinite(d)) {
+      // A number too large for a double (1E400) parses as infinity, which JSON cannot write;
+      // no token id is that large, so the engine gave no usable stop reason.
       return "null";
     }
     return stopReason instanceof String s ? JsonText.quote(s) : String.valueOf(stopReason);

@@ -41,6 +41,16 @@ class CompletionChunkTest {
   }
 
   @Test
+  void aStopReasonTooLargeForADoubleIsNoStopReasonNotInfinity() {
+    // Found by EngineStreamFuzzTest: read as a double it is infinite, which JSON cannot write,
+    // and the literal is spliced into the client's chunk as it is.
+    CompletionChunk chunk = CompletionChunk.read("{\"choices\": [{\"index\": 0, \"text\": "
+        + "\"\", \"finish_reason\": \"length\", \"stop_reason\": 151645E151645}]}");
+    assertThat(chunk.finishReason).isEqualTo("length");
+    assertThat(chunk.stopReasonLiteral).isEqualTo("null");
+  }
+
+  @Test
   void theUsageChunkIsParsedFully() {
     CompletionChunk usage = CompletionChunk.read("{\"id\":\"cmpl-1\",\"choices\":[],\"usage\":{"
         + "\"prompt_tokens\":3,\"total_tokens\":5,\"completion_tokens\":2}}");
