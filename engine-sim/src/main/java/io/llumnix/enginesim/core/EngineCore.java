@@ -263,10 +263,11 @@ public final class EngineCore {
   }
 
   /**
-   * Reads one field of each request of {@code plan} in a loop of independent loads, so that the
-   * processor fetches their cache lines in parallel: with many engines, a request's state has left
-   * the cache by the end of its step, and the loop that completes the step, reading one request
-   * at a time, would wait for each fetch in turn (a third of a 256-engine simulation's time).
+   * Reads a field from each cache line of each request of {@code plan}, in a loop of independent
+   * loads, so that the processor fetches the lines side by side: with many engines, a request's
+   * state has left the cache by the end of its step, and the loop that completes the step,
+   * which reads one request at a time, would wait for each fetch in turn (a third of a
+   * 256-engine simulation's time, before this).
    */
   private void touch(StepPlan plan) {
     long sum = 0;
