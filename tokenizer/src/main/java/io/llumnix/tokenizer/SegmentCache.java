@@ -65,14 +65,16 @@ final class SegmentCache {
   }
 
   /**
-   * A cache over {@code encoder} (the tokenizer's whole-text encoding), or null when its added
-   * tokens could match other than exactly, or when segmenting changes the ids of a sample.
+   * A cache over {@code encoder}, or null when the added tokens could match other than exactly,
+   * or when segmenting changes the ids of a sample.
    *
    * @param addedTokens each added token's content and id; only exact-match ones
    * @param exact whether every added token matches the raw text exactly
+   * @param encoder the ids of a text without added tokens
+   * @param whole the tokenizer's own ids of any text, which segmenting must reproduce
    */
   static @Nullable SegmentCache of(Map<String, Integer> addedTokens, boolean exact,
-      Function<String, int[]> encoder) {
+      Function<String, int[]> encoder, Function<String, int[]> whole) {
     if (!exact || addedTokens.isEmpty()) {
       return null;
     }
@@ -83,7 +85,7 @@ final class SegmentCache {
     }
     SegmentCache cache = new SegmentCache(addedTokens, encoder);
     for (String sample : SAMPLES) {
-      if (!Arrays.equals(cache.encode(sample), encoder.apply(sample))) {
+      if (!Arrays.equals(cache.encode(sample), whole.apply(sample))) {
         return null;
       }
     }

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,6 +31,8 @@ class SegmentCacheTest {
   @Test
   void segmentedIdsEqualWholeTextIdsOnRandomTexts() {
     assertThat(QWEN3.segmented()).as("Qwen3's added tokens allow segmenting").isTrue();
+    assertThat(QWEN3.encodesInJava()).as("Qwen3's text between added tokens is encoded in Java")
+        .isTrue();
     SplittableRandom random = new SplittableRandom(7);
     for (int n = 0; n < 3000; n++) {
       StringBuilder text = new StringBuilder();
@@ -69,7 +72,8 @@ class SegmentCacheTest {
         new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)));
     assertThat(stripping.ids()).containsEntry("<s>", 1);
     assertThat(stripping.exact()).isFalse();
-    assertThat(SegmentCache.of(stripping.ids(), stripping.exact(), QWEN3::encodeWhole)).isNull();
+    assertThat(SegmentCache.of(stripping.ids(), stripping.exact(), QWEN3::encodeWhole,
+        QWEN3::encodeWhole)).isNull();
 
     // Without the flag a non-special token is normalized, as in HuggingFace's tokenizers.
     AddedTokens unflagged = AddedTokens.read(new ByteArrayInputStream(
@@ -83,6 +87,7 @@ class SegmentCacheTest {
     // An encoder that is not segment-wise (it counts the text's characters as one id) fails
     // the sample check, so no cache is made.
     Map<String, Integer> added = new HashMap<>(Map.of("<|im_end|>", 1));
-    assertThat(SegmentCache.of(added, true, text -> new int[] {text.length()})).isNull();
+    Function<String, int[]> length = text -> new int[] {text.length()};
+    assertThat(SegmentCache.of(added, true, length, length)).isNull();
   }
 }
