@@ -174,10 +174,11 @@ public final class CompletionChunk {
         event.stopReasonLiteral = literal;
       }
     }
-    if (key(json, "\"text\":", end) >= 0 || (reason >= 0
+    if (key(json, "\"text\":", end) >= 0 || key(json, "\"choices\":", end) >= 0 || (reason >= 0
         && key(json, "\"finish_reason\":", reason + 1) >= 0) || (stop >= 0
         && key(json, "\"stop_reason\":", stop + 1) >= 0)) {
-      return null; // more than one choice, or a key given twice: the full parse's last wins
+      return null; // more than one choice, or a key (choices too) given twice: the full
+      // parse's last wins
     }
     return event;
   }
@@ -211,7 +212,9 @@ public final class CompletionChunk {
   }
 
   private static int skipSpaces(String s, int i) {
-    while (i < s.length() && s.charAt(i) == ' ') {
+    // JSON's whitespace, all four: a tab after a colon is as valid as a space
+    while (i < s.length() && (s.charAt(i) == ' ' || s.charAt(i) == '\t' || s.charAt(i) == '\n'
+        || s.charAt(i) == '\r')) {
       i++;
     }
     return Math.min(i, s.length() - 1);

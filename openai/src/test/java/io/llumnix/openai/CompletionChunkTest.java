@@ -91,6 +91,22 @@ class CompletionChunkTest {
     assertThat(chunk.textLiteral).isEqualTo("\"a\""); // the first choice, the one relayed
   }
 
+  @Test
+  void choicesGivenTwiceAreReadAsTheFullParseReadsThemTheLastWins() {
+    // Found by EngineStreamFuzzTest: the scan read the first "choices", Jackson the last.
+    CompletionChunk chunk = CompletionChunk.read(HEAD + "\"text\":\"Hello\",\"finish_reason\":"
+        + "null}],\"choices\":[{\"index\":0,\"treason\":\"x\"}],\"usage\":null}");
+    assertThat(chunk.textLiteral).isEqualTo("\"\""); // the last choices' first has no text
+  }
+
+  @Test
+  void aTabAfterAColonIsWhitespaceToo() {
+    // Found by EngineStreamFuzzTest: the scan skipped only spaces and lost the finish reason.
+    CompletionChunk chunk = CompletionChunk.read("{\"choices\":[{\"text\":\"b\",\n"
+        + "\"finish_reason\":\t\"length\"}]}");
+    assertThat(chunk.finishReason).isEqualTo("length");
+  }
+
   /** What the stream fuzzer found: each is read as a full parse reads it, or refused. */
   @Test
   void whatTheFuzzerFoundIsReadAsTheFullParseReadsItOrRefused() {
