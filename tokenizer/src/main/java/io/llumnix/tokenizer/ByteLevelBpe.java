@@ -1,15 +1,12 @@
 package io.llumnix.tokenizer;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.GptBytePairEncodingParams;
 import java.io.IOException;
-import java.io.InputStream;
 import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -29,7 +26,7 @@ JNI and back.
  * <p>jtokkit merges by tiktoken's rule: of all adjacent pairs, the one whose concatenation has
  * the lowest id. HuggingFace merges by the order of its merge list. The two agree when each merge
  * makes a token with a higher id than the merge before it, as in vocabularies converted from
- * tiktoken (Qwen's); {@link #read} accepts only such files, with a normalizer of NFC or none and
+ * tiktoken (Qwen's); {@link #of} accepts only such files, with a normalizer of NFC or none and
  * a pre-tokenizer of one regex split (or GPT-2's own) before the byte mapping, and
  * {@link #agreesWith} compares the result with the native tokenizer's on sample texts.
  */
@@ -38,7 +35,6 @@ final class ByteLevelBpe {
   /** GPT-2's pre-tokenizing regex, used by {@code ByteLevel} with {@code use_regex}. */
   private static final String GPT2_REGEX =
       "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final List<String> SAMPLES = List.of("Hello, world! It's 2026 -- isn't it?",
       "  leading spaces\n\n\ttabs\r\nand 12345 digits ...!?", "def f(x):\n    return x + 1\n",
       "naïve café 😀 漢字 Привет مرحبا", "'S 'LL 'RE's\u00a0\u3000 x");
@@ -52,28 +48,11 @@ final class ByteLevelBpe {
   }
 
   /**
-   * The tokenizer of the {@code tokenizer.json} in {@code in}, or null when its normalizer,
-   * pre-tokenizer or model is not of the kind this runs exactly.
+   * The tokenizer of a {@code tokenizer.json}'s normalizer, pre-tokenizer and model (each null
+   * when the file has none), or null when one is not of the kind this runs exactly.
    */
-  static @Nullable ByteLevelBpe read(InputStream in) throws IOException {
-    JsonNode normalizer = null;
-    JsonNode preTokenizer = null;
-    Model model = null;
-    try (JsonParser parser = new JsonFactory().createParser(in)) {
-      if (parser.nextToken() != JsonToken.START_OBJECT) {
-        return null;
-      }
-      while (parser.nextToken() == JsonToken.FIELD_NAME) {
-        String field = parser.currentName();
-        parser.nextToken();
-        switch (field) {
-          case "normalizer" -> normalizer = JSON.readTree(parser);
-          case "pre_tokenizer" -> preTokenizer = JSON.readTree(parser);
-          case "model" -> model = Model.read(parser);
-          default -> parser.skipChildren();
-        }
-      }
-    }
+  static @Nullable ByteLevelBpe of(@Nullable JsonNode normalizer, @Nullable JsonNode preTokenizer,
+      @Nullable Model model) {
     Boolean nfc = nfc(normalizer);
     String regex = regex(preTokenizer);
     Map<byte[], Integer> ranks = model == null ? null : model.ranks();
@@ -170,7 +149,7 @@ final class ByteLevelBpe {
   }
 
   /** A BPE model's vocabulary and its merges, each merge as the token it makes. */
-  private record Model(boolean plain, Map<String, Integer> vocab, List<String> merged) {
+  record Model(boolean plain, Map<String, Integer> vocab, List<String> merged) {
 
     static Model read(JsonParser parser) throws IOException {
       boolean plain = true;

@@ -48,8 +48,9 @@ final class HuggingFaceTokenizer implements Tokenizer {
   private final boolean noAddedTokens;
 
   private HuggingFaceTokenizer(ai.djl.huggingface.tokenizers.HuggingFaceTokenizer delegate,
-      int vocabSize, ChatTemplate chatTemplate, AddedTokens addedTokens,
-      @Nullable ByteLevelBpe bpe) {
+      int vocabSize, ChatTemplate chatTemplate, TokenizerJson file) {
+    AddedTokens addedTokens = file.addedTokens();
+    ByteLevelBpe bpe = file.bpe();
     this.delegate = delegate;
     this.handle = delegate.getHandle();
     this.vocabSize = vocabSize;
@@ -65,13 +66,9 @@ final class HuggingFaceTokenizer implements Tokenizer {
       Path json = folder.resolve("tokenizer.json");
       var delegate = ai.djl.huggingface.tokenizers.HuggingFaceTokenizer.newInstance(json,
           OPTIONS);
-      AddedTokens added;
+      TokenizerJson file;
       try (InputStream in = Files.newInputStream(json)) {
-        added = AddedTokens.read(in);
-      }
-      ByteLevelBpe bpe;
-      try (InputStream in = Files.newInputStream(json)) {
-        bpe = ByteLevelBpe.read(in);
+        file = TokenizerJson.read(in);
       }
       Path config = folder.resolve("tokenizer_config.json");
       Path modelConfig = folder.resolve("config.json");
@@ -80,7 +77,7 @@ final class HuggingFaceTokenizer implements Tokenizer {
           ? JSON.readTree(modelConfig.toFile()).path("vocab_size").asInt(Integer.MAX_VALUE)
           : Integer.MAX_VALUE;
       return new HuggingFaceTokenizer(delegate, vocabSize, Files.isRegularFile(config)
-          ? chatTemplate(JSON.readTree(config.toFile())) : ChatTemplate.CHATML, added, bpe);
+          ? chatTemplate(JSON.readTree(config.toFile())) : ChatTemplate.CHATML, file);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot load tokenizer from " + folder, e);
     }
@@ -100,8 +97,7 @@ final class HuggingFaceTokenizer implements Tokenizer {
       var delegate = ai.djl.huggingface.tokenizers.HuggingFaceTokenizer.newInstance(
           new ByteArrayInputStream(json), OPTIONS);
       return new HuggingFaceTokenizer(delegate, vocabSize, chatTemplate(JSON.readTree(config)),
-          AddedTokens.read(new ByteArrayInputStream(json)),
-          ByteLevelBpe.read(new ByteArrayInputStream(json)));
+          TokenizerJson.read(new ByteArrayInputStream(json)));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot load the built-in tokenizer " + name, e);
     }

@@ -39,7 +39,7 @@ class ByteLevelBpeTest {
   private static ByteLevelBpe readQwen3() {
     try (InputStream in = new GZIPInputStream(HuggingFaceTokenizer.class.getResourceAsStream(
         "qwen3/tokenizer.json.gz"))) {
-      return ByteLevelBpe.read(in);
+      return TokenizerJson.read(in).bpe();
     } catch (IOException e) {
       throw new AssertionError(e);
     }
@@ -130,8 +130,9 @@ class ByteLevelBpeTest {
         + "\"add_prefix_space\":false,\"use_regex\":true},\"model\":{\"type\":\"BPE\","
         + "\"dropout\":null,\"byte_fallback\":false,\"vocab\":{\"a\":0,\"b\":1,\"c\":2,"
         + "\"bc\":3,\"ab\":4},\"merges\":[\"a b\",\"b c\"]}}";
-    assertThat(ByteLevelBpe.read(stream(json))).isNull();
-    assertThat(ByteLevelBpe.read(stream(json.replace("\"a b\",\"b c\"", "\"b c\",\"a b\""))))
+    assertThat(TokenizerJson.read(stream(json)).bpe()).isNull();
+    String inIdOrder = json.replace("\"a b\",\"b c\"", "\"b c\",\"a b\"");
+    assertThat(TokenizerJson.read(stream(inIdOrder)).bpe())
         .as("the same vocabulary with its merges in id order").isNotNull();
   }
 
@@ -139,17 +140,17 @@ class ByteLevelBpeTest {
   void otherModelsAndPreTokenizersAreNotRunHere() throws IOException {
     String bpe = "\"model\":{\"type\":\"BPE\",\"dropout\":null,\"byte_fallback\":false,"
         + "\"vocab\":{\"a\":0},\"merges\":[]}";
-    assertThat(ByteLevelBpe.read(stream("{\"pre_tokenizer\":{\"type\":\"Whitespace\"}," + bpe
-        + "}"))).isNull();
-    assertThat(ByteLevelBpe.read(stream("{\"normalizer\":{\"type\":\"Lowercase\"},"
-        + "\"pre_tokenizer\":{\"type\":\"ByteLevel\",\"use_regex\":true}," + bpe + "}")))
+    assertThat(TokenizerJson.read(stream("{\"pre_tokenizer\":{\"type\":\"Whitespace\"}," + bpe
+        + "}")).bpe()).isNull();
+    assertThat(TokenizerJson.read(stream("{\"normalizer\":{\"type\":\"Lowercase\"},"
+        + "\"pre_tokenizer\":{\"type\":\"ByteLevel\",\"use_regex\":true}," + bpe + "}")).bpe())
         .isNull();
-    assertThat(ByteLevelBpe.read(stream("{\"pre_tokenizer\":{\"type\":\"ByteLevel\","
-        + "\"add_prefix_space\":true}," + bpe + "}"))).isNull();
-    assertThat(ByteLevelBpe.read(stream("{\"pre_tokenizer\":{\"type\":\"ByteLevel\"},"
-        + bpe.replace("\"byte_fallback\":false", "\"byte_fallback\":true") + "}"))).isNull();
-    assertThat(ByteLevelBpe.read(stream("{\"pre_tokenizer\":{\"type\":\"ByteLevel\"},"
-        + "\"model\":{\"type\":\"WordPiece\",\"vocab\":{\"a\":0}}}"))).isNull();
+    assertThat(TokenizerJson.read(stream("{\"pre_tokenizer\":{\"type\":\"ByteLevel\","
+        + "\"add_prefix_space\":true}," + bpe + "}")).bpe()).isNull();
+    assertThat(TokenizerJson.read(stream("{\"pre_tokenizer\":{\"type\":\"ByteLevel\"},"
+        + bpe.replace("\"byte_fallback\":false", "\"byte_fallback\":true") + "}")).bpe()).isNull();
+    assertThat(TokenizerJson.read(stream("{\"pre_tokenizer\":{\"type\":\"ByteLevel\"},"
+        + "\"model\":{\"type\":\"WordPiece\",\"vocab\":{\"a\":0}}}")).bpe()).isNull();
   }
 
   /**

@@ -68,17 +68,17 @@ class SegmentCacheTest {
     String json = "{\"version\":\"1.0\",\"added_tokens\":[{\"id\":1,\"content\":\"<s>\","
         + "\"special\":true,\"lstrip\":true,\"rstrip\":false,\"single_word\":false,"
         + "\"normalized\":false}],\"model\":{\"vocab\":{\"a\":0}}}";
-    AddedTokens stripping = AddedTokens.read(
-        new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)));
+    AddedTokens stripping = TokenizerJson.read(
+        new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8))).addedTokens();
     assertThat(stripping.ids()).containsEntry("<s>", 1);
     assertThat(stripping.exact()).isFalse();
     assertThat(SegmentCache.of(stripping.ids(), stripping.exact(), QWEN3::encodeWhole,
         QWEN3::encodeWhole)).isNull();
 
     // Without the flag a non-special token is normalized, as in HuggingFace's tokenizers.
-    AddedTokens unflagged = AddedTokens.read(new ByteArrayInputStream(
+    AddedTokens unflagged = TokenizerJson.read(new ByteArrayInputStream(
         "{\"added_tokens\":[{\"id\":5,\"content\":\"<x>\",\"special\":false}]}"
-            .getBytes(StandardCharsets.UTF_8)));
+            .getBytes(StandardCharsets.UTF_8))).addedTokens();
     assertThat(unflagged.exact()).isFalse();
   }
 
