@@ -4,6 +4,7 @@ import io.llumnix.core.instance.LlmInstance;
 import io.llumnix.enginesim.EngineSettings;
 import io.llumnix.enginesim.core.CoreConfig;
 import io.llumnix.enginesim.core.StepProfile;
+import io.llumnix.gateway.GatewayConfig;
 import io.llumnix.local.LocalCluster;
 import io.llumnix.local.LocalPrometheus;
 import io.llumnix.scheduler.SchedulerConfig;
@@ -28,7 +29,8 @@ import picocli.CommandLine.Option;
     description = "Run a whole cluster on this machine: simulated engines with llumlets, the "
         + "scheduler (full mode, its CMS in a redis-server started on a free port, or in this "
         + "process when none is installed; --no-enable-full-mode-scheduling for lite mode) and "
-        + "the gateway. Prints the URLs and a curl to try; Ctrl-C stops it all.")
+        + "the gateway. Prints the URLs and a curl to try; Ctrl-C stops it all. Unless set, "
+        + "--wait-queue-threads is one per core, up to the gateway's default.")
 final class LocalCommand implements Callable<Integer> {
 
   @CommandLine.Mixin GatewayCommand.GatewayOptions gateway;
@@ -142,6 +144,7 @@ final class LocalCommand implements Callable<Integer> {
         : CoreConfig.DEFAULT_MAX_MODEL_LEN;
     boolean roundRobin = gateway.policy.equals("round-robin");
     boolean fullMode = gateway.fullMode && !roundRobin;
+    gateway.waitQueueThreads = queueWorkers();
     EngineSettings engine = EngineSettings.builder().model(model)
         .core(CoreConfig.builder().maxModelLen(maxModelLen).profile(StepProfile.named(profile))
             .numGpuBlocks(numGpuBlocks).seed(seed).build())
@@ -180,6 +183,29 @@ final class LocalCommand implements Callable<Integer> {
         .gatewayRoundRobin(roundRobin)
         .schedulerLink(gateway::applyTo).tokenizer(gateway.tokenizer.source())
         .maxLabelSets(gateway.maxLabelSets).start();
+  }
+
+  /**
+   * {@code --wait-queue-threads} when set (flag, environment or file), else one per core up to
+   * the gateway's default. Why: here the scheduler decides on the gateway's own cores, so a
+   * scheduling call in flight beyond one per core only waits behind the others on the
+   * scheduler's loop: the queue drains no faster, and each request's schedule time grows with
+   * the workers. The standalone gateway keeps its default: there the scheduler has its own cores.
+   */
+  int queueWorkers() {
+    CommandLine.Model.OptionSpec option = spec.findOption("--wait-queue-threads");
+    CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+    boolean set = parsed != null && parsed.hasMatchedOption(option);
+    CommandLine.IDefaultValueProvider provider = spec.defaultValueProvider();
+    if (!set && provider != null) {
+      try {
+        set = provider.defaultValue(option) != null;
+      } catch (Exception e) {
+        throw new IllegalArgumentException("--wait-queue-threads: " + e.getMessage(), e);
+      }
+    }
+    return set ? gateway.waitQueueThreads : Math.min(GatewayConfig.DEFAULT_QUEUE_WORKERS,
+        Math.max(1, Runtime.getRuntime().availableProcessors()));
   }
 
   /** {@code --pd P:D} as {P, D}; null without it. */

@@ -43,6 +43,20 @@ class FlagsTest {
   }
 
   @Test
+  void localRunsOneQueueWorkerPerCoreUnlessTold() {
+    int cores = Math.min(5, Runtime.getRuntime().availableProcessors());
+    assertThat(((LocalCommand) parse(Map.of(), "local")).queueWorkers()).isEqualTo(cores);
+    // Set anywhere, the value is the user's, even when it is the gateway's default.
+    assertThat(((LocalCommand) parse(Map.of(), "local", "--wait-queue-threads", "5"))
+        .queueWorkers()).isEqualTo(5);
+    assertThat(((LocalCommand) parse(Map.of("LLUMNIX_WAIT_QUEUE_THREADS", "7"), "local"))
+        .queueWorkers()).isEqualTo(7);
+    // The standalone gateway keeps the reference's default: there the scheduler has its own cores.
+    assertThat(((GatewayCommand) parse(Map.of(), "gateway")).options.config().queueWorkers())
+        .isEqualTo(5);
+  }
+
+  @Test
   void aBadDurationIsAUsageError() {
     StringWriter err = new StringWriter();
     int status = Main.run(new String[] {"gateway", "--wait-scheduling-timeout", "5 seconds"},
