@@ -21,7 +21,7 @@ import org.jspecify.annotations.Nullable;
  * The model of a byte-level BPE {@code tokenizer.json} (GPT-2's scheme, which Qwen, Llama 3 and
  * many others use) run in Java by jtokkit, the tiktoken port, instead of through DJL's native
  * library: a 64-word prompt costs about a tenth of the native call, which copies the text across
-JNI and back.
+ * JNI and back.
  *
  * <p>jtokkit merges by tiktoken's rule: of all adjacent pairs, the one whose concatenation has
  * the lowest id. HuggingFace merges by the order of its merge list. The two agree when each merge

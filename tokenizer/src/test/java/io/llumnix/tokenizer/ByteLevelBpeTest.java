@@ -54,13 +54,7 @@ class ByteLevelBpeTest {
   void idsEqualTheNativeTokenizersOnRandomTextsOfKnownPieces() {
     SplittableRandom random = new SplittableRandom(11);
     for (int n = 0; n < 20_000; n++) {
-      StringBuilder text = new StringBuilder();
-      int parts = 1 + random.nextInt(16);
-      for (int p = 0; p < parts; p++) {
-        text.append(PARTS.get(random.nextInt(PARTS.size())));
-      }
-      String t = text.toString();
-      assertSameIds(t);
+      assertSameIds(RandomTexts.of(random, PARTS, 16));
     }
   }
 

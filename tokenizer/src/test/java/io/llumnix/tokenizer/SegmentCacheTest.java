@@ -35,12 +35,7 @@ class SegmentCacheTest {
         .isTrue();
     SplittableRandom random = new SplittableRandom(7);
     for (int n = 0; n < 3000; n++) {
-      StringBuilder text = new StringBuilder();
-      int parts = 1 + random.nextInt(24);
-      for (int p = 0; p < parts; p++) {
-        text.append(PARTS.get(random.nextInt(PARTS.size())));
-      }
-      String t = text.toString();
+      String t = RandomTexts.of(random, PARTS, 24);
       assertThat(QWEN3.encode(t)).as("ids of %s", t).containsExactly(QWEN3.encodeWhole(t));
       // A second time, from the cache.
       assertThat(QWEN3.encode(t)).as("cached ids of %s", t).containsExactly(QWEN3.encodeWhole(t));
