@@ -29,8 +29,9 @@ import picocli.CommandLine.Option;
     description = "Run a whole cluster on this machine: simulated engines with llumlets, the "
         + "scheduler (full mode, its CMS in a redis-server started on a free port, or in this "
         + "process when none is installed; --no-enable-full-mode-scheduling for lite mode) and "
-        + "the gateway. Prints the URLs and a curl to try; Ctrl-C stops it all. Unless set, "
-        + "--wait-queue-threads is one per core, up to the gateway's default.")
+        + "the gateway, which calls the scheduler in this process (its keepalive is a "
+        + "WebSocket still). Prints the URLs and a curl to try; Ctrl-C stops it all. Unless "
+        + "set, --wait-queue-threads is one per core, up to the gateway's default.")
 final class LocalCommand implements Callable<Integer> {
 
   @CommandLine.Mixin GatewayCommand.GatewayOptions gateway;
@@ -38,6 +39,11 @@ final class LocalCommand implements Callable<Integer> {
   @Option(names = "--scheduler-port", defaultValue = "" + SchedulerConfig.DEFAULT_PORT,
       description = "Scheduler port.")
   int schedulerPort;
+
+  @Option(names = "--scheduler-over-http", defaultValue = "false", arity = "0..1",
+      fallbackValue = "true", description = "The gateway calls /schedule, /release and "
+          + "/report over HTTP, as between processes, instead of in this process.")
+  boolean schedulerOverHttp;
 
   @Option(names = "--engine-base-port", defaultValue = "8000",
       description = "Engine i listens on this + i.")
@@ -180,7 +186,7 @@ final class LocalCommand implements Callable<Integer> {
     return cluster.engine(engine)
         .engineBasePort(engineBasePort).kvTransferPortOffset(kvTransferPortOffset)
         .scheduler(scheduler).gateway(gateway.config(maxModelLen, split != null))
-        .gatewayRoundRobin(roundRobin)
+        .gatewayRoundRobin(roundRobin).schedulerOverHttp(schedulerOverHttp)
         .schedulerLink(gateway::applyTo).tokenizer(gateway.tokenizer.source())
         .maxLabelSets(gateway.maxLabelSets).start();
   }

@@ -57,6 +57,15 @@ class FlagsTest {
   }
 
   @Test
+  void localCallsTheSchedulerInProcessUnlessToldToUseHttp() {
+    assertThat(((LocalCommand) parse(Map.of(), "local")).schedulerOverHttp).isFalse();
+    assertThat(((LocalCommand) parse(Map.of(), "local", "--scheduler-over-http"))
+        .schedulerOverHttp).isTrue();
+    assertThat(((LocalCommand) parse(Map.of("LLUMNIX_SCHEDULER_OVER_HTTP", "true"), "local"))
+        .schedulerOverHttp).isTrue();
+  }
+
+  @Test
   void aBadDurationIsAUsageError() {
     StringWriter err = new StringWriter();
     int status = Main.run(new String[] {"gateway", "--wait-scheduling-timeout", "5 seconds"},

@@ -30,6 +30,7 @@ import io.llumnix.openai.OpenAiError;
 import io.llumnix.openai.RequestRules;
 import io.llumnix.openai.http.ErrorRoutes;
 import io.llumnix.runtime.VertxClock;
+import io.llumnix.scheduler.api.InProcessScheduler;
 import io.llumnix.tokenizer.Tokenizer;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -136,21 +137,21 @@ public final class GatewayServer extends VerticleBase {
 
   /**
    * As {@link #deploy(Vertx, GatewayConfig, Tokenizer, InstanceDirectory, SchedulerSettings,
-   * int)}, the queue's scheduler calls made from {@code schedulerLoop}'s event loop when it is
-   * given: a scheduler in this process (as in {@code llumnix local}) then answers them with no
-   * thread to wake on either side.
+   * int)}, with a scheduler in this process (as in {@code llumnix local}) when {@code local} is
+   * given: calls to its endpoint skip HTTP, and the queue runs on its event loop, so its
+   * answers wake no thread on either side.
    */
   public static GatewayServer deploy(Vertx vertx, GatewayConfig config, Tokenizer tokenizer,
       InstanceDirectory directory, @Nullable SchedulerSettings schedulers, int maxLabelSets,
-      @Nullable Context schedulerLoop) throws Exception {
+      @Nullable InProcessScheduler local) throws Exception {
     Clock clock = VertxClock.of(vertx);
     RoundRobinBalancer roundRobin = new RoundRobinBalancer(directory,
         new Cooldown(config.engineHealth().cooldownMillis(), clock::nanoTime));
     Balancer balancer = schedulers == null ? roundRobin
-        : new RemoteSchedulerBalancer(vertx, clock, schedulers, roundRobin);
+        : new RemoteSchedulerBalancer(vertx, clock, schedulers, roundRobin, local);
     GatewayServer server = new GatewayServer(config, tokenizer, balancer, roundRobin,
         ComponentMetrics.create(maxLabelSets), null);
-    server.schedulerLoop = schedulerLoop;
+    server.schedulerLoop = local != null ? local.context() : null;
     try {
       vertx.deployVerticle(server).await(30, TimeUnit.SECONDS);
     } catch (Exception e) {

@@ -62,13 +62,13 @@ public final class LocalCluster implements AutoCloseable {
   private final List<LlmInstance> instances;
   private final @Nullable LocalKvs kvs;
   private final GatewayLink gatewayLink;
-  private SchedulerServer scheduler;
+  private volatile SchedulerServer scheduler; // replaced when started again
   private String schedulerDeployment;
   private @Nullable GatewayServer gateway;
   private final List<GatewayServer> moreGateways = new ArrayList<>();
 
   /** How every gateway of this cluster is linked to its scheduler. */
-  private record GatewayLink(boolean roundRobinOnly,
+  private record GatewayLink(boolean roundRobinOnly, boolean overHttp,
       UnaryOperator<SchedulerSettings.Builder> link, Tokenizer tokenizer, int maxLabelSets) {}
 
   private LocalCluster(EngineSimulator engines, Vertx vertx, SchedulerConfig schedulerConfig,
@@ -198,6 +198,7 @@ public final class LocalCluster implements AutoCloseable {
     private GatewayConfig gateway = GatewayConfig.builder().host("127.0.0.1").build();
     private boolean gatewayRoundRobin;
     private UnaryOperator<SchedulerSettings.Builder> schedulerLink = b -> b;
+    private boolean schedulerOverHttp;
     private TokenizerSource tokenizer = TokenizerSource.DEFAULT;
     private SchedulerConfig scheduler = SchedulerConfig.builder().host("127.0.0.1").build();
     private Cms cms = Cms.REDIS_IF_INSTALLED;
@@ -263,6 +264,16 @@ public final class LocalCluster implements AutoCloseable {
     /** Adjusts how the gateway uses the scheduler (its timeouts, reports). */
     public Builder schedulerLink(UnaryOperator<SchedulerSettings.Builder> adjust) {
       this.schedulerLink = adjust;
+      return this;
+    }
+
+    /**
+     * Whether gateways call the scheduler's {@code /schedule}, {@code /release} and
+     * {@code /report} over HTTP, as separate processes do; by default they call it in process
+     * (the keepalive is a WebSocket either way).
+     */
+    public Builder schedulerOverHttp(boolean overHttp) {
+      this.schedulerOverHttp = overHttp;
       return this;
     }
 
@@ -339,7 +350,7 @@ public final class LocalCluster implements AutoCloseable {
       ComponentMetrics metrics = ComponentMetrics.create(maxLabelSets);
       metrics.registerAll(LlumnixMetrics.scheduler());
       LocalCluster cluster = new LocalCluster(engines, vertx, schedulerConfig, metrics, localCms,
-          endpoints, kvs, new GatewayLink(gatewayRoundRobin, schedulerLink, tokenizer.load(),
+          endpoints, kvs, new GatewayLink(gatewayRoundRobin, schedulerOverHttp, schedulerLink, tokenizer.load(),
               maxLabelSets));
       try {
         cluster.deployScheduler(schedulerConfig);
@@ -372,11 +383,13 @@ public final class LocalCluster implements AutoCloseable {
 
   private GatewayServer deployGateway(GatewayConfig config) throws Exception {
     GatewayLink how = gatewayLink;
+    SchedulerEndpoint endpoint = new SchedulerEndpoint("127.0.0.1", scheduler.actualPort());
     SchedulerSettings schedulers = how.roundRobinOnly() ? null : how.link().apply(
-        SchedulerSettings.builder(List.of(new SchedulerEndpoint("127.0.0.1",
-            scheduler.actualPort()))).fullMode(schedulerConfig.fullMode())).build();
-    // The scheduler is in this process: the gateway asks it from the scheduler's own loop.
+        SchedulerSettings.builder(List.of(endpoint)).fullMode(schedulerConfig.fullMode()))
+        .build();
+    // The scheduler is in this process: the gateway calls it there, from its own loop.
     return GatewayServer.deploy(vertx, config, how.tokenizer(), InstanceDirectory.of(instances),
-        schedulers, how.maxLabelSets(), scheduler.eventLoopContext());
+        schedulers, how.maxLabelSets(), how.overHttp() ? null
+            : new CurrentScheduler(endpoint, () -> scheduler));
   }
 }

@@ -19,6 +19,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The gateway when parts fail: an engine dies mid-run, one ends its streams early, the
@@ -105,8 +107,8 @@ class GatewayFailureIntegrationTest {
    * remembering the failed endpoint moves each request's retry on; with a cooldown the scheduler
    * also passes the instance over once the gateway reported it.
    */
-  void endsStreamsEarly(long cooldownMillis, double retries) throws Exception {
-    cluster = Clusters.liteCluster(2, 20)
+  void endsStreamsEarly(long cooldownMillis, double retries, boolean overHttp) throws Exception {
+    cluster = Clusters.liteCluster(2, 20).schedulerOverHttp(overHttp)
         .scheduler(Clusters.lite().failureCooldownMillis(cooldownMillis).build())
         .gateway(Clusters.gateway().retryMaxCount(1).build()).start();
     await().atMost(Duration.ofSeconds(10)).until(cluster::gatewayReady);
@@ -130,19 +132,24 @@ class GatewayFailureIntegrationTest {
 
   @Test
   void anEngineThatEndsStreamsWithoutAFinishIsNotChosenAgainByTheRetry() throws Exception {
-    endsStreamsEarly(0, 3);
+    endsStreamsEarly(0, 3, false);
   }
 
-  @Test
-  void anEngineThatFailedIsPassedOverByTheSchedulerWhileItCoolsDown() throws Exception {
-    endsStreamsEarly(SchedulerConfig.DEFAULT_FAILURE_COOLDOWN_MILLIS, 1);
-  }
-
-  @Test
-  void withTheSchedulerDownRequestsGoRoundRobinAndSchedulingResumesWhenItReturns()
+  /** The report of the failure reaches the scheduler in process and over HTTP alike. */
+  @ParameterizedTest(name = "over HTTP: {0}")
+  @ValueSource(booleans = {false, true})
+  void anEngineThatFailedIsPassedOverByTheSchedulerWhileItCoolsDown(boolean overHttp)
       throws Exception {
+    endsStreamsEarly(SchedulerConfig.DEFAULT_FAILURE_COOLDOWN_MILLIS, 1, overHttp);
+  }
+
+  /** A stopped scheduler refuses calls in process as its closed port does over HTTP. */
+  @ParameterizedTest(name = "over HTTP: {0}")
+  @ValueSource(booleans = {false, true})
+  void withTheSchedulerDownRequestsGoRoundRobinAndSchedulingResumesWhenItReturns(
+      boolean overHttp) throws Exception {
     cluster = Clusters.liteCluster(2, 20).gateway(Clusters.gateway().retryMaxCount(1).build())
-        .start();
+        .schedulerOverHttp(overHttp).start();
     int gateway = cluster.gatewayPort();
     int scheduler = cluster.schedulerPort();
     await().atMost(Duration.ofSeconds(10)).until(() -> {

@@ -28,9 +28,11 @@ import io.vertx.core.http.ServerWebSocket;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.net.ConnectException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
@@ -42,7 +44,8 @@ import org.jspecify.annotations.Nullable;
  * {@code --internal-port} they are served on that port only. With
  * {@code --colocated-rescheduling-mode} the rescheduler runs here too, over the same CMS view.
  * One verticle, so all scheduling state lives on one event loop and needs no lock; the service
- * is built on that loop at start.
+ * is built on that loop at start. The same calls are public methods for a gateway in this
+ * process ({@link io.llumnix.scheduler.api.InProcessScheduler}), called on that loop.
  *
  * <pre>{@code
  * SchedulerServer server = new SchedulerServer(SchedulerConfig.builder().fullMode(false)
@@ -65,6 +68,7 @@ public final class SchedulerServer extends VerticleBase implements InstanceListe
   private @Nullable HttpServer server;
   private @Nullable HttpServer internalServer;
   private volatile boolean draining;
+  private volatile boolean serving;
   private Clock clock;
 
   /**
@@ -103,6 +107,7 @@ public final class SchedulerServer extends VerticleBase implements InstanceListe
       internal.route().last().handler(ctx -> text(ctx.response(), 404, "Not found"));
       return listen(internal, config.port()).onSuccess(s -> {
         server = s;
+        serving = true;
         logInternalRoutes(s.actualPort());
       });
     }
@@ -121,6 +126,7 @@ public final class SchedulerServer extends VerticleBase implements InstanceListe
       return listen(operator, config.port());
     }).onSuccess(s -> {
       server = s;
+      serving = true;
       logInternalRoutes(internalServer.actualPort());
     });
   }
@@ -169,6 +175,7 @@ public final class SchedulerServer extends VerticleBase implements InstanceListe
 
   @Override
   public Future<?> stop() {
+    serving = false;
     if (service != null) {
       service.stop();
     }
@@ -242,6 +249,39 @@ public final class SchedulerServer extends VerticleBase implements InstanceListe
     }
   }
 
+  // ---- the same calls in process (InProcessScheduler), on the scheduler's event loop
+
+  /** As {@code /schedule}; fails as a refused connection would while the server is down. */
+  public Future<Outcome> schedule(SchedulingRequest request, BooleanSupplier abandoned) {
+    if (!serving()) {
+      return notServing();
+    }
+    return service.schedule(request, abandoned).recover(e -> Future.succeededFuture(
+        new Outcome.Failed(500, String.valueOf(e)))); // as the HTTP route answers it
+  }
+
+  /** As {@code /release}. */
+  public Future<Outcome> release(SchedulingRequest request) {
+    return serving() ? Future.succeededFuture(service.release(request)) : notServing();
+  }
+
+  /** As {@code /report}. */
+  public Future<Void> report(List<ReportItem> items) {
+    if (!serving()) {
+      return notServing();
+    }
+    applyReport(items);
+    return Future.succeededFuture();
+  }
+
+  private boolean serving() {
+    return serving && !draining;
+  }
+
+  private static <T> Future<T> notServing() {
+    return Future.failedFuture(new ConnectException("the scheduler is not serving"));
+  }
+
   private static void answer(HttpServerResponse response, Outcome outcome) {
     if (response.closed()) {
       return; // the gateway gave up while the prefix lookup ran
@@ -263,6 +303,11 @@ public final class SchedulerServer extends VerticleBase implements InstanceListe
       text(ctx.response(), 400, "invalid report req");
       return;
     }
+    applyReport(items);
+    ctx.response().setStatusCode(200).end();
+  }
+
+  private void applyReport(List<ReportItem> items) {
     for (ReportItem item : items) {
       if (item.kind() == ReportItem.Kind.INSTANCE_FAILED) {
         service.failed(item.instanceId());
@@ -272,7 +317,6 @@ public final class SchedulerServer extends VerticleBase implements InstanceListe
     if (lite != null) {
       lite.report(items); // full mode takes no load reports: the engines' statuses carry it
     }
-    ctx.response().setStatusCode(200).end();
   }
 
   private void keepalive(RoutingContext ctx) {

@@ -4,6 +4,7 @@ import io.llumnix.core.instance.InferType;
 import io.llumnix.core.instance.LlmInstance;
 import io.llumnix.core.time.Clock;
 import io.llumnix.openai.OpenAiError;
+import io.llumnix.scheduler.api.InProcessScheduler;
 import io.llumnix.scheduler.api.Outcome;
 import io.llumnix.scheduler.api.ReportItem;
 import io.llumnix.scheduler.api.SchedulerClient;
@@ -140,10 +141,16 @@ public final class RemoteSchedulerBalancer implements Balancer {
 
   public RemoteSchedulerBalancer(Vertx vertx, Clock clock, SchedulerSettings settings,
       RoundRobinBalancer fallback) {
+    this(vertx, clock, settings, fallback, null);
+  }
+
+  /** As the other constructor, calling {@code local}'s endpoint in process when given. */
+  public RemoteSchedulerBalancer(Vertx vertx, Clock clock, SchedulerSettings settings,
+      RoundRobinBalancer fallback, @Nullable InProcessScheduler local) {
     this.clock = clock;
     this.settings = settings;
     this.fallback = fallback;
-    this.client = SchedulerClient.create(vertx, settings.client());
+    this.client = SchedulerClient.create(vertx, settings.client(), local);
     this.connection = new SchedulerConnection(vertx, clock, settings.endpoints(),
         settings.reconnectMillis(), settings.pingCheckMillis(), tracked::clear,
         ServiceToken.of(settings.client().serviceToken()));

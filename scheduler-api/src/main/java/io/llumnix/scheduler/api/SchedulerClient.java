@@ -1,6 +1,9 @@
 package io.llumnix.scheduler.api;
 
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -11,6 +14,8 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -56,13 +61,18 @@ public final class SchedulerClient {
   private static final CharSequence APPLICATION_JSON =
       HttpHeaders.createOptimized("application/json");
 
+  private final Vertx vertx;
   private final HttpClient http;
   private final Settings settings;
+  private final @Nullable InProcessScheduler local;
   private final @Nullable CharSequence authorization;
 
-  private SchedulerClient(HttpClient http, Settings settings) {
+  private SchedulerClient(Vertx vertx, HttpClient http, Settings settings,
+      @Nullable InProcessScheduler local) {
+    this.vertx = vertx;
     this.http = http;
     this.settings = settings;
+    this.local = local;
     ServiceToken token = ServiceToken.of(settings.serviceToken());
     this.authorization = token.enabled()
         ? HttpHeaders.createOptimized(token.authorization()) : null;
@@ -70,31 +80,92 @@ public final class SchedulerClient {
 
   /** A client on {@code vertx}; keep one per gateway (it holds the connection pools). */
   public static SchedulerClient create(Vertx vertx, Settings settings) {
+    return create(vertx, settings, null);
+  }
+
+  /** As {@link #create(Vertx, Settings)}, calling {@code local}'s endpoint in process. */
+  public static SchedulerClient create(Vertx vertx, Settings settings,
+      @Nullable InProcessScheduler local) {
     // Keep-alive connections with no pipelining: a /schedule never waits behind another.
     HttpClient http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true)
             .setTcpNoDelay(true).setConnectTimeout((int) settings.timeoutMillis()),
         new PoolOptions().setHttp1MaxSize(settings.maxConnections()));
-    return new SchedulerClient(http, settings);
+    return new SchedulerClient(vertx, http, settings, local);
   }
 
   /** Asks for instances. */
   public Future<Outcome> schedule(SchedulerEndpoint endpoint, SchedulingRequest request) {
-    return call(endpoint, "/schedule", SchedulingJson.encode(request));
+    InProcessScheduler scheduler = inProcess(endpoint);
+    return scheduler != null
+        ? inProcess(scheduler, (s, abandoned) -> s.schedule(request, abandoned))
+        : call(endpoint, "/schedule", SchedulingJson.encode(request));
   }
 
   /** Releases a request from the one instance its result names. */
   public Future<Outcome> release(SchedulerEndpoint endpoint, SchedulingRequest request) {
-    return call(endpoint, "/release", SchedulingJson.encode(request));
+    InProcessScheduler scheduler = inProcess(endpoint);
+    return scheduler != null ? inProcess(scheduler, (s, abandoned) -> s.release(request))
+        : call(endpoint, "/release", SchedulingJson.encode(request));
   }
 
   /** Reports lite-mode progress; the scheduler answers 200 whatever it applied. */
   public Future<Void> report(SchedulerEndpoint endpoint, List<ReportItem> items) {
-    return post(endpoint, "/report", SchedulingJson.encodeReport(items)).mapEmpty();
+    InProcessScheduler scheduler = inProcess(endpoint);
+    return scheduler != null ? inProcess(scheduler, (s, abandoned) -> s.report(items))
+        : post(endpoint, "/report", SchedulingJson.encodeReport(items)).mapEmpty();
   }
 
   /** Closes the connections. */
   public Future<Void> close() {
     return http.close();
+  }
+
+  private @Nullable InProcessScheduler inProcess(SchedulerEndpoint endpoint) {
+    return local != null && local.endpoint().equals(endpoint) ? local : null;
+  }
+
+  /** A call of the scheduler, told whether its caller stopped waiting. */
+  private interface Call<T> {
+    Future<T> on(InProcessScheduler scheduler, BooleanSupplier abandoned);
+  }
+
+  /**
+   * Runs {@code call} on the scheduler's loop, as a task of its own even when already there
+   * (so a queue worker's next request never runs inside this one's call), and answers on the
+   * caller's loop, within the call timeout (whose timer, set here, fires on that loop too).
+   */
+  private <T> Future<T> inProcess(InProcessScheduler scheduler, Call<T> call) {
+    Context caller = Vertx.currentContext();
+    Thread callingThread = Thread.currentThread();
+    Promise<T> result = Promise.promise();
+    long timer = vertx.setTimer(settings.timeoutMillis(), id -> result.tryFail(
+        new TimeoutException("the scheduler did not answer in " + settings.timeoutMillis()
+            + " ms")));
+    scheduler.context().runOnContext(ignored -> {
+      Future<T> answer;
+      try {
+        answer = call.on(scheduler, () -> result.future().isComplete());
+      } catch (RuntimeException e) {
+        answer = Future.failedFuture(e);
+      }
+      answer.onComplete(ar -> {
+        vertx.cancelTimer(timer);
+        if (caller == null || Thread.currentThread() == callingThread) {
+          settle(result, ar);
+        } else {
+          caller.runOnContext(back -> settle(result, ar));
+        }
+      });
+    });
+    return result.future();
+  }
+
+  private static <T> void settle(Promise<T> result, AsyncResult<T> answer) {
+    if (answer.succeeded()) {
+      result.tryComplete(answer.result());
+    } else {
+      result.tryFail(answer.cause());
+    }
   }
 
   private Future<Outcome> call(SchedulerEndpoint endpoint, String path, Buffer body) {
