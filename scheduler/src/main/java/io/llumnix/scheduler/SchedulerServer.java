@@ -324,82 +324,8 @@ public final class SchedulerServer extends VerticleBase implements InstanceListe
         logger.log(System.Logger.Level.WARNING, "keepalive handshake failed: " + e));
   }
 
-  /**
-   * A gateway's keepalive: after its hello the scheduler answers {@code ok}, then pings every
-   * interval and drops the socket when two pings went unanswered. A dropped gateway has all
-   * its requests released (lite mode).
-   */
   private void keepalive(ServerWebSocket ws) {
-    KeepaliveSession session = new KeepaliveSession(ws);
-    ws.pongHandler(pong -> session.unanswered = 0);
-    ws.textMessageHandler(session::hello);
-    ws.closeHandler(ignored -> session.drop());
-  }
-
-  /** One gateway's keepalive socket. */
-  private final class KeepaliveSession {
-    private final ServerWebSocket ws;
-    private @Nullable String gatewayId;
-    private int unanswered;
-    private long timer = -1;
-    private boolean dropped;
-
-    KeepaliveSession(ServerWebSocket ws) {
-      this.ws = ws;
-    }
-
-    void hello(String text) {
-      if (gatewayId != null) {
-        return;
-      }
-      try {
-        gatewayId = Keepalive.gatewayId(text);
-      } catch (IllegalArgumentException e) {
-        ws.close((short) 1003, "expected {\"host\",\"port\"}");
-        return;
-      }
-      LiteTracking lite = service.lite();
-      if (lite != null) {
-        lite.registerGateway(gatewayId);
-      }
-      ws.writeTextMessage(Keepalive.ACCEPTED);
-      timer = clock.setPeriodic(config.keepaliveIntervalMillis(), this::ping);
-    }
-
-    private void ping() {
-      if (dropped) {
-        return;
-      }
-      if (unanswered >= 2) {
-        logger.log(System.Logger.Level.WARNING,
-            "gateway " + gatewayId + " missed two pings: dropping it");
-        drop();
-        ws.close();
-        return;
-      }
-      unanswered++;
-      ws.writePing(Buffer.buffer("ping"));
-    }
-
-    /**
-     * Released at once when the gateway is dropped: a peer that answers no ping may not
-     * answer the close handshake either, and its requests must not wait for that.
-     */
-    void drop() {
-      if (dropped) {
-        return;
-      }
-      dropped = true;
-      if (timer >= 0) {
-        clock.cancelTimer(timer);
-      }
-      LiteTracking lite = service.lite();
-      if (gatewayId != null && lite != null) {
-        int released = lite.gatewayGone(gatewayId);
-        logger.log(System.Logger.Level.INFO,
-            "gateway " + gatewayId + " disconnected; released " + released + " requests");
-      }
-    }
+    KeepaliveSession.watch(ws, service.lite(), clock, config.keepaliveIntervalMillis());
   }
 
   private static void text(HttpServerResponse response, int status, String message) {
