@@ -56,11 +56,16 @@ run() { # target-name url concurrency endpoint
   echo "$(($(ticks $ENGINE_PID) - engine0)) $(($(ticks $proxy) - proxy0)) $(getconf CLK_TCK)" \
     >"$WORK/$4-$1-$3.cpu"
 }
-# Warm-up: JIT-compile every path before measuring.
+# Warm-up: JIT-compile every path before measuring, at each concurrency measured: one request
+# at a time takes other branches than many at once (uncontended, one chunk per read), and a
+# gateway warmed at 64 only was still recompiling them during the run at 1, on the cores the
+# run measures.
 for target in direct:$ENGINE nginx:$NGINX gateway:$GATEWAY; do
   for endpoint in completions chat; do
-    "$ROOT/llumnix" bench --url "http://127.0.0.1:${target#*:}" --endpoint $endpoint --model m \
-      --num-requests 2000 --max-concurrency 64 --no-progress >/dev/null
+    for c in "${CONCURRENCIES[@]}"; do
+      "$ROOT/llumnix" bench --url "http://127.0.0.1:${target#*:}" --endpoint $endpoint --model m \
+        --num-requests $((c < 64 ? 500 : 2000)) --max-concurrency "$c" --no-progress >/dev/null
+    done
   done
 done
 for endpoint in completions chat; do
