@@ -15,7 +15,8 @@ import java.util.Set;
  * the prompt tokenized (a chat rendered by the model's template first), and the engine request
  * built: the chat-to-completion conversion copies each field to itself, drops what only a chat
  * has, and asks for a stream with usage whatever the client asked (the gateway reshapes it).
- * Thread-safe: the gateway admits on its admission threads, off the event loop.
+ * Thread-safe: the gateway admits on its admission threads, or on its event loop a small
+ * request alone in the gateway.
  */
 public final class Admission {
 
