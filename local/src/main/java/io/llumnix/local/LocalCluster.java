@@ -350,8 +350,8 @@ public final class LocalCluster implements AutoCloseable {
       ComponentMetrics metrics = ComponentMetrics.create(maxLabelSets);
       metrics.registerAll(LlumnixMetrics.scheduler());
       LocalCluster cluster = new LocalCluster(engines, vertx, schedulerConfig, metrics, localCms,
-          endpoints, kvs, new GatewayLink(gatewayRoundRobin, schedulerOverHttp, schedulerLink, tokenizer.load(),
-              maxLabelSets));
+          endpoints, kvs, new GatewayLink(gatewayRoundRobin, schedulerOverHttp, schedulerLink,
+              tokenizer.load(), maxLabelSets));
       try {
         cluster.deployScheduler(schedulerConfig);
         cluster.gateway = cluster.deployGateway(gateway);

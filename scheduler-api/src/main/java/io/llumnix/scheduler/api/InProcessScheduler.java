@@ -15,8 +15,9 @@ import java.util.function.BooleanSupplier;
  * <p>Why: a round trip through both HTTP stacks costs far more than the decision once the
  * event loop has slept between calls, and in one process it buys nothing.
  *
- * <p>Every method is called on the scheduler's event loop ({@link #context()}) and answers
- * there; while the scheduler is not running, calls fail as a refused connection would.
+ * <p>{@link #schedule}, {@link #release} and {@link #report} are called on the scheduler's
+ * event loop ({@link #context()}) and answer there; while the scheduler is not running, they
+ * fail as a refused connection would.
  */
 public interface InProcessScheduler {
 
