@@ -10,6 +10,7 @@ import io.llumnix.gateway.scheduling.InstanceDirectory;
 import io.llumnix.gateway.scheduling.RoundRobinBalancer;
 import io.llumnix.metrics.ComponentMetrics;
 import io.llumnix.testing.Exposition;
+import io.llumnix.tokenizer.Tokenizer;
 import io.llumnix.tokenizer.TokenizerSource;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;
@@ -57,6 +58,17 @@ final class Fixtures {
       GatewayConfig config, @Nullable Clock clock) throws Exception {
     RoundRobinBalancer roundRobin = new RoundRobinBalancer(InstanceDirectory.of(instances));
     return start(vertx, config, roundRobin, roundRobin, clock);
+  }
+
+  /** A round-robin gateway over {@code engine} that tokenizes with {@code tokenizer}. */
+  static GatewayServer roundRobin(Vertx vertx, EngineSimulator engine, Tokenizer tokenizer)
+      throws Exception {
+    RoundRobinBalancer roundRobin = new RoundRobinBalancer(
+        InstanceDirectory.of(List.of(instance(engine))));
+    GatewayServer server = new GatewayServer(config().build(), tokenizer, roundRobin,
+        roundRobin, ComponentMetrics.create(1000), null);
+    vertx.deployVerticle(server).await(10, TimeUnit.SECONDS);
+    return server;
   }
 
   static GatewayServer start(Vertx vertx, GatewayConfig config, Balancer balancer,

@@ -3,9 +3,6 @@ package io.llumnix.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.llumnix.enginesim.EngineSimulator;
-import io.llumnix.gateway.scheduling.InstanceDirectory;
-import io.llumnix.gateway.scheduling.RoundRobinBalancer;
-import io.llumnix.metrics.ComponentMetrics;
 import io.llumnix.tokenizer.Tokenizer;
 import io.llumnix.tokenizer.TokenizerSource;
 import io.vertx.core.Vertx;
@@ -33,12 +30,7 @@ class GatewayTokenizerIntegrationTest {
     engine = Fixtures.engine(20);
     vertx = Vertx.vertx();
     web = WebClient.create(vertx);
-    RoundRobinBalancer roundRobin = new RoundRobinBalancer(
-        InstanceDirectory.of(java.util.List.of(Fixtures.instance(engine))));
-    GatewayServer server = new GatewayServer(Fixtures.config().build(), QWEN3, roundRobin,
-        roundRobin, ComponentMetrics.create(1000), null);
-    vertx.deployVerticle(server).await(10, TimeUnit.SECONDS);
-    gateway = server.actualPort();
+    gateway = Fixtures.roundRobin(vertx, engine, QWEN3).actualPort();
   }
 
   @AfterAll

@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.llumnix.enginesim.EngineSimulator;
-import io.llumnix.gateway.scheduling.InstanceDirectory;
-import io.llumnix.gateway.scheduling.RoundRobinBalancer;
-import io.llumnix.metrics.ComponentMetrics;
 import io.llumnix.tokenizer.ChatTemplate;
 import io.llumnix.tokenizer.Tokenizer;
 import io.llumnix.tokenizer.TokenizerSource;
@@ -17,7 +14,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -62,12 +58,7 @@ class InlineAdmissionTest {
         return builtin.chatTemplate();
       }
     };
-    RoundRobinBalancer roundRobin = new RoundRobinBalancer(
-        InstanceDirectory.of(List.of(Fixtures.instance(engine))));
-    GatewayServer server = new GatewayServer(Fixtures.config().build(), recording, roundRobin,
-        roundRobin, ComponentMetrics.create(1000), null);
-    vertx.deployVerticle(server).await(10, TimeUnit.SECONDS);
-    gateway = server.actualPort();
+    gateway = Fixtures.roundRobin(vertx, engine, recording).actualPort();
   }
 
   @AfterAll
