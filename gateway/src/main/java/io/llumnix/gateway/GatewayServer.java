@@ -339,11 +339,6 @@ public final class GatewayServer extends VerticleBase {
         .onFailure(e -> notAdmitted(ctx, e));
   }
 
-  private void admitted(RoutingContext ctx, Buffer bytes, AdmittedRequest request) {
-    offerMirror(ctx, bytes);
-    admitted(ctx, request, raw(ctx, bytes, request.id(), request.model()));
-  }
-
   private void notAdmitted(RoutingContext ctx, Throwable e) {
     OpenAiError error = e instanceof OpenAiError bad ? bad
         : OpenAiError.of(500, "preprocessing failed");
@@ -362,7 +357,8 @@ public final class GatewayServer extends VerticleBase {
     }
   }
 
-  private void admitted(RoutingContext ctx, AdmittedRequest request, RawRequest raw) {
+  private void admitted(RoutingContext ctx, Buffer bytes, AdmittedRequest request) {
+    offerMirror(ctx, bytes);
     if (ctx.response().closed()) { // left while its prompt was being tokenized
       metrics.rejected(request.model(), 499);
       return;
@@ -373,7 +369,8 @@ public final class GatewayServer extends VerticleBase {
     }
     RequestObservation observation = metrics.observe(request.model(), request.arrivalNanos());
     observation.admitted(clock.nanoTime(), request.prompt().length);
-    Exchange exchange = new Exchange(parts, ctx.response(), request, raw, observation);
+    Exchange exchange = new Exchange(parts, ctx.response(), request,
+        raw(ctx, bytes, request.id(), request.model()), observation);
     inFlight.computeIfPresent(ctx, (c, stop) ->
         () -> exchange.stop(OpenAiError.of(503, "the gateway is shutting down")));
     if (scheduling == context) {
