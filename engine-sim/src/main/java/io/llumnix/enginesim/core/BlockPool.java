@@ -1,6 +1,6 @@
 package io.llumnix.enginesim.core;
 
-import com.carrotsearch.hppc.LongIntHashMap;
+import org.agrona.collections.Long2LongHashMap;
 
 /**
  * The paged KV cache's blocks (vLLM {@code block_pool.py}).
@@ -33,8 +33,12 @@ final class BlockPool {
   private int head = NIL;
   private int tail = NIL;
   private int freeCount;
-  /** Block hash to block: primitive keys, as boxing them cost a third of a simulation's time. */
-  private final LongIntHashMap cached = new LongIntHashMap();
+  /**
+   * Block hash to block, with primitive keys (boxing them cost a third of a simulation's time)
+   * and each key beside its value, so that a lookup, insert or removal costs one cache miss,
+   * not one in the keys' array and one in the values'.
+   */
+  private final Long2LongHashMap cached;
   private long evictions;
   private final PrefixCacheListener listener;
 
@@ -44,6 +48,8 @@ final class BlockPool {
       throw new IllegalArgumentException("numBlocks: " + numBlocks + " (expected: >= 2)");
     }
     this.numBlocks = numBlocks;
+    // Sized once for every block at the map's default load: a full pool never rehashes.
+    cached = new Long2LongHashMap((int) (numBlocks / 0.65f) + 1, 0.65f, NIL);
     slots = new long[numBlocks * STRIDE];
     setRefCount(0, 1); // the null block is never free
     for (int b = 1; b < numBlocks; b++) {
@@ -89,7 +95,7 @@ final class BlockPool {
 
   /** Takes a reference on the cached block with {@code blockHash}; -1 on a miss. */
   int touch(long blockHash) {
-    int b = cached.getOrDefault(blockHash, NIL);
+    int b = (int) cached.get(blockHash);
     if (b == NIL) {
       return NIL;
     }
@@ -126,7 +132,7 @@ final class BlockPool {
       return false;
     }
     // A block computed twice (two requests with the same prefix in flight) is cached once.
-    if (cached.putIfAbsent(h, b)) {
+    if (cached.putIfAbsent(h, b) == NIL) {
       slots[b * STRIDE + HASH] = h;
       slots[b * STRIDE + STATE] |= 1;
       return true;
@@ -178,18 +184,26 @@ final class BlockPool {
     freeCount++;
   }
 
+  /**
+   * Takes {@code b} out of the free queue. The head's previous link is never read, so it is not
+   * kept: popping the head (every allocation) then writes nothing into the next block's record,
+   * a random one whose fetch cost an allocation a cache miss.
+   */
   private void unlink(int b) {
-    int prev = prev(b);
     int next = next(b);
-    if (prev == NIL) {
+    if (b == head) {
       head = next;
+      if (next == NIL) {
+        tail = NIL;
+      }
     } else {
+      int prev = prev(b);
       setNext(prev, next);
-    }
-    if (next == NIL) {
-      tail = prev;
-    } else {
-      setPrev(next, prev);
+      if (next == NIL) {
+        tail = prev;
+      } else {
+        setPrev(next, prev);
+      }
     }
     freeCount--;
   }

@@ -348,8 +348,11 @@ public final class EngineCore {
     request.numOutput++;
 
     FinishReason reason = stopRules.check(request, token, text);
-    // Known before onToken, so that the last token's chunk can carry the finish reason.
-    request.finishReason = reason;
+    // Known before onToken, so that the last token's chunk can carry the finish reason. A
+    // running request's reason is null until then: not writing null spares a cache line.
+    if (reason != null) {
+      request.finishReason = reason;
+    }
     request.listener().onToken(request, stopRules.visibleText(), now);
     if (reason != null) {
       finishedInStep = true;

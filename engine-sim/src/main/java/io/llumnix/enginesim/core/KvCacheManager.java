@@ -56,6 +56,11 @@ final class KvCacheManager {
 
   /** A new request finds its prompt's full blocks in the prefix cache (all but the last token). */
   void lookupPrefixCache(SimRequest request) {
+    // Room for the blocks of the whole answer the simulated model will give.
+    int expected = request.numPromptTokens() + Math.min(request.maxTokens(),
+        Math.max(request.minTokens(), request.outputLength()));
+    request.reserveBlocks((Math.min(expected, config.maxModelLen()) + config.blockSize() - 1)
+        / config.blockSize());
     int hitBlocks = 0;
     if (config.enablePrefixCaching()) {
       int maxBlocks = (request.numTokens - 1) / config.blockSize();
@@ -113,13 +118,15 @@ final class KvCacheManager {
       }
       return;
     }
+    // A multiply-add per token and one mix per block: a mix per token put a chain of two
+    // multiplications per token on the path of every block that fills.
     while (request.numHashedBlocks < upTo) {
       int b = request.numHashedBlocks;
       long h = b == 0 ? noneHash : request.blockHashes[b - 1];
       for (int t = b * bs, end = t + bs; t < end; t++) {
-        h = OutputWords.mix(h * 31 + request.tokenAt(t));
+        h = (h + request.tokenAt(t)) * 0x9E3779B97F4A7C15L;
       }
-      request.addBlockHash(h);
+      request.addBlockHash(OutputWords.mix(h));
     }
   }
 

@@ -16,6 +16,8 @@ public final class SimRequest implements TokenSource {
   public enum Status { WAITING, RUNNING, PREEMPTED, WAITING_FOR_REMOTE_KVS, FINISHED }
 
   private static final int[] NO_TOKEN_IDS = {};
+  private static final int[] NO_BLOCKS = {};
+  private static final long[] NO_HASHES = {};
 
   private final String id;
   private final int numPromptTokens;
@@ -33,10 +35,12 @@ public final class SimRequest implements TokenSource {
   int numTokens;
   int numComputed;
   int numOutput;
+  /** {@link StopRules}' count of output tokens below which nothing can end it; -1 unknown. */
+  int quietUntil = -1;
   Status status = Status.WAITING;
-  int[] blocks = new int[8];
+  int[] blocks = NO_BLOCKS;
   int numBlocks;
-  long[] blockHashes = new long[8];
+  long[] blockHashes = NO_HASHES;
   int numHashedBlocks;
   /** vLLM hashing: the full digest of the last hashed block, the next block's parent. */
   byte @Nullable [] chainDigest;
@@ -56,6 +60,8 @@ public final class SimRequest implements TokenSource {
   /**
    * Creates a request.
    *
+   * @param promptTokens the prompt's token ids, kept as given (a simulation creates a million
+   *     requests, and a copy each was a third of what it allocated): nobody may change them
    * @param outputLength the number of tokens after which the simulated model emits EOS, already
    *     drawn from the length distribution ({@code maxTokens} when EOS is ignored)
    * @param outputSeed seeds the deterministic output tokens and words
@@ -74,7 +80,7 @@ public final class SimRequest implements TokenSource {
     this.stopTokenIds = stopTokenIds.length == 0 ? NO_TOKEN_IDS : stopTokenIds.clone();
     this.outputSeed = outputSeed;
     this.listener = listener;
-    this.promptTokens = promptTokens.clone();
+    this.promptTokens = promptTokens;
     this.numTokens = promptTokens.length;
     if (!this.stop.isEmpty()) {
       outputText = new StringBuilder();
@@ -261,16 +267,29 @@ public final class SimRequest implements TokenSource {
         : OutputWords.tokenId(OutputWords.wordIndex(outputSeed, position - numPromptTokens));
   }
 
+  /**
+   * Makes room for {@code count} blocks and their hashes at once, where the request's whole
+   * length is known, instead of doubling the arrays as it grows.
+   */
+  void reserveBlocks(int count) {
+    if (blocks.length < count) {
+      blocks = Arrays.copyOf(blocks, count);
+    }
+    if (blockHashes.length < count) {
+      blockHashes = Arrays.copyOf(blockHashes, count);
+    }
+  }
+
   void addBlock(int block) {
     if (numBlocks == blocks.length) {
-      blocks = Arrays.copyOf(blocks, blocks.length * 2);
+      blocks = Arrays.copyOf(blocks, Math.max(8, blocks.length * 2));
     }
     blocks[numBlocks++] = block;
   }
 
   void addBlockHash(long hash) {
     if (numHashedBlocks == blockHashes.length) {
-      blockHashes = Arrays.copyOf(blockHashes, blockHashes.length * 2);
+      blockHashes = Arrays.copyOf(blockHashes, Math.max(8, blockHashes.length * 2));
     }
     blockHashes[numHashedBlocks++] = hash;
   }

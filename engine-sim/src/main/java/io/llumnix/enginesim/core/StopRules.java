@@ -24,6 +24,12 @@ final class StopRules {
    */
   @Nullable FinishReason check(SimRequest request, int token, String text) {
     visibleText = text;
+    if (request.quietUntil < 0) {
+      request.quietUntil = quietUntil(request);
+    }
+    if (request.numOutput < request.quietUntil) {
+      return null; // the common case, decided from two fields the step has just read
+    }
     FinishReason reason = null;
     if (request.numOutput >= request.minTokens()) {
       for (int stopId : request.stopTokenIds()) {
@@ -57,6 +63,18 @@ final class StopRules {
       reason = FinishReason.LENGTH;
     }
     return reason;
+  }
+
+  /**
+   * The output count below which no rule can end {@code request}: EOS, {@code max_tokens} and
+   * the model's length are known counts; a stop token or string can match any token.
+   */
+  private int quietUntil(SimRequest request) {
+    if (request.stopTokenIds().length > 0 || request.outputText != null) {
+      return 0;
+    }
+    int eos = Math.max(request.minTokens(), request.outputLength());
+    return Math.min(eos, Math.min(request.maxTokens(), maxModelLen - request.numPromptTokens()));
   }
 
   /** The last checked token's text as the client sees it. */

@@ -31,6 +31,9 @@ public final class RunRecorder {
   private long firstArrivalNanos = Long.MAX_VALUE;
   private long[] firstTokenNanos = new long[0];
   private long lastEndNanos;
+  /** A run of equal gaps between tokens not yet in {@link #itl}: its value and length. */
+  private long pendingGapNanos = -1;
+  private long pendingGaps;
 
   /**
    * @param sloTtftMillis a request meets its SLO with TTFT at most this (0: any)
@@ -71,7 +74,22 @@ public final class RunRecorder {
 
   /** A gap of {@code nanos} between two tokens of one request. */
   public void tokenGap(long nanos) {
-    itl.recordValue(micros(nanos));
+    // Every request decoding in a step waited the same gap since its last token: recording a
+    // step's gaps as one run spares the histogram a write per token.
+    if (nanos == pendingGapNanos) {
+      pendingGaps++;
+      return;
+    }
+    recordPendingGaps();
+    pendingGapNanos = nanos;
+    pendingGaps = 1;
+  }
+
+  private void recordPendingGaps() {
+    if (pendingGaps > 0) {
+      itl.recordValueWithCount(micros(pendingGapNanos), pendingGaps);
+      pendingGaps = 0;
+    }
   }
 
   /** A request got its whole answer: {@code tokens} tokens, the first and last at those times. */
@@ -137,6 +155,7 @@ public final class RunRecorder {
    */
   public PolicyResult result(String name, long preemptions, double hitRatio,
       double sampleIntervalSeconds, double wallSeconds) {
+    recordPendingGaps();
     double span = completed + rejected == 0 ? 0 : (lastEndNanos - firstArrivalNanos) / 1e9;
     int[][] requestRows = new int[requests.length][];
     float[][] kvRows = new float[kvUsage.length][];
