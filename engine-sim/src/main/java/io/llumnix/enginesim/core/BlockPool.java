@@ -15,6 +15,8 @@ import org.agrona.collections.Long2LongHashMap;
 final class BlockPool {
 
   private static final int NIL = -1;
+  /** The prefix-cache index's load factor, Agrona's default. */
+  private static final float INDEX_LOAD = 0.65f;
   /** Longs per block in {@link #slots}. */
   private static final int STRIDE = 3;
   private static final int HASH = 0;
@@ -48,8 +50,8 @@ final class BlockPool {
       throw new IllegalArgumentException("numBlocks: " + numBlocks + " (expected: >= 2)");
     }
     this.numBlocks = numBlocks;
-    // Sized once for every block at the map's default load: a full pool never rehashes.
-    cached = new Long2LongHashMap((int) (numBlocks / 0.65f) + 1, 0.65f, NIL);
+    // Sized once for every block: a full pool never rehashes.
+    cached = new Long2LongHashMap((int) (numBlocks / INDEX_LOAD) + 1, INDEX_LOAD, NIL);
     slots = new long[numBlocks * STRIDE];
     setRefCount(0, 1); // the null block is never free
     for (int b = 1; b < numBlocks; b++) {

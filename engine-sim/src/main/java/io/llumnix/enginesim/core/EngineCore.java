@@ -75,6 +75,7 @@ public final class EngineCore {
       throw new IllegalArgumentException("request id already in use: " + request.id());
     }
     request.arrivalNanos = nowNanos;
+    request.quietUntil = stopRules.quietUntil(request);
     live.put(request.id(), request);
     waiting.addLast(request);
   }
@@ -178,6 +179,7 @@ public final class EngineCore {
       return false;
     }
     request.arrivalNanos = nowNanos - ageNanos;
+    request.quietUntil = stopRules.quietUntil(request);
     if (withKv) {
       int computed = request.numTokens - 1;
       request.numComputed = 0;

@@ -57,10 +57,8 @@ final class KvCacheManager {
   /** A new request finds its prompt's full blocks in the prefix cache (all but the last token). */
   void lookupPrefixCache(SimRequest request) {
     // Room for the blocks of the whole answer the simulated model will give.
-    int expected = request.numPromptTokens() + Math.min(request.maxTokens(),
-        Math.max(request.minTokens(), request.outputLength()));
-    request.reserveBlocks((Math.min(expected, config.maxModelLen()) + config.blockSize() - 1)
-        / config.blockSize());
+    int tokens = request.numPromptTokens() + request.plannedOutputTokens(config.maxModelLen());
+    request.reserveBlocks((tokens + config.blockSize() - 1) / config.blockSize());
     int hitBlocks = 0;
     if (config.enablePrefixCaching()) {
       int maxBlocks = (request.numTokens - 1) / config.blockSize();

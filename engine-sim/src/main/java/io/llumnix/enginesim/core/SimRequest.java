@@ -35,8 +35,8 @@ public final class SimRequest implements TokenSource {
   int numTokens;
   int numComputed;
   int numOutput;
-  /** {@link StopRules}' count of output tokens below which nothing can end it; -1 unknown. */
-  int quietUntil = -1;
+  /** {@link StopRules}' count of output tokens below which nothing can end it (0: none). */
+  int quietUntil;
   Status status = Status.WAITING;
   int[] blocks = NO_BLOCKS;
   int numBlocks;
@@ -258,6 +258,16 @@ public final class SimRequest implements TokenSource {
 
   boolean finished() {
     return status == Status.FINISHED;
+  }
+
+  /**
+   * The output count at which the simulated model's answer ends unless a stop token or string
+   * ends it first: its EOS (not before {@code minTokens}), {@code maxTokens}, or the model's
+   * length {@code maxModelLen}.
+   */
+  int plannedOutputTokens(int maxModelLen) {
+    return Math.min(Math.max(minTokens, outputLength),
+        Math.min(maxTokens, maxModelLen - numPromptTokens));
   }
 
   /** Token {@code position} of the sequence: a prompt token, or an output token sampled. */
