@@ -65,16 +65,18 @@ final class Fixtures {
       throws Exception {
     RoundRobinBalancer roundRobin = new RoundRobinBalancer(
         InstanceDirectory.of(List.of(instance(engine))));
-    GatewayServer server = new GatewayServer(config().build(), tokenizer, roundRobin,
-        roundRobin, ComponentMetrics.create(1000), null);
-    vertx.deployVerticle(server).await(10, TimeUnit.SECONDS);
-    return server;
+    return start(vertx, config().build(), tokenizer, roundRobin, roundRobin, null);
   }
 
   static GatewayServer start(Vertx vertx, GatewayConfig config, Balancer balancer,
       RoundRobinBalancer roundRobin, @Nullable Clock clock) throws Exception {
-    GatewayServer server = new GatewayServer(config, TokenizerSource.BUILTIN.load(), balancer,
-        roundRobin, ComponentMetrics.create(1000), clock);
+    return start(vertx, config, TokenizerSource.BUILTIN.load(), balancer, roundRobin, clock);
+  }
+
+  private static GatewayServer start(Vertx vertx, GatewayConfig config, Tokenizer tokenizer,
+      Balancer balancer, RoundRobinBalancer roundRobin, @Nullable Clock clock) throws Exception {
+    GatewayServer server = new GatewayServer(config, tokenizer, balancer, roundRobin,
+        ComponentMetrics.create(1000), clock);
     vertx.deployVerticle(server).await(10, TimeUnit.SECONDS);
     return server;
   }
