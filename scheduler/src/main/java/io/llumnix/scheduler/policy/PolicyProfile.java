@@ -2,6 +2,7 @@ package io.llumnix.scheduler.policy;
 
 import java.util.Arrays;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How one infer type's instances are chosen: metrics (lower is better, compared in order),
@@ -55,31 +56,25 @@ public final class PolicyProfile<I extends InstanceView> {
   }
 
   private int filter(List<I> candidates, boolean fallback) {
-    int count = 0;
+    int n = candidates.size();
     // Only global filters read the verdicts: without them there is nothing to record.
-    boolean verdicts = !globalFilters.isEmpty();
-    if (verdicts) {
-      Arrays.fill(failed, 0, candidates.size(), false);
+    boolean @Nullable [] verdicts = globalFilters.isEmpty() ? null : failed;
+    if (verdicts != null) {
+      Arrays.fill(verdicts, 0, n, false);
     }
-    for (int f = 0; f < filters.size(); f++) {
-      filters.get(f).prepare();
+    for (int i = 0; i < n; i++) {
+      passing[i] = i;
     }
-    for (int i = 0; i < candidates.size(); i++) {
-      I candidate = candidates.get(i);
-      boolean accepted = true;
-      for (int f = 0; f < filters.size() && accepted; f++) {
-        Filter<I> filter = filters.get(f);
-        if (fallback && filter.skippableOnFallback()) {
-          continue;
-        }
-        accepted = filter.accept(candidate);
-        if (!accepted && verdicts && filter.rejectionIsFailure()) {
-          failed[i] = true;
-        }
+    // Filter by filter, each over those the last kept: a candidate meets the filters in order
+    // and stops at the first that rejects it, as one candidate at a time would.
+    int count = n;
+    for (int f = 0; f < filters.size() && count > 0; f++) {
+      Filter<I> filter = filters.get(f);
+      if (fallback && filter.skippableOnFallback()) {
+        continue;
       }
-      if (accepted) {
-        passing[count++] = i;
-      }
+      filter.prepare();
+      count = filter.retain(candidates, passing, count, verdicts);
     }
     for (int g = 0; g < globalFilters.size() && count > 0; g++) {
       count = globalFilters.get(g).filter(candidates, failed, passing, count);

@@ -74,6 +74,32 @@ class FullModePoliciesTest {
   }
 
   @Test
+  void stalenessCountsWholeSecondsAsTheReferenceDoes() {
+    CmsView view = view(1);
+    CmsInstance instance = view.instance("i0");
+    FullModePolicies.Fresh fresh = new FullModePolicies.Fresh(60, clock);
+    clock.advanceMillis(60_999); // floor(60.999 s) = 60: still fresh
+    fresh.prepare();
+    assertThat(fresh.accept(instance)).isTrue();
+    clock.advanceMillis(1); // 61 s
+    fresh.prepare();
+    assertThat(fresh.accept(instance)).isFalse();
+    // A status from the future (a llumlet's clock ahead) is fresh; with a negative bound only
+    // such a status is, as floor(age) <= -1 says.
+    FullModePolicies.Fresh never = new FullModePolicies.Fresh(-1, clock);
+    never.prepare();
+    assertThat(never.accept(instance)).isFalse();
+    view.acceptStatus(instance.status().toBuilder().setUpdateId(2)
+        .setTimestampMs(clock.epochMillis() + 1).build());
+    assertThat(never.accept(instance)).isTrue();
+    // Bounds past any clock neither overflow nor reject: only a status never reported fails.
+    FullModePolicies.Fresh forever = new FullModePolicies.Fresh(Long.MAX_VALUE, clock);
+    forever.prepare();
+    assertThat(forever.accept(instance)).isTrue();
+    assertThat(forever.accept(view.instance("i1"))).isTrue();
+  }
+
+  @Test
   void failoverDomains() {
     CmsView view = view(1);
     fail(view, "i0");

@@ -78,4 +78,33 @@ class PolicyProfileTest {
     profile.select(healthy);
     assertThat(verdicts.get(1)).containsExactly(false, false);
   }
+
+  @Test
+  void aCandidateStopsAtTheFirstFilterThatRejectsIt() {
+    List<List<Boolean>> verdicts = new ArrayList<>();
+    GlobalFilter<View> recorder = (candidates, failed, passing, count) -> {
+      List<Boolean> row = new ArrayList<>();
+      for (int i = 0; i < candidates.size(); i++) {
+        row.add(failed[i]);
+      }
+      verdicts.add(row);
+      return count;
+    };
+    Metric<View> metric = Metric.numRequests();
+    // The load filter comes first here: "a", busy and unhealthy, is only busy, as it never
+    // meets the health filter; "c", healthy but busy, passes nothing either.
+    PolicyProfile<View> profile = new PolicyProfile<>(List.of(metric),
+        List.of(Filter.metricBelow(metric, 5), new Healthy()), List.of(recorder),
+        Selector.metricBased(1, 0));
+    List<View> views = List.of(new View("a", 9, 0, false), new View("b", 3, 0, true),
+        new View("c", 8, 0, true), new View("d", 1, 0, false));
+    assertThat(profile.select(views)).isEqualTo(1);
+    assertThat(verdicts).containsExactly(List.of(false, false, false, true));
+    // With every candidate busy, the fallback pass meets the health filter alone (the first
+    // pass kept none, so the global filter heard only the second).
+    List<View> busy = List.of(new View("a", 9, 0, false), new View("c", 8, 0, true));
+    assertThat(profile.select(busy)).isEqualTo(1);
+    assertThat(verdicts).hasSize(2);
+    assertThat(verdicts.get(1)).containsExactly(true, false);
+  }
 }
