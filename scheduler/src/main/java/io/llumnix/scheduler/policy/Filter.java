@@ -20,7 +20,7 @@ public interface Filter<I extends InstanceView> {
    * <p>A filter on the hot path overrides this with {@code return retainAccepted(this, ...)},
    * which looks the same but compiles the loop for its class alone, with its {@code accept}
    * inlined: one loop shared by every filter calls each through an interface dispatch, which
-   * was half a decision's time at a thousand instances.
+   * cost a sixth of a decision's time at a thousand instances.
    */
   default int retain(List<? extends I> candidates, int[] passing, int count,
       boolean @Nullable [] failed) {

@@ -31,6 +31,18 @@ class PolicyProfileTest {
     }
   }
 
+  /** A global filter that keeps every candidate and adds the verdicts it heard to {@code rows}. */
+  static GlobalFilter<View> recording(List<List<Boolean>> rows) {
+    return (candidates, failed, passing, count) -> {
+      List<Boolean> row = new ArrayList<>();
+      for (int i = 0; i < candidates.size(); i++) {
+        row.add(failed[i]);
+      }
+      rows.add(row);
+      return count;
+    };
+  }
+
   @Test
   void globalFiltersRunAfterSingleFiltersInBothPasses() {
     List<View> views = List.of(new View("a", 0, 0, true), new View("b", 1, 0, true),
@@ -58,14 +70,7 @@ class PolicyProfileTest {
     List<View> views = List.of(new View("a", 0, 0, false), new View("b", 9, 0, true),
         new View("c", 1, 0, true));
     List<List<Boolean>> verdicts = new ArrayList<>();
-    GlobalFilter<View> recorder = (candidates, failed, passing, count) -> {
-      List<Boolean> row = new ArrayList<>();
-      for (int i = 0; i < candidates.size(); i++) {
-        row.add(failed[i]);
-      }
-      verdicts.add(row);
-      return count;
-    };
+    GlobalFilter<View> recorder = recording(verdicts);
     Metric<View> metric = Metric.numRequests();
     PolicyProfile<View> profile = new PolicyProfile<>(List.of(metric),
         List.of(new Healthy(), Filter.metricBelow(metric, 5)), List.of(recorder),
@@ -82,14 +87,7 @@ class PolicyProfileTest {
   @Test
   void aCandidateStopsAtTheFirstFilterThatRejectsIt() {
     List<List<Boolean>> verdicts = new ArrayList<>();
-    GlobalFilter<View> recorder = (candidates, failed, passing, count) -> {
-      List<Boolean> row = new ArrayList<>();
-      for (int i = 0; i < candidates.size(); i++) {
-        row.add(failed[i]);
-      }
-      verdicts.add(row);
-      return count;
-    };
+    GlobalFilter<View> recorder = recording(verdicts);
     Metric<View> metric = Metric.numRequests();
     // The load filter comes first here: "a", busy and unhealthy, is only busy, as it never
     // meets the health filter; "c", healthy but busy, passes nothing either.
