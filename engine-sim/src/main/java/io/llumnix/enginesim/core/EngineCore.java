@@ -2,6 +2,8 @@ package io.llumnix.enginesim.core;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -330,9 +332,13 @@ public final class EngineCore {
     return planner.preemptions();
   }
 
-  /** Live requests: waiting or running. */
-  public List<SimRequest> requests() {
-    return List.copyOf(live.values());
+  /**
+   * Live requests, waiting or running: a view, valid until the engine next changes (the
+   * llumlet reads it on every status write, and a copy of hundreds was a twentieth of a
+   * full-mode simulation).
+   */
+  public Collection<SimRequest> requests() {
+    return Collections.unmodifiableCollection(live.values());
   }
 
   private void sample(SimRequest request, long now) {

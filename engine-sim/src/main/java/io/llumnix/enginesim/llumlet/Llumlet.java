@@ -8,10 +8,8 @@ import io.llumnix.enginesim.core.SimRequest;
 import io.llumnix.core.time.Clock;
 import io.vertx.core.Future;
 import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
+import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Publishes one engine's metadata and status to the CMS, as the reference's llumlet does.
@@ -59,7 +57,7 @@ public final class Llumlet {
   private final InstanceMetadata metadata;
   private final EngineCore core;
   /** Ids of requests seen waiting, with when they arrived, oldest first. */
-  private final LinkedHashMap<String, Long> recentWaiting = new LinkedHashMap<>();
+  private final RecentArrivals recentWaiting = new RecentArrivals();
   private int stepId;
   private int updateId;
   private long lastWriteMillis;
@@ -151,7 +149,7 @@ public final class Llumlet {
     if (core.numRunning() + core.numWaiting() <= 1) {
       lastProgressMillis = clock.epochMillis(); // the engine was idle until now
     }
-    recentWaiting.put(vllmId(requestId), clock.epochMillis());
+    recentWaiting.seen(vllmId(requestId), clock.epochMillis());
     changed();
   }
 
@@ -185,22 +183,16 @@ public final class Llumlet {
     }
     dirty = false;
     long now = clock.epochMillis();
-    List<SimRequest> live = core.requests();
+    Collection<SimRequest> live = core.requests();
     List<String> waiting = new ArrayList<>();
     for (SimRequest r : live) {
       if (r.status() != SimRequest.Status.RUNNING) {
         String id = vllmId(r.id());
         waiting.add(id);
-        recentWaiting.putIfAbsent(id, now);
+        recentWaiting.seenIfAbsent(id, now);
       }
     }
-    for (Iterator<Map.Entry<String, Long>> it = recentWaiting.entrySet().iterator();
-        it.hasNext(); ) {
-      if (now - it.next().getValue() <= settings.recentWaitingMillis()) {
-        break;
-      }
-      it.remove();
-    }
+    recentWaiting.expire(now, settings.recentWaitingMillis());
     updateId++;
     InstanceStatus.Builder builder = StatusSnapshot.of(core, live)
         .setInstanceId(instanceId())
@@ -208,7 +200,7 @@ public final class Llumlet {
         .setUpdateId(updateId)
         .setSchedulable(!draining)
         .addAllWaitingRequests(waiting)
-        .addAllRecentWaitingRequests(recentWaiting.keySet());
+        .addAllRecentWaitingRequests(recentWaiting.ids());
     migrations.fill(builder);
     InstanceStatus status = builder.build();
     write(status, now);

@@ -3,7 +3,7 @@ package io.llumnix.enginesim.llumlet;
 import io.llumnix.cms.proto.InstanceStatus;
 import io.llumnix.enginesim.core.EngineCore;
 import io.llumnix.enginesim.core.SimRequest;
-import java.util.List;
+import java.util.Collection;
 
 /**
  * An instance status computed from the engine's real state, field by field as the reference's
@@ -19,7 +19,7 @@ final class StatusSnapshot {
    * The status fields of {@code core}; the caller stamps ids, timestamp and the request-id
    * lists.
    */
-  static InstanceStatus.Builder of(EngineCore core, List<SimRequest> live) {
+  static InstanceStatus.Builder of(EngineCore core, Collection<SimRequest> live) {
     int blockSize = core.config().blockSize();
     long totalTokens = (long) core.config().numGpuBlocks() * blockSize;
     int waiting = 0;
