@@ -8,7 +8,6 @@ import io.llumnix.enginesim.core.SimRequest;
 import io.llumnix.core.time.Clock;
 import io.vertx.core.Future;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 
 /**
@@ -183,18 +182,15 @@ public final class Llumlet {
     }
     dirty = false;
     long now = clock.epochMillis();
-    Collection<SimRequest> live = core.requests();
     List<String> waiting = new ArrayList<>();
-    for (SimRequest r : live) {
-      if (r.status() != SimRequest.Status.RUNNING) {
-        String id = vllmId(r.id());
-        waiting.add(id);
-        recentWaiting.seenIfAbsent(id, now);
-      }
+    for (SimRequest r : core.waitingView()) {
+      String id = vllmId(r.id());
+      waiting.add(id);
+      recentWaiting.seenIfAbsent(id, now);
     }
     recentWaiting.expire(now, settings.recentWaitingMillis());
     updateId++;
-    InstanceStatus.Builder builder = StatusSnapshot.of(core, live)
+    InstanceStatus.Builder builder = StatusSnapshot.of(core)
         .setInstanceId(instanceId())
         .setStepId(stepId)
         .setUpdateId(updateId)

@@ -3,7 +3,6 @@ package io.llumnix.enginesim.llumlet;
 import io.llumnix.cms.proto.InstanceStatus;
 import io.llumnix.enginesim.core.EngineCore;
 import io.llumnix.enginesim.core.SimRequest;
-import java.util.Collection;
 
 /**
  * An instance status computed from the engine's real state, field by field as the reference's
@@ -13,73 +12,84 @@ import java.util.Collection;
  */
 final class StatusSnapshot {
 
-  private StatusSnapshot() {}
+  private final int blockSize;
+  private int waiting;
+  private int loading;
+  private long loadingTokens;
+  private long waitingUncomputed;
+  private int waitingToDecode;
+  private long waitingToDecodeTokens;
+  private long runningPrefillUncomputed;
+  private long runningPrefillUnallocated;
+  private int runningToDecode;
+  private long runningToDecodeTokens;
+
+  private StatusSnapshot(int blockSize) {
+    this.blockSize = blockSize;
+  }
 
   /**
    * The status fields of {@code core}; the caller stamps ids, timestamp and the request-id
    * lists.
    */
-  static InstanceStatus.Builder of(EngineCore core, Collection<SimRequest> live) {
+  static InstanceStatus.Builder of(EngineCore core) {
     int blockSize = core.config().blockSize();
-    long totalTokens = (long) core.config().numGpuBlocks() * blockSize;
-    int waiting = 0;
-    int loading = 0;
-    long loadingTokens = 0;
-    long waitingUncomputed = 0;
-    int waitingToDecode = 0;
-    long waitingToDecodeTokens = 0;
-    long runningPrefillUncomputed = 0;
-    long runningPrefillUnallocated = 0;
-    int runningToDecode = 0;
-    long runningToDecodeTokens = 0;
-    for (SimRequest r : live) {
-      int tokens = r.numPromptTokens() + r.numOutputTokens();
-      boolean toDecode = r.maxTokens() > 1;
-      switch (r.status()) {
-        case WAITING_FOR_REMOTE_KVS -> {
-          loading++;
-          loadingTokens += tokens;
-        }
-        case WAITING, PREEMPTED -> {
-          waiting++;
-          // A preempted request recomputes everything it had: prompt and output so far.
-          waitingUncomputed += tokens - r.numComputedTokens();
-          if (toDecode) {
-            waitingToDecode++;
-            waitingToDecodeTokens += tokens;
-          }
-        }
-        case RUNNING -> {
-          if (r.numComputedTokens() < r.numPromptTokens()) {
-            runningPrefillUncomputed += r.numPromptTokens() - r.numComputedTokens();
-            long allocated = (long) r.blockIds().length * blockSize;
-            runningPrefillUnallocated += Math.max(0, r.numPromptTokens() - allocated);
-          }
-          if (toDecode) {
-            runningToDecode++;
-            runningToDecodeTokens += tokens;
-          }
-        }
-        case FINISHED -> { }
-      }
+    StatusSnapshot counts = new StatusSnapshot(blockSize);
+    for (SimRequest r : core.runningView()) {
+      counts.add(r);
     }
-    int running = live.size() - waiting - loading;
+    for (SimRequest r : core.waitingView()) {
+      counts.add(r);
+    }
+    long totalTokens = (long) core.config().numGpuBlocks() * blockSize;
     return InstanceStatus.newBuilder()
-        .setNumWaitingRequests(waiting)
-        .setNumRunningRequests(running)
-        .setNumLoadingRequests(loading)
-        .setNumTokensLoadingRequests(clamp(loadingTokens))
+        .setNumWaitingRequests(counts.waiting)
+        .setNumRunningRequests(core.numRunning())
+        .setNumLoadingRequests(counts.loading)
+        .setNumTokensLoadingRequests(clamp(counts.loadingTokens))
         .setNumTotalGpuTokens(clamp(totalTokens))
         .setNumUsedGpuTokens(clamp(totalTokens - (long) core.numFreeBlocks() * blockSize))
-        .setNumUncomputedTokensSchedulerWaitingPrefills(clamp(waitingUncomputed))
-        .setNumUncomputedTokensAllWaitingPrefills(clamp(waitingUncomputed))
-        .setSchedulerWaitingToDecodeRequestsNum(waitingToDecode)
-        .setSchedulerWaitingToDecodeTokensNum(clamp(waitingToDecodeTokens))
-        .setNumUncomputedTokensSchedulerRunningPrefills(clamp(runningPrefillUncomputed))
-        .setNumUnallocatedTokensSchedulerRunningPrefills(clamp(runningPrefillUnallocated))
-        .setSchedulerRunningToDecodeRequestsNum(runningToDecode)
-        .setSchedulerRunningToDecodeTokensNum(clamp(runningToDecodeTokens))
+        .setNumUncomputedTokensSchedulerWaitingPrefills(clamp(counts.waitingUncomputed))
+        .setNumUncomputedTokensAllWaitingPrefills(clamp(counts.waitingUncomputed))
+        .setSchedulerWaitingToDecodeRequestsNum(counts.waitingToDecode)
+        .setSchedulerWaitingToDecodeTokensNum(clamp(counts.waitingToDecodeTokens))
+        .setNumUncomputedTokensSchedulerRunningPrefills(clamp(counts.runningPrefillUncomputed))
+        .setNumUnallocatedTokensSchedulerRunningPrefills(clamp(counts.runningPrefillUnallocated))
+        .setSchedulerRunningToDecodeRequestsNum(counts.runningToDecode)
+        .setSchedulerRunningToDecodeTokensNum(clamp(counts.runningToDecodeTokens))
         .setProfilingId(-1);
+  }
+
+  private void add(SimRequest r) {
+    int tokens = r.numPromptTokens() + r.numOutputTokens();
+    boolean toDecode = r.maxTokens() > 1;
+    switch (r.status()) {
+      case WAITING_FOR_REMOTE_KVS -> {
+        loading++;
+        loadingTokens += tokens;
+      }
+      case WAITING, PREEMPTED -> {
+        waiting++;
+        // A preempted request recomputes everything it had: prompt and output so far.
+        waitingUncomputed += tokens - r.numComputedTokens();
+        if (toDecode) {
+          waitingToDecode++;
+          waitingToDecodeTokens += tokens;
+        }
+      }
+      case RUNNING -> {
+        if (r.numComputedTokens() < r.numPromptTokens()) {
+          runningPrefillUncomputed += r.numPromptTokens() - r.numComputedTokens();
+          long allocated = (long) r.blockIds().length * blockSize;
+          runningPrefillUnallocated += Math.max(0, r.numPromptTokens() - allocated);
+        }
+        if (toDecode) {
+          runningToDecode++;
+          runningToDecodeTokens += tokens;
+        }
+      }
+      case FINISHED -> { }
+    }
   }
 
   private static int clamp(long value) {
