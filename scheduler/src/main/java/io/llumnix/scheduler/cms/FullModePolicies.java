@@ -14,7 +14,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import org.jspecify.annotations.Nullable;
 
 /** Full mode's metrics, filters and the policies built from them: load-balance and flood. */
 public final class FullModePolicies {
@@ -97,12 +96,6 @@ public final class FullModePolicies {
     }
 
     @Override
-    public int retain(List<? extends CmsInstance> candidates, int[] passing, int count,
-        boolean @Nullable [] failed) {
-      return Filter.retainAccepted(this, candidates, passing, count, failed);
-    }
-
-    @Override
     public boolean rejectionIsFailure() {
       return true;
     }
@@ -142,12 +135,6 @@ public final class FullModePolicies {
     public boolean accept(CmsInstance instance) {
       // Long.MIN_VALUE (never reported) is never above tooOldMillis.
       return instance.statusTimestampMs() > tooOldMillis;
-    }
-
-    @Override
-    public int retain(List<? extends CmsInstance> candidates, int[] passing, int count,
-        boolean @Nullable [] failed) {
-      return Filter.retainAccepted(this, candidates, passing, count, failed);
     }
 
     @Override

@@ -1,6 +1,5 @@
 package io.llumnix.scheduler.policy;
 
-import java.util.Arrays;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -14,6 +13,13 @@ import org.jspecify.annotations.Nullable;
  * {@linkplain Filter#rejectionIsFailure() failed}. Not thread-safe: scratch arrays are reused,
  * so a selection allocates nothing once they are large enough.
  *
+ * <p>The filters run in one pass over the candidates, the first three each called from a call
+ * site of its own: the JIT then inlines each one's {@code accept}, and a candidate's fields,
+ * read by the first filter, are still in the cache for the others. A loop over a list of
+ * filters calls every filter from one site, through an interface dispatch; run filter by
+ * filter, it reads every candidate once per filter: at a thousand instances, either made a
+ * decision twice as long.
+ *
  * @param <I> the view its parts read
  */
 public final class PolicyProfile<I extends InstanceView> {
@@ -22,6 +28,11 @@ public final class PolicyProfile<I extends InstanceView> {
   private final List<Filter<I>> filters;
   private final List<GlobalFilter<I>> globalFilters;
   private final Selector<I> selector;
+  private final Filter<I> first;
+  private final Filter<I> second;
+  private final Filter<I> third;
+  /** The filters after the third, called from one site (no built-in policy has more). */
+  private final List<Filter<I>> more;
   private int[] passing = new int[64];
   private boolean[] failed = new boolean[64];
 
@@ -36,6 +47,22 @@ public final class PolicyProfile<I extends InstanceView> {
     this.filters = List.copyOf(filters);
     this.globalFilters = List.copyOf(globalFilters);
     this.selector = selector;
+    this.first = slot(0);
+    this.second = slot(1);
+    this.third = slot(2);
+    this.more = this.filters.subList(Math.min(3, this.filters.size()), this.filters.size());
+  }
+
+  /** Accepts every instance: an empty slot, or a filter the fallback pass skips. */
+  private static final Filter<InstanceView> ACCEPT = instance -> true;
+
+  @SuppressWarnings("unchecked")
+  private static <I extends InstanceView> Filter<I> accept() {
+    return (Filter<I>) ACCEPT;
+  }
+
+  private Filter<I> slot(int i) {
+    return i < filters.size() ? filters.get(i) : accept();
   }
 
   /** Returns the index in {@code candidates} of the chosen instance, or -1 when none may be. */
@@ -56,30 +83,45 @@ public final class PolicyProfile<I extends InstanceView> {
   }
 
   private int filter(List<I> candidates, boolean fallback) {
-    int n = candidates.size();
+    Filter<I> a = inPass(first, fallback);
+    Filter<I> b = inPass(second, fallback);
+    Filter<I> c = inPass(third, fallback);
+    for (int f = 0; f < filters.size(); f++) {
+      filters.get(f).prepare();
+    }
     // Only global filters read the verdicts: without them there is nothing to record.
-    boolean @Nullable [] verdicts = globalFilters.isEmpty() ? null : failed;
-    if (verdicts != null) {
-      Arrays.fill(verdicts, 0, n, false);
-    }
-    for (int i = 0; i < n; i++) {
-      passing[i] = i;
-    }
-    // Filter by filter, each over those the last kept: a candidate meets the filters in order
-    // and stops at the first that rejects it, as one candidate at a time would.
-    int count = n;
-    for (int f = 0; f < filters.size() && count > 0; f++) {
-      Filter<I> filter = filters.get(f);
-      if (fallback && filter.skippableOnFallback()) {
-        continue;
+    boolean verdicts = !globalFilters.isEmpty();
+    int count = 0;
+    for (int i = 0; i < candidates.size(); i++) {
+      I candidate = candidates.get(i);
+      // The first filter that rejects the candidate, in order, or null.
+      @Nullable Filter<I> rejecting = !a.accept(candidate) ? a : !b.accept(candidate) ? b
+          : !c.accept(candidate) ? c : more.isEmpty() ? null : rejecting(candidate, fallback);
+      if (rejecting == null) {
+        passing[count++] = i;
       }
-      filter.prepare();
-      count = filter.retain(candidates, passing, count, verdicts);
+      if (verdicts) {
+        failed[i] = rejecting != null && rejecting.rejectionIsFailure();
+      }
     }
     for (int g = 0; g < globalFilters.size() && count > 0; g++) {
       count = globalFilters.get(g).filter(candidates, failed, passing, count);
     }
     return count;
+  }
+
+  private Filter<I> inPass(Filter<I> filter, boolean fallback) {
+    return fallback && filter.skippableOnFallback() ? accept() : filter;
+  }
+
+  private @Nullable Filter<I> rejecting(I candidate, boolean fallback) {
+    for (int f = 0; f < more.size(); f++) {
+      Filter<I> filter = more.get(f);
+      if (!(fallback && filter.skippableOnFallback()) && !filter.accept(candidate)) {
+        return filter;
+      }
+    }
+    return null;
   }
 
   @Override

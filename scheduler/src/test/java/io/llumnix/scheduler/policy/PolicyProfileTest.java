@@ -105,4 +105,23 @@ class PolicyProfileTest {
     assertThat(verdicts).hasSize(2);
     assertThat(verdicts.get(1)).containsExactly(true, false);
   }
+
+  @Test
+  void filtersPastTheThirdRunInOrderToo() {
+    List<List<Boolean>> verdicts = new ArrayList<>();
+    Metric<View> metric = Metric.numRequests();
+    Filter<View> any = instance -> true;
+    // Four filters: the fourth, past the three with call sites of their own, is the busy one.
+    PolicyProfile<View> profile = new PolicyProfile<>(List.of(metric),
+        List.of(any, any, new Healthy(), Filter.metricBelow(metric, 5)),
+        List.of(recording(verdicts)), Selector.metricBased(1, 0));
+    List<View> views = List.of(new View("a", 9, 0, true), new View("b", 3, 0, false),
+        new View("c", 4, 0, true));
+    assertThat(profile.select(views)).isEqualTo(2);
+    assertThat(verdicts).containsExactly(List.of(false, true, false));
+    // All busy or failed: the fallback pass drops the fourth and keeps the healthy one.
+    List<View> busy = List.of(new View("a", 9, 0, true), new View("b", 3, 0, false));
+    assertThat(profile.select(busy)).isEqualTo(0);
+    assertThat(verdicts.get(verdicts.size() - 1)).containsExactly(false, true);
+  }
 }
