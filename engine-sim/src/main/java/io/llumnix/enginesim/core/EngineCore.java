@@ -335,8 +335,8 @@ public final class EngineCore {
   /**
    * {@link #runningRequests} without the copy: a view, valid until the engine next changes. The
    * llumlet reads it and {@link #waitingView} on every status write (hundreds of requests,
-   * every 40 ms), where copying them, or walking the map of live requests, was a tenth of a
-   * full-mode simulation.
+   * every 40 ms), where copying them was a twentieth of a 256-instance full-mode simulation,
+   * and walking the map of live requests a tenth.
    */
   public List<SimRequest> runningView() {
     return Collections.unmodifiableList(running);

@@ -8,8 +8,9 @@ import org.agrona.collections.Object2IntHashMap;
  * The ids a status lists as {@code recent_waiting_requests}: requests seen waiting, oldest
  * first, each with when it was first seen. Every status write hands the whole list over (a
  * busy instance holds hundreds of ids), so the ids are kept side by side in one array rather
- * than as the nodes of a linked map, whose walk was a miss per id: a sixth of a 256-instance
- * full-mode simulation. Not thread-safe.
+ * than as the nodes of a linked map, whose walk, a cache miss per id, made that copy 1.6 times
+ * as long (in a 256-instance full-mode simulation, a sixth of the time against a tenth). Not
+ * thread-safe.
  */
 final class RecentArrivals {
 
