@@ -89,10 +89,7 @@ class InProcessSchedulingTest {
   @Test
   void answersAsTheHttpRoutesDoAndCountsWhatItDispatched() throws Exception {
     keepalive();
-    // A loaded CI host took over the reference's 2 s for a first call over HTTP; what is tested
-    // here is the answer, not its speed.
-    SchedulerClient http =
-        SchedulerClient.create(vertx, new SchedulerClient.Settings(10_000, "", 4));
+    SchedulerClient http = SchedulerClient.create(vertx, SchedulerClient.Settings.DEFAULT);
     SchedulerEndpoint endpoint = new SchedulerEndpoint("127.0.0.1", server.actualPort());
 
     // Lite load-balance: the least loaded instance wins, so a request counted in process moves

@@ -184,6 +184,14 @@ public final class SchedulerClient {
   private record Answer(int status, Buffer body) {}
 
   private Future<Answer> post(SchedulerEndpoint endpoint, String path, Buffer body) {
+    if (Vertx.currentContext() == null) {
+      // Called off every event loop (a tool's or a test's main thread), the HTTP client now and
+      // then lost the answer to a call on a pooled connection; on a context, as a gateway
+      // calls it, it does not.
+      Promise<Answer> answer = Promise.promise();
+      vertx.getOrCreateContext().runOnContext(v -> post(endpoint, path, body).onComplete(answer));
+      return answer.future();
+    }
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST)
         .setHost(endpoint.host()).setPort(endpoint.port()).setURI(path)
         .putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON)
