@@ -4,6 +4,7 @@ import io.llumnix.cms.proto.InstanceStatus;
 import io.llumnix.core.instance.InferType;
 import io.llumnix.core.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -174,22 +175,62 @@ public final class LocalAccount {
    * without building a trimmed copy of every engine id.
    */
   private static Set<String> found(List<String> engineIds, Set<String> wanted) {
-    Set<String> found = new HashSet<>();
     if (wanted.size() > 8) { // a burst: comparing each id with each entry would cost more
-      for (String engineId : engineIds) {
-        String id = trimRequestId(engineId);
-        if (wanted.contains(id)) {
-          found.add(id);
-        }
-      }
-      return found;
+      return foundAmongMany(engineIds, wanted);
     }
+    Set<String> found = new HashSet<>();
     // Newest first: the requests of an account are the instance's latest arrivals.
     for (int i = engineIds.size() - 1; i >= 0 && found.size() < wanted.size(); i--) {
       String engineId = engineIds.get(i);
       int start = trimStart(engineId);
       int end = trimEnd(engineId, start);
       for (String id : wanted) {
+        if (id.length() == end - start && engineId.regionMatches(start, id, 0, id.length())) {
+          found.add(id);
+          break;
+        }
+      }
+    }
+    return found;
+  }
+
+  /**
+   * {@link #found} for many wanted ids: each engine id's trimmed part is hashed in place, as
+   * {@link String#hashCode} hashes a string, and looked up among the wanted ids' hashes,
+   * sorted. Trimming a copy of every engine id of every status was a fifth of what a
+   * 256-instance full-mode simulation allocated.
+   */
+  private static Set<String> foundAmongMany(List<String> engineIds, Set<String> wanted) {
+    int n = wanted.size();
+    String[] unsorted = wanted.toArray(new String[0]);
+    long[] keys = new long[n]; // hash in the high half, place in unsorted in the low half
+    for (int i = 0; i < n; i++) {
+      keys[i] = ((long) unsorted[i].hashCode() << 32) | i;
+    }
+    Arrays.sort(keys);
+    int[] hashes = new int[n];
+    String[] ids = new String[n];
+    for (int i = 0; i < n; i++) {
+      hashes[i] = (int) (keys[i] >> 32);
+      ids[i] = unsorted[(int) keys[i]];
+    }
+    Set<String> found = new HashSet<>();
+    for (String engineId : engineIds) {
+      int start = trimStart(engineId);
+      int end = trimEnd(engineId, start);
+      int hash = 0;
+      for (int c = start; c < end; c++) {
+        hash = 31 * hash + engineId.charAt(c);
+      }
+      int at = Arrays.binarySearch(hashes, hash);
+      if (at < 0) {
+        continue;
+      }
+      while (at > 0 && hashes[at - 1] == hash) {
+        at--;
+      }
+      for (; at < n && hashes[at] == hash; at++) {
+        String id = ids[at];
         if (id.length() == end - start && engineId.regionMatches(start, id, 0, id.length())) {
           found.add(id);
           break;

@@ -150,6 +150,33 @@ class CmsViewTest {
     assertThat(view.account().release("seen")).isZero();
   }
 
+  /**
+   * More than eight entries take the lookup for bursts: the same rules, over ids in every form
+   * the trimming knows, and two whose trimmed hashes collide ("Aa" and "BB").
+   */
+  @Test
+  void aBurstIsReconciledByTheSameRules() {
+    List<String> ids = List.of("Aa", "BB", "r1", "r2", "r3", "1234-5678", "plain", "p+q",
+        "late", "gone");
+    for (String id : ids) {
+      view.account().add(a, id, InferType.NEUTRAL, 10, 10);
+    }
+    assertThat(a.inflightRequests()).isEqualTo(10);
+    // Listed as recently waiting, in the forms engines give: found, so no longer counted. "BB"
+    // shares its hash with "Aa", which is listed, and "Ab" hashes as no entry does: neither
+    // finds it. "p+q" is not found either: an engine id is trimmed at its '+'.
+    view.acceptStatus(status("a", 2, 2, 2).addAllRecentWaitingRequests(List.of("cmpl-Aa-0",
+        "cmpl-r1-0", "chatcmpl-r2-3", "r3", "cmpl-1234-5678-0", "plain", "cmpl-p+q-0",
+        "cmpl-Ab-0", "cmpl-gone-0")).addAllWaitingRequests(List.of("cmpl-Aa-0", "r3"))
+        .build());
+    assertThat(a.inflightRequests()).isEqualTo(3); // "BB", "p+q" and "late"
+    // The found ones no longer waiting go; "late" is found now.
+    view.acceptStatus(status("a", 3, 3, 3).addAllWaitingRequests(List.of("cmpl-Aa-0"))
+        .addRecentWaitingRequests("cmpl-late-0").build());
+    assertThat(a.inflightRequests()).isEqualTo(2);
+    assertThat(view.account().size()).isEqualTo(4); // "Aa" waiting, "late" found, two unseen
+  }
+
   @Test
   void requestIdsAreTrimmedAsTheReferenceTrimsThem() {
     assertThat(LocalAccount.trimRequestId("cmpl-abc-0")).isEqualTo("abc");
