@@ -28,9 +28,6 @@ public final class PolicyProfile<I extends InstanceView> {
   private final List<Filter<I>> filters;
   private final List<GlobalFilter<I>> globalFilters;
   private final Selector<I> selector;
-  private final Filter<I> first;
-  private final Filter<I> second;
-  private final Filter<I> third;
   /** The filters after the third, called from one site (no built-in policy has more). */
   private final List<Filter<I>> more;
   private int[] passing = new int[64];
@@ -47,9 +44,6 @@ public final class PolicyProfile<I extends InstanceView> {
     this.filters = List.copyOf(filters);
     this.globalFilters = List.copyOf(globalFilters);
     this.selector = selector;
-    this.first = slot(0);
-    this.second = slot(1);
-    this.third = slot(2);
     this.more = this.filters.subList(Math.min(3, this.filters.size()), this.filters.size());
   }
 
@@ -83,9 +77,9 @@ public final class PolicyProfile<I extends InstanceView> {
   }
 
   private int filter(List<I> candidates, boolean fallback) {
-    Filter<I> a = inPass(first, fallback);
-    Filter<I> b = inPass(second, fallback);
-    Filter<I> c = inPass(third, fallback);
+    Filter<I> a = inPass(slot(0), fallback);
+    Filter<I> b = inPass(slot(1), fallback);
+    Filter<I> c = inPass(slot(2), fallback);
     for (int f = 0; f < filters.size(); f++) {
       filters.get(f).prepare();
     }
@@ -116,8 +110,8 @@ public final class PolicyProfile<I extends InstanceView> {
 
   private @Nullable Filter<I> rejecting(I candidate, boolean fallback) {
     for (int f = 0; f < more.size(); f++) {
-      Filter<I> filter = more.get(f);
-      if (!(fallback && filter.skippableOnFallback()) && !filter.accept(candidate)) {
+      Filter<I> filter = inPass(more.get(f), fallback);
+      if (!filter.accept(candidate)) {
         return filter;
       }
     }
