@@ -243,9 +243,10 @@ public final class LocalAccount {
   /**
    * The gateway's request id in an engine's request id: without {@code cmpl-} or
    * {@code chatcmpl-}; before the first {@code +} if there is one, else before the last
-   * {@code -} (vLLM's {@code cmpl-<id>-<index>}).
+   * {@code -} (vLLM's {@code cmpl-<id>-<index>}). The lookups compare the trimmed part in place
+   * ({@link #trimStart}, {@link #trimEnd}); this is the rule as one call, for its test.
    */
-  public static String trimRequestId(String engineId) {
+  static String trimRequestId(String engineId) {
     int start = trimStart(engineId);
     return engineId.substring(start, trimEnd(engineId, start));
   }
