@@ -69,8 +69,8 @@ public class EngineStepBenchmark {
   }
 
   private boolean stepHasPrefill() {
-    return core.runningView().stream().anyMatch(r -> r.numOutputTokens() == 0)
-        || core.waitingView().stream().anyMatch(r -> r.numOutputTokens() == 0);
+    return core.runningRequests().stream().anyMatch(r -> r.numOutputTokens() == 0)
+        || core.waitingRequests().stream().anyMatch(r -> r.numOutputTokens() == 0);
   }
 
   private void add() {

@@ -201,16 +201,6 @@ public final class EngineCore {
     return true;
   }
 
-  /** The running requests, in the order they were admitted (a copy). */
-  public List<SimRequest> runningRequests() {
-    return List.copyOf(running);
-  }
-
-  /** The waiting requests, first come first (a copy). */
-  public List<SimRequest> waitingRequests() {
-    return List.copyOf(waiting);
-  }
-
   /** Free blocks the KV of {@code tokens} tokens needs. */
   public int blocksFor(int tokens) {
     return (tokens + config.blockSize() - 1) / config.blockSize();
@@ -333,20 +323,20 @@ public final class EngineCore {
   }
 
   /**
-   * {@link #runningRequests} without the copy: a view, valid until the engine next changes. The
-   * llumlet reads it and {@link #waitingView} on every status write (hundreds of requests,
-   * every 40 ms), where copying them was a twentieth of a 256-instance full-mode simulation,
-   * and walking the map of live requests a tenth.
+   * The running requests, in the order they were admitted: a view, valid until the engine next
+   * changes. The llumlet reads it and {@link #waitingRequests} on every status write (hundreds
+   * of requests, every 40 ms), where copying them was a twentieth of a 256-instance full-mode
+   * simulation, and walking the map of live requests a tenth.
    */
-  public List<SimRequest> runningView() {
+  public List<SimRequest> runningRequests() {
     return Collections.unmodifiableList(running);
   }
 
   /**
    * The requests not running (waiting, preempted, waiting for remote KV), first come first: a
-   * view, valid until the engine next changes. With {@link #runningView}, every live request.
+   * view, valid until the engine next changes. With {@link #runningRequests}, every live one.
    */
-  public Collection<SimRequest> waitingView() {
+  public Collection<SimRequest> waitingRequests() {
     return Collections.unmodifiableCollection(waiting);
   }
 

@@ -183,7 +183,7 @@ public final class Llumlet {
     dirty = false;
     long now = clock.epochMillis();
     List<String> waiting = new ArrayList<>();
-    for (SimRequest r : core.waitingView()) {
+    for (SimRequest r : core.waitingRequests()) {
       String id = vllmId(r.id());
       waiting.add(id);
       recentWaiting.seenIfAbsent(id, now);

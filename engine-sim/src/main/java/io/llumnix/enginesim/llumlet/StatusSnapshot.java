@@ -35,10 +35,10 @@ final class StatusSnapshot {
   static InstanceStatus.Builder of(EngineCore core) {
     int blockSize = core.config().blockSize();
     StatusSnapshot counts = new StatusSnapshot(blockSize);
-    for (SimRequest r : core.runningView()) {
+    for (SimRequest r : core.runningRequests()) {
       counts.add(r);
     }
-    for (SimRequest r : core.waitingView()) {
+    for (SimRequest r : core.waitingRequests()) {
       counts.add(r);
     }
     long totalTokens = (long) core.config().numGpuBlocks() * blockSize;

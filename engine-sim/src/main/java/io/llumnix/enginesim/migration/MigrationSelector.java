@@ -7,6 +7,7 @@ import io.llumnix.llumlet.api.MigrateRequest;
 import io.llumnix.llumlet.api.MigrationOrder;
 import io.llumnix.llumlet.api.MigrationRule;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.function.Predicate;
@@ -28,7 +29,7 @@ public final class MigrationSelector {
    * @param budget the rule's bound: requests (−1: every candidate, waiting and running, as an
    *     instance being stopped asks), or tokens (TOKEN, and RATIO already times the KV size)
    */
-  public static List<SimRequest> select(List<SimRequest> waiting, List<SimRequest> running,
+  public static List<SimRequest> select(Collection<SimRequest> waiting, List<SimRequest> running,
       MigrationRule rule, MigrationOrder order, long budget, Predicate<String> migrating) {
     List<SimRequest> waitingCandidates = new ArrayList<>();
     for (SimRequest r : waiting) {
